@@ -1,0 +1,134 @@
+// Rng: fast, seedable, splittable random numbers (xoshiro256++ seeded through SplitMix64).
+//
+// Determinism contract: there is no global RNG. Every random draw takes an Rng&. Independent streams
+// come from one run seed: Rng(seed, stream) for a stream id (user, episode, thread, rank), and
+// rng.split(tag) for a child stream of an existing one. Two Rngs built from the same (seed, stream)
+// produce identical sequences on every platform (integer arithmetic only; the floating transforms
+// use IEEE double operations in a fixed order).
+//
+// Not thread-safe: give each thread or each user its own Rng.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <numbers>
+
+namespace rlrec {
+
+// SplitMix64 finalizer: a bijective 64-bit mixer.
+constexpr uint64_t mix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// Combines a key and a tag into a new key (order matters: combine(a, b) != combine(b, a)).
+constexpr uint64_t combine_keys(uint64_t key, uint64_t tag) {
+  return mix64(key ^ mix64(tag + 0x632be59bd9b4e019ULL));
+}
+
+// Stable 64-bit hash of a string (FNV-1a then mixed), for naming streams: Rng(seed, hash_name("env")).
+constexpr uint64_t hash_name(const char* s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  while (*s) h = (h ^ static_cast<unsigned char>(*s++)) * 0x100000001b3ULL;
+  return mix64(h);
+}
+
+class Rng {
+ public:
+  explicit Rng(uint64_t seed = 0, uint64_t stream = 0) { reseed(combine_keys(seed, stream)); }
+
+  // A child stream, independent of this one and of other tags; does not advance this Rng.
+  Rng split(uint64_t tag) const { return Rng(key_, tag); }
+
+  uint64_t key() const { return key_; }
+
+  uint64_t next_u64() {
+    const uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+  // Uniform in [0, 1) with 53 random bits.
+  double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+
+  // Uniform integer in [0, n), unbiased (Lemire's multiply-and-reject). Requires n > 0.
+  uint64_t uniform_int(uint64_t n) {
+    __uint128_t m = static_cast<__uint128_t>(next_u64()) * n;
+    uint64_t low = static_cast<uint64_t>(m);
+    if (low < n) [[unlikely]] {
+      const uint64_t threshold = (0 - n) % n;
+      while (low < threshold) {
+        m = static_cast<__uint128_t>(next_u64()) * n;
+        low = static_cast<uint64_t>(m);
+      }
+    }
+    return static_cast<uint64_t>(m >> 64);
+  }
+
+  bool bernoulli(double p) { return uniform() < p; }
+
+  // Standard normal (Marsaglia polar method; the second variate is cached).
+  double normal() {
+    if (has_cached_) {
+      has_cached_ = false;
+      return cached_;
+    }
+    double u, v, s;
+    do {
+      u = 2.0 * uniform() - 1.0;
+      v = 2.0 * uniform() - 1.0;
+      s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    const double f = std::sqrt(-2.0 * std::log(s) / s);
+    cached_ = v * f;
+    has_cached_ = true;
+    return u * f;
+  }
+  double normal(double mean, double stddev) { return mean + stddev * normal(); }
+  // exp(N(mu, sigma)): numpy's lognormal(mean=mu, sigma=sigma) parameterization.
+  double lognormal(double mu, double sigma) { return std::exp(normal(mu, sigma)); }
+
+  // Index drawn with probability p[i] / sum(p); p has n >= 1 non-negative entries, not all zero.
+  template <class T>
+  int categorical(const T* p, int n) {
+    double total = 0;
+    for (int i = 0; i < n; ++i) total += p[i];
+    double r = uniform() * total;
+    for (int i = 0; i < n - 1; ++i) {
+      r -= p[i];
+      if (r < 0) return i;
+    }
+    // Rounding can leave r >= 0 after the last positive entry: return the last non-zero one.
+    for (int i = n - 1; i > 0; --i)
+      if (p[i] > 0) return i;
+    return 0;
+  }
+
+ private:
+  static constexpr uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  void reseed(uint64_t key) {
+    key_ = key;
+    uint64_t z = key;
+    for (auto& w : s_) {
+      z += 0x9e3779b97f4a7c15ULL;
+      w = mix64(z);
+    }
+    has_cached_ = false;
+  }
+
+  uint64_t s_[4];
+  uint64_t key_ = 0;
+  double cached_ = 0;
+  bool has_cached_ = false;
+};
+
+}  // namespace rlrec
