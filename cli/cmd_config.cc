@@ -1,0 +1,34 @@
+// rlrec config: print an environment's defaults (--defaults ENV) or the effective configuration of
+// a config file with overrides (validated by building the environment).
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "rlrec/sim/environment.h"
+
+namespace rlrec::cli {
+
+void add_config_command(CLI::App& app) {
+  struct Flags {
+    std::string defaults;
+    ConfigFlags config;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* cmd = app.add_subcommand(
+      "config",
+      "Print configuration as TOML: every default of an environment (--defaults ENV), or the "
+      "effective config of --config FILE after --set overrides (validated).");
+  cmd->add_option("--defaults", f->defaults, "environment whose [env] defaults to print");
+  f->config.add_to(*cmd);
+  cmd->callback([f] {
+    if (!f->defaults.empty()) {
+      std::cout << sim::find_environment(f->defaults).defaults();
+      return;
+    }
+    Config cfg = f->config.load();
+    sim::make_environment(cfg, 0);  // validates [env]
+    std::cout << cfg.to_toml() << "\n";
+  });
+}
+
+}  // namespace rlrec::cli

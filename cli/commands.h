@@ -1,0 +1,36 @@
+// The CLI's subcommands, as a table. Each subcommand lives in its own file and adds itself to the
+// app with add_<name>_command(app); main.cc only dispatches and catches.
+//
+// Contract for every subcommand (users script rlrec):
+//   * results go to stdout: a readable table, or exactly one JSON object with --json;
+//   * progress bars and logs go to stderr (bars only on a terminal);
+//   * exit 0 on success, 2 on bad input or usage (rlrec::Error other than io/internal), 1 otherwise.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string_view>
+
+namespace rlrec::cli {
+
+struct CommandEntry {
+  std::string_view name;
+  std::string_view description;
+  void (*add)(CLI::App& app);
+};
+
+void add_simulate_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
+void add_list_command(CLI::App& app);
+void add_config_command(CLI::App& app);
+
+// One line per subcommand, in the order `rlrec --help` shows them.
+inline constexpr CommandEntry kCommands[] = {
+    {"simulate", "run one policy in one environment and report return, CTR and steps/s",
+     add_simulate_command},
+    {"compare", "evaluate several policies on one environment over seeds (a leaderboard)",
+     add_compare_command},
+    {"list", "list every registry (environments, choice models, policies, ...)", add_list_command},
+    {"config", "print default or effective configuration as TOML", add_config_command},
+};
+
+}  // namespace rlrec::cli

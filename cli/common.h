@@ -1,0 +1,51 @@
+// Shared pieces of the subcommands: the common flags (--config, --set, --seed, --threads, --json),
+// building a Config from them, and printing aligned tables.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "rlrec/core/config.h"
+
+namespace rlrec::cli {
+
+// The flags shared by commands that read a config.
+struct ConfigFlags {
+  std::string config_file;        // --config FILE (TOML)
+  std::vector<std::string> sets;  // --set section.key=value (repeatable, applied in order)
+  void add_to(CLI::App& cmd);
+  // The config file (if any) with the overrides applied.
+  Config load() const;
+};
+
+// Rejects sections of cfg not in `allowed` (with a did-you-mean).
+void check_sections(const Config& cfg, const std::vector<std::string>& allowed);
+
+// A config struct without fields (sections that accept only `name`).
+struct NoFields {
+  void visit(FieldVisitor&) {}
+};
+
+// A text table with a header row, columns aligned; numeric-looking cells right-aligned.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
+  void add_row(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  std::string to_string() const;
+  std::string to_csv() const;
+
+ private:
+  std::vector<std::string> header_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// Fixed-point formatting helpers for tables.
+std::string fmt(double v, int decimals = 3);
+std::string fmt_pm(double mean, double half_width, int decimals = 2);
+
+// Prints one JSON object to stdout (pretty, 2 spaces).
+void print_json(const nlohmann::json& j);
+
+}  // namespace rlrec::cli

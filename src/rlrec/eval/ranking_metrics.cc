@@ -1,0 +1,1 @@
+#include "rlrec/eval/ranking_metrics.h"

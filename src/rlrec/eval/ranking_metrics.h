@@ -1,0 +1,2 @@
+// Ranking metrics (placeholder; being written).
+#pragma once

@@ -1,0 +1,54 @@
+// Policy: chooses a slate for each user in a batch. Learning agents (agents/) are one kind of
+// Policy; the simulator, the evaluation runner and the off-policy estimators need only this.
+//
+// act(obs, slates, rngs): for every active row b of obs, writes K distinct positions into the
+// candidates (slates + b*K, display order, best first) using rngs[b] for any randomness (rngs has
+// obs.batch entries: one stream per user session, so results do not depend on the batch
+// composition or thread count). Inactive rows are left untouched.
+// Thread-safety: act() is called by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "rlrec/core/config.h"
+#include "rlrec/core/rng.h"
+#include "rlrec/core/thread_pool.h"
+#include "rlrec/sim/environment.h"
+#include "rlrec/sim/vector_env.h"
+
+namespace rlrec::sim {
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  virtual std::string_view name() const = 0;
+  virtual void act(const Observation& obs, int32_t* slates, Rng* rngs) = 0;
+};
+
+// What a policy factory gets: the environment it will act in (for its spec, choice model and
+// observed scores), the [policy] config section, and a thread pool it may use inside act().
+struct PolicyContext {
+  const Environment* env = nullptr;
+  const Config* config = nullptr;
+  ThreadPool* pool = nullptr;
+};
+
+struct PolicyEntry {
+  std::string_view name;
+  std::string_view description;
+  bool privileged;  // reads hidden state: an upper-bound reference, never a "real" policy
+  std::unique_ptr<Policy> (*make)(const PolicyContext&);
+};
+
+std::span<const PolicyEntry> baseline_policies();
+const PolicyEntry& find_policy(std::string_view name);
+
+// Top-k positions by score, best first; ties broken by lower position. scores has n entries,
+// out receives k <= n positions. Uses O(n) scratch in `scratch`.
+void top_k_positions(const double* scores, int n, int k, int32_t* out, std::vector<int32_t>& scratch);
+
+}  // namespace rlrec::sim

@@ -1,0 +1,125 @@
+#include "rlrec/sim/vector_env.h"
+
+#include "rlrec/core/error.h"
+
+namespace rlrec::sim {
+
+VectorEnv::VectorEnv(std::unique_ptr<Environment> env, int batch, uint64_t seed, ThreadPool* pool)
+    : env_(std::move(env)), batch_(batch), seed_(seed), pool_(pool) {
+  if (batch < 1) invalid_argument("batch size must be >= 1, got ", batch);
+  const EnvSpec& s = env_->spec();
+  N_ = s.num_candidates;
+  K_ = s.slate_size;
+  ids_present_ = !s.candidates_are_catalogue();
+  quality_present_ = !s.candidates_are_catalogue();
+  features_present_ = !s.fixed_corpus();
+  const size_t B = batch;
+  user_.assign(B * s.user_dim, 0.f);
+  if (ids_present_) ids_.assign(B * N_, 0);
+  if (quality_present_) quality_.assign(B * N_, 0.f);
+  if (features_present_) features_.assign(B * N_ * s.item_dim, 0.f);
+  responses_.assign(B * K_ * s.response_dim(), 0.f);
+  rewards_.assign(B, 0.0);
+  terminated_.assign(B, 0);
+  truncated_.assign(B, 0);
+  choices_.assign(B, -1);
+  steps_.assign(B, 0);
+  episode_.assign(B, 0);
+  rngs_.assign(B, Rng());
+  env_->set_batch(batch);
+}
+
+SlotBuffers VectorEnv::buffers(int slot) {
+  const EnvSpec& s = env_->spec();
+  const size_t b = slot;
+  SlotBuffers out;
+  out.user = user_.data() + b * s.user_dim;
+  if (ids_present_) out.candidate_ids = ids_.data() + b * N_;
+  if (quality_present_) out.candidate_quality = quality_.data() + b * N_;
+  if (features_present_) out.candidate_features = features_.data() + b * N_ * s.item_dim;
+  out.responses = responses_.data() + b * K_ * s.response_dim();
+  return out;
+}
+
+void VectorEnv::reset(int slot, uint64_t episode) {
+  rngs_[slot] = Rng(seed_, episode);
+  episode_[slot] = episode;
+  steps_[slot] = 0;
+  rewards_[slot] = 0;
+  terminated_[slot] = truncated_[slot] = 0;
+  choices_[slot] = -1;
+  env_->reset(slot, rngs_[slot], buffers(slot));
+}
+
+void VectorEnv::reset_all(uint64_t first_episode) {
+  auto body = [&](size_t begin, size_t end) {
+    for (size_t b = begin; b < end; ++b) reset(static_cast<int>(b), first_episode + b);
+  };
+  if (pool_) pool_->parallel_for(batch_, body);
+  else body(0, batch_);
+}
+
+void VectorEnv::check_slate(int b, const int32_t* slate) const {
+  // Small slates: pairwise check; large: a bitmap (rare, so allocation is acceptable here).
+  for (int i = 0; i < K_; ++i) {
+    const int32_t p = slate[i];
+    if (p < 0 || p >= N_)
+      invalid_argument("slate for user ", b, ": position ", p, " at slot ", i,
+                       " is out of range (positions index the candidates: [0, ", N_, "))");
+  }
+  if (K_ <= 32) {
+    for (int i = 0; i < K_; ++i)
+      for (int j = 0; j < i; ++j)
+        if (slate[i] == slate[j])
+          invalid_argument("slate for user ", b, ": duplicate position ", slate[i], " at slots ",
+                           j, " and ", i, " (a slate shows ", K_, " distinct candidates)");
+  } else {
+    std::vector<int32_t> seen(N_, -1);
+    for (int i = 0; i < K_; ++i) {
+      if (seen[slate[i]] >= 0)
+        invalid_argument("slate for user ", b, ": duplicate position ", slate[i], " at slots ",
+                         seen[slate[i]], " and ", i, " (a slate shows ", K_,
+                         " distinct candidates)");
+      seen[slate[i]] = i;
+    }
+  }
+}
+
+void VectorEnv::step(const int32_t* slates, const uint8_t* active) {
+  for (int b = 0; b < batch_; ++b)
+    if (!active || active[b]) check_slate(b, slates + static_cast<size_t>(b) * K_);
+  const int max_steps = env_->spec().max_steps;
+  auto body = [&](size_t begin, size_t end) {
+    for (size_t b = begin; b < end; ++b) {
+      if (active && !active[b]) continue;
+      const int slot = static_cast<int>(b);
+      StepOutcome o = env_->step(slot, slates + b * K_, rngs_[b], buffers(slot));
+      rewards_[b] = o.reward;
+      choices_[b] = o.choice;
+      terminated_[b] = o.terminated;
+      ++steps_[b];
+      truncated_[b] = !o.terminated && steps_[b] >= max_steps;
+    }
+  };
+  if (pool_ && batch_ > 1) pool_->parallel_for(batch_, body);
+  else body(0, batch_);
+}
+
+Observation VectorEnv::observation(const uint8_t* active) const {
+  const EnvSpec& s = env_->spec();
+  Observation o;
+  o.batch = batch_;
+  o.num_candidates = N_;
+  o.slate_size = K_;
+  o.user_dim = s.user_dim;
+  o.item_dim = s.item_dim;
+  o.user = user_.data();
+  o.candidate_ids = ids_present_ ? ids_.data() : nullptr;
+  o.candidate_features = features_present_ ? features_.data() : nullptr;
+  o.candidate_quality = quality_present_ ? quality_.data() : nullptr;
+  o.catalogue = env_->catalogue();
+  o.active = active;
+  return o;
+}
+
+}  // namespace rlrec::sim
