@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -31,9 +32,10 @@ struct CompareConfig {
 struct CompareFlags {
   std::string experiment;
   ConfigFlags config;
-  int seeds = -1;
-  int64_t episodes = -1;
-  int threads = -1;
+  // Unset unless given (a -1 sentinel would make `--episodes -1` silently mean the default).
+  std::optional<int> seeds;
+  std::optional<int64_t> episodes;
+  std::optional<int> threads;
   std::string out;
   bool json = false;
 };
@@ -54,12 +56,12 @@ void run_compare(const CompareFlags& f) {
   check_sections(cfg, {"env", "run", "compare"});
   RunConfig run;
   read_section(cfg, "run", run, {});
-  if (f.episodes != -1) run.episodes = f.episodes;
-  if (f.threads != -1) run.threads = f.threads;
+  if (f.episodes) run.episodes = *f.episodes;
+  if (f.threads) run.threads = *f.threads;
   run.validate();
   CompareConfig cc;
   read_section(cfg, "compare", cc, {});
-  if (f.seeds != -1) cc.seeds = f.seeds;
+  if (f.seeds) cc.seeds = *f.seeds;
   cc.validate();
   for (const auto& a : cc.agents) sim::find_policy(a);
   sim::make_environment(cfg, 0);  // validates [env] before any work

@@ -2,6 +2,7 @@
 // episode length, CTR and steps/s.
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -14,8 +15,10 @@ namespace {
 struct SimulateFlags {
   ConfigFlags config;
   std::string env, policy = "random";
-  int64_t episodes = -1, seed = -1;
-  int threads = -1, batch = -1;
+  // Unset unless given on the command line (a sentinel such as -1 would make `--episodes -1`
+  // silently mean "the default" instead of an error).
+  std::optional<int64_t> episodes, seed;
+  std::optional<int> threads, batch;
   bool json = false;
 };
 
@@ -24,10 +27,10 @@ void run_simulate(const SimulateFlags& f) {
   if (!f.env.empty()) cfg.set_string("env", "name", f.env);
   RunConfig run;
   read_section(cfg, "run", run, {});
-  if (f.episodes != -1) run.episodes = f.episodes;
-  if (f.seed != -1) run.seed = f.seed;
-  if (f.threads != -1) run.threads = f.threads;
-  if (f.batch != -1) run.batch = f.batch;
+  if (f.episodes) run.episodes = *f.episodes;
+  if (f.seed) run.seed = *f.seed;
+  if (f.threads) run.threads = *f.threads;
+  if (f.batch) run.batch = *f.batch;
   run.validate();
   check_sections(cfg, {"env", "policy", "run"});
   const std::string policy = f.policy;

@@ -219,8 +219,24 @@ class InterestEvolution final : public Environment {
     return res;
   }
 
-  // For tests: direct access to the hidden session state.
-  double budget(int slot) const { return budget_[slot]; }
+  InterestEvolutionState state(int slot) const {
+    const int T = cfg_.num_topics;
+    InterestEvolutionState s;
+    s.interests.assign(interests_.begin() + static_cast<size_t>(slot) * T,
+                       interests_.begin() + static_cast<size_t>(slot + 1) * T);
+    s.budget = budget_[slot];
+    return s;
+  }
+  void set_state(int slot, const InterestEvolutionState& s, float* user_out) {
+    const int T = cfg_.num_topics;
+    if (static_cast<int>(s.interests.size()) != T)
+      invalid_argument("interest_evolution state needs ", T, " interests, got ", s.interests.size());
+    for (int t = 0; t < T; ++t) {
+      interests_[static_cast<size_t>(slot) * T + t] = s.interests[t];
+      if (user_out) user_out[t] = static_cast<float>(s.interests[t]);
+    }
+    budget_[slot] = s.budget;
+  }
 
  private:
   static constexpr int kMaxStackSlate = 64;
@@ -316,6 +332,18 @@ class InterestEvolution final : public Environment {
 };
 
 }  // namespace
+
+InterestEvolutionState interest_evolution_state(const Environment& env, int slot) {
+  auto* e = dynamic_cast<const InterestEvolution*>(&env);
+  if (!e) invalid_argument("interest_evolution_state: environment is ", env.spec().name);
+  return e->state(slot);
+}
+
+void set_interest_evolution_state(Environment& env, int slot, const InterestEvolutionState& s) {
+  auto* e = dynamic_cast<InterestEvolution*>(&env);
+  if (!e) invalid_argument("set_interest_evolution_state: environment is ", env.spec().name);
+  e->set_state(slot, s, nullptr);
+}
 
 std::unique_ptr<Environment> make_interest_evolution(const Config& cfg, uint64_t seed) {
   InterestEvolutionConfig c;

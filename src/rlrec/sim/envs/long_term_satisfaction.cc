@@ -127,6 +127,12 @@ class LongTermSatisfaction final : public Environment {
     return res;
   }
 
+ LongTermSatisfactionState state(int slot) const { return {npe_[slot], budget_[slot]}; }
+  void set_state(int slot, const LongTermSatisfactionState& s) {
+    npe_[slot] = s.net_positive_exposure;
+    budget_[slot] = s.budget;
+  }
+
  private:
   void draw_candidates(int slot, Rng& rng, const SlotBuffers& out) {
     const int N = cfg_.num_candidates;
@@ -149,6 +155,19 @@ class LongTermSatisfaction final : public Environment {
 };
 
 }  // namespace
+
+LongTermSatisfactionState long_term_satisfaction_state(const Environment& env, int slot) {
+  auto* e = dynamic_cast<const LongTermSatisfaction*>(&env);
+  if (!e) invalid_argument("long_term_satisfaction_state: environment is ", env.spec().name);
+  return e->state(slot);
+}
+
+void set_long_term_satisfaction_state(Environment& env, int slot,
+                                      const LongTermSatisfactionState& s) {
+  auto* e = dynamic_cast<LongTermSatisfaction*>(&env);
+  if (!e) invalid_argument("set_long_term_satisfaction_state: environment is ", env.spec().name);
+  e->set_state(slot, s);
+}
 
 std::unique_ptr<Environment> make_long_term_satisfaction(const Config& cfg, uint64_t) {
   LongTermSatisfactionConfig c;
