@@ -1,17 +1,20 @@
-// rlrec compare: a leaderboard. Evaluates every policy listed in the experiment file on the same
-// environment over N seeds, then prints mean return with a 95% CI over seeds (Student t), the
-// relative change vs random and vs myopic, CTR and train time. Writes the table as CSV with --out.
+// rlrec compare: a leaderboard. Trains (learning agents) and evaluates every agent listed in the
+// experiment file on the same environment over N seeds, then prints mean return with a 95% CI over
+// seeds (Student t), the relative change vs random and vs myopic, CTR and train time. Every agent
+// is evaluated on the same evaluation users of each seed. With --out: leaderboard.csv,
+// leaderboard.json, learning_curves.png and one run directory per learning agent and seed.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <optional>
 
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/run_config.h"
+#include "rlrec/agents/agent.h"
 #include "rlrec/eval/stats.h"
 #include "rlrec/sim/environment.h"
+#include "rlrec/train/trainer.h"
 
 namespace rlrec::cli {
 namespace {
@@ -20,7 +23,9 @@ struct CompareConfig {
   std::vector<std::string> agents{"random", "myopic", "quality_oracle"};
   int seeds = 5;
   void visit(FieldVisitor& v) {
-    v.field("agents", agents, "policies/agents to compare (rlrec list policies)");
+    v.field("agents", agents,
+            "agents to compare: baseline policies, learning agents, or names of sections whose "
+            "`name` key picks the agent");
     v.field("seeds", seeds, "independent seeds per agent (run.seed, run.seed + 1, ...)");
   }
   void validate() const {
@@ -31,9 +36,8 @@ struct CompareConfig {
 
 struct CompareFlags {
   std::string experiment;
-  ConfigFlags config;
-  // Unset unless given (a -1 sentinel would make `--episodes -1` silently mean the default).
-  std::optional<int> seeds;
+  std::vector<std::string> sets;
+  std::optional<int> seeds;  // unset unless given (see read_run)
   std::optional<int64_t> episodes;
   std::optional<int> threads;
   std::string out;
@@ -41,103 +45,156 @@ struct CompareFlags {
 };
 
 struct AgentRow {
-  std::string name;
-  bool privileged = false;
-  std::vector<double> seed_means;  // mean episode return per seed
-  std::vector<double> seed_ctr;
+  train::AgentSpec spec;
+  bool privileged = false, learning = false;
+  std::vector<double> seed_means, seed_ctr;
   double train_seconds = 0, eval_seconds = 0;
-  int64_t steps = 0;
+  int64_t train_steps = 0, updates = 0;
+  std::vector<std::vector<train::MetricsRow>> curves;  // per seed
   eval::Summary summary;
 };
 
 void run_compare(const CompareFlags& f) {
   Config cfg = Config::parse_file(f.experiment);
-  for (const auto& s : f.config.sets) cfg.set(s);
-  check_sections(cfg, {"env", "run", "compare"});
-  RunConfig run;
-  read_section(cfg, "run", run, {});
-  if (f.episodes) run.episodes = *f.episodes;
-  if (f.threads) run.threads = *f.threads;
-  run.validate();
+  for (const auto& s : f.sets) cfg.set(s);
   CompareConfig cc;
   read_section(cfg, "compare", cc, {});
   if (f.seeds) cc.seeds = *f.seeds;
   cc.validate();
-  for (const auto& a : cc.agents) sim::find_policy(a);
-  sim::make_environment(cfg, 0);  // validates [env] before any work
-  const std::string env_name = sim::env_name(cfg);
-
-  ThreadPool pool(run.threads);
+  std::vector<std::string> allowed{"env", "run", "compare"};
+  for (const auto& a : cc.agents) allowed.push_back(a);
+  check_sections(cfg, allowed);
+  RunConfig run = read_run(cfg, f.episodes, std::nullopt, f.threads);
+  // Resolve every agent (and read its section, which validates its keys) before any work.
+  sim::make_environment(cfg, 0);
   std::vector<AgentRow> rows;
   for (const auto& a : cc.agents) {
     AgentRow row;
-    row.name = a;
-    row.privileged = sim::find_policy(a).privileged;
-    for (int s = 0; s < cc.seeds; ++s) {
-      const uint64_t seed = static_cast<uint64_t>(run.seed + s);
-      PolicyRun r = evaluate_baseline(cfg, a, run, seed, pool,
-                                      str_cat(a, " seed ", seed, " (", s + 1, "/", cc.seeds, ")"));
-      row.seed_means.push_back(r.results.return_summary().mean);
-      row.seed_ctr.push_back(r.results.ctr());
-      row.eval_seconds += r.results.seconds;
-      row.steps += r.results.steps;
+    row.spec = train::agent_spec(cfg, a, a);
+    row.learning = train::is_learning_agent(row.spec.entry);
+    if (!row.learning) {
+      row.privileged = sim::find_policy(row.spec.entry).privileged;
+      NoFields none;
+      read_section(cfg, a, none);
     }
-    row.summary = eval::summarize(row.seed_means, 0.95);
     rows.push_back(std::move(row));
   }
-  auto mean_of = [&](const std::string& name) -> double {
+  const std::string env_name = sim::env_name(cfg);
+  ThreadPool pool(run.threads);
+  for (auto& row : rows) {
+    for (int s = 0; s < cc.seeds; ++s) {
+      RunConfig rs = run;
+      rs.seed = run.seed + s;
+      const uint64_t seed = static_cast<uint64_t>(rs.seed);
+      const std::string label = str_cat(row.spec.label, " seed ", seed, " (", s + 1, "/", cc.seeds, ")");
+      eval::EpisodeResults res;
+      if (row.learning) {
+        const std::string dir =
+            f.out.empty() ? "" : str_cat(f.out, "/runs/", row.spec.label, "/seed-", seed);
+        train::Trainer t(cfg, row.spec, rs, pool, dir);
+        t.run(-1, "train " + label);
+        row.train_seconds += t.train_seconds();
+        row.train_steps += t.env_steps();
+        if (!t.metrics().empty()) row.updates += t.metrics().back().updates;
+        row.curves.push_back(t.metrics());
+        res = t.evaluate(rs.episodes);
+      } else {
+        res = evaluate_baseline(cfg, row.spec.entry, rs, seed, pool, "eval " + label);
+      }
+      row.seed_means.push_back(res.return_summary().mean);
+      row.seed_ctr.push_back(res.ctr());
+      row.eval_seconds += res.seconds;
+    }
+    row.summary = eval::summarize(row.seed_means, 0.95);
+  }
+  auto mean_of = [&](const std::string& entry) -> double {
     for (auto& r : rows)
-      if (r.name == name) return r.summary.mean;
+      if (r.spec.label == entry) return r.summary.mean;
     return std::nan("");
   };
   const double random_mean = mean_of("random"), myopic_mean = mean_of("myopic");
-  auto rel = [](double x, double base) { return std::isnan(base) || base == 0 ? std::nan("") : (x - base) / std::abs(base); };
+  auto rel = [](double x, double base) {
+    return std::isnan(base) || base == 0 ? std::nan("") : (x - base) / std::abs(base);
+  };
   auto pct = [](double v) { return std::isnan(v) ? std::string("-") : fmt(100 * v, 1) + "%"; };
+  auto jnum = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
 
-  Table t({"agent", "mean return", "95% CI", "vs random", "vs myopic", "CTR", "train s", "eval s"});
+  Table t({"agent", "mean return", "95% CI", "vs random", "vs myopic", "CTR", "train s",
+           "updates/s", "eval s"});
   nlohmann::json j;
   j["env"] = env_name;
   j["seeds"] = cc.seeds;
   j["episodes_per_seed"] = run.episodes;
+  j["train_steps"] = run.train_steps;
   j["agents"] = nlohmann::json::array();
   for (auto& r : rows) {
     const double ctr = eval::summarize(r.seed_ctr).mean;
-    t.add_row({r.name + (r.privileged ? " (oracle)" : ""), fmt(r.summary.mean, 2),
+    const double ups = r.train_seconds > 0 ? r.updates / r.train_seconds : 0;
+    t.add_row({r.spec.label + (r.privileged ? " (oracle)" : ""), fmt(r.summary.mean, 2),
                "[" + fmt(r.summary.ci_low, 2) + ", " + fmt(r.summary.ci_high, 2) + "]",
                pct(rel(r.summary.mean, random_mean)), pct(rel(r.summary.mean, myopic_mean)),
-               fmt(ctr, 4), fmt(r.train_seconds, 1), fmt(r.eval_seconds, 1)});
+               fmt(ctr, 4), fmt(r.train_seconds, 1), r.learning ? fmt(ups, 0) : "-",
+               fmt(r.eval_seconds, 1)});
     nlohmann::json a;
-    a["name"] = r.name;
+    a["name"] = r.spec.label;
+    a["agent"] = r.spec.entry;
     a["privileged"] = r.privileged;
     a["mean_return"] = r.summary.mean;
     a["ci_low"] = r.summary.ci_low;
     a["ci_high"] = r.summary.ci_high;
     a["seed_returns"] = r.seed_means;
     a["ctr"] = ctr;
-    a["vs_random"] = std::isnan(rel(r.summary.mean, random_mean)) ? nlohmann::json(nullptr) : nlohmann::json(rel(r.summary.mean, random_mean));
-    a["vs_myopic"] = std::isnan(rel(r.summary.mean, myopic_mean)) ? nlohmann::json(nullptr) : nlohmann::json(rel(r.summary.mean, myopic_mean));
+    a["vs_random"] = jnum(rel(r.summary.mean, random_mean));
+    a["vs_myopic"] = jnum(rel(r.summary.mean, myopic_mean));
     a["train_seconds"] = r.train_seconds;
+    a["train_env_steps"] = r.train_steps;
+    a["updates"] = r.updates;
+    a["updates_per_second"] = ups;
+    a["train_env_steps_per_second"] = r.train_seconds > 0 ? r.train_steps / r.train_seconds : 0.0;
     a["eval_seconds"] = r.eval_seconds;
-    a["env_steps"] = r.steps;
     j["agents"].push_back(a);
   }
   if (!f.out.empty()) {
     std::filesystem::create_directories(f.out);
-    const std::string path = f.out + "/leaderboard.csv";
-    std::ofstream os(path);
-    if (!os) throw_error(ErrorCode::kIo, "cannot write '", path, "'");
-    os << t.to_csv();
-    std::ofstream js(f.out + "/leaderboard.json");
-    js << j.dump(2) << "\n";
+    std::ofstream(f.out + "/leaderboard.csv") << t.to_csv();
+    std::ofstream(f.out + "/leaderboard.json") << j.dump(2) << "\n";
+    std::ofstream(f.out + "/config.toml") << cfg.to_toml() << "\n";
+    // Learning curves: mean over seeds of each periodic evaluation; baselines as flat lines.
+    std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>> series;
+    std::vector<std::pair<std::string, double>> hlines;
+    for (auto& r : rows) {
+      if (!r.learning) {
+        hlines.emplace_back(r.spec.label, r.summary.mean);
+        continue;
+      }
+      size_t n = SIZE_MAX;
+      for (auto& c : r.curves) n = std::min(n, c.size());
+      std::vector<double> x, y;
+      for (size_t i = 0; i < n; ++i) {
+        double sx = 0, sy = 0;
+        for (auto& c : r.curves) {
+          sx += static_cast<double>(c[i].env_steps);
+          sy += c[i].mean_return;
+        }
+        x.push_back(sx / r.curves.size());
+        y.push_back(sy / r.curves.size());
+      }
+      series.emplace_back(r.spec.label, x, y);
+    }
+    train::plot_curves(f.out + "/learning_curves.png",
+                       str_cat("rlrec compare: ", env_name, ", mean over ", cc.seeds, " seed(s)"),
+                       "training environment steps", "mean evaluation return", series, hlines);
   }
   if (f.json) {
     print_json(j);
     return;
   }
-  std::cout << "environment " << env_name << ", " << cc.seeds << " seed(s) x " << run.episodes
-            << " episodes, 95% CI over seeds (Student t)\n";
+  std::cout << "environment " << env_name << ", " << cc.seeds << " seed(s); each agent evaluated on "
+            << run.episodes << " episodes per seed (the same users for every agent); "
+            << "95% CI over seeds (Student t)\n";
   std::cout << t.to_string();
-  if (!f.out.empty()) std::cout << "wrote " << f.out << "/leaderboard.csv\n";
+  if (!f.out.empty())
+    std::cout << "wrote " << f.out << "/leaderboard.csv, leaderboard.json, learning_curves.png\n";
 }
 
 }  // namespace
@@ -146,16 +203,18 @@ void add_compare_command(CLI::App& app) {
   auto f = std::make_shared<CompareFlags>();
   auto* cmd = app.add_subcommand(
       "compare",
-      "Evaluate the agents listed in an experiment file ([compare] agents = [...]) on its [env] "
-      "over N seeds; print mean return with 95% CI over seeds, change vs random and myopic, CTR "
-      "and train time.\nExample: rlrec compare configs/experiments/baselines_interest_evolution.toml");
-  cmd->add_option("experiment", f->experiment, "experiment TOML file with [env], [run], [compare]")
+      "Train and evaluate the agents listed in an experiment file ([compare] agents = [...]) on "
+      "its [env] over N seeds; print mean return with 95% CI over seeds, change vs random and "
+      "myopic, CTR and train time.\nExample: rlrec compare configs/experiments/main.toml --out runs/main");
+  cmd->add_option("experiment", f->experiment,
+                  "experiment TOML file with [env], [run], [compare] and one optional section per "
+                  "agent")
       ->required();
   cmd->add_option("--seeds", f->seeds, "number of seeds (default: compare.seeds)");
-  cmd->add_option("--episodes", f->episodes, "episodes per agent and seed (default: run.episodes)");
+  cmd->add_option("--episodes", f->episodes, "evaluation episodes per agent and seed (default: run.episodes)");
   cmd->add_option("--threads", f->threads, "worker threads, 0 = all cores (default: run.threads)");
-  cmd->add_option("--set", f->config.sets, "override one value: section.key=value (repeatable)");
-  cmd->add_option("--out", f->out, "directory for leaderboard.csv and leaderboard.json");
+  cmd->add_option("--set", f->sets, "override one value: section.key=value (repeatable)");
+  cmd->add_option("--out", f->out, "directory for leaderboard.csv/.json, learning_curves.png and runs/");
   cmd->add_flag("--json", f->json, "print one JSON object with an 'agents' array");
   cmd->callback([f] { run_compare(*f); });
 }

@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "rlrec/core/registry.h"
+#include "rlrec/agents/agent.h"
 #include "rlrec/sim/choice_model.h"
 #include "rlrec/sim/environment.h"
 #include "rlrec/sim/policy.h"
@@ -27,6 +28,7 @@ const Listing kListings[] = {
     {"environments", [] { return entries_of(sim::environments()); }},
     {"choice_models", [] { return entries_of(sim::choice_models()); }},
     {"policies", [] { return entries_of(sim::baseline_policies()); }},
+    {"agents", [] { return entries_of(agents::learning_agents()); }},
 };
 
 }  // namespace
@@ -34,7 +36,7 @@ const Listing kListings[] = {
 void add_list_command(CLI::App& app) {
   auto which = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("list", "List the registries: environments, choice_models, "
-                                         "policies, ... (or one of them)");
+                                         "policies, agents, ... (or one of them)");
   cmd->add_option("registry", *which, "show only this registry");
   cmd->callback([which] {
     std::vector<std::string> names;

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/run_config.h"
+#include "rlrec/agents/agent.h"
 #include "rlrec/sim/environment.h"
 
 namespace rlrec::cli {
@@ -34,14 +35,18 @@ void run_simulate(const SimulateFlags& f) {
   run.validate();
   check_sections(cfg, {"env", "policy", "run"});
   const std::string policy = f.policy;
+  if (agents::find_agent(policy))
+    invalid_argument("'", policy, "' is a learning agent: train it with 'rlrec train' (then 'rlrec "
+                     "eval RUN_DIR') or compare it with 'rlrec compare'; simulate runs baseline "
+                     "policies (rlrec list policies)");
   sim::find_policy(policy);  // unknown names fail before any work
   NoFields none;
   read_section(cfg, "policy", none);  // baselines take no [policy] keys besides name
   const std::string env_name = sim::env_name(cfg);
   ThreadPool pool(run.threads);
-  PolicyRun r = evaluate_baseline(cfg, policy, run, static_cast<uint64_t>(run.seed), pool,
-                                  "simulate " + policy);
-  const auto s = r.results.return_summary();
+  const eval::EpisodeResults res = evaluate_baseline(cfg, policy, run, static_cast<uint64_t>(run.seed),
+                                                     pool, "simulate " + policy);
+  const auto s = res.return_summary();
   if (f.json) {
     nlohmann::json j;
     j["env"] = env_name;
@@ -51,26 +56,26 @@ void run_simulate(const SimulateFlags& f) {
     j["episodes"] = run.episodes;
     j["mean_return"] = s.mean;
     j["se_return"] = s.se;
-    j["mean_length"] = r.results.mean_length();
-    j["ctr"] = r.results.ctr();
-    j["clicks_per_step"] = r.results.clicks_per_step();
-    j["steps"] = r.results.steps;
-    j["truncated"] = r.results.truncated;
-    j["seconds"] = r.results.seconds;
-    j["steps_per_second"] = r.results.steps_per_second();
-    j["env_steps_per_second"] = r.results.env_steps_per_second();
+    j["mean_length"] = res.mean_length();
+    j["ctr"] = res.ctr();
+    j["clicks_per_step"] = res.clicks_per_step();
+    j["steps"] = res.steps;
+    j["truncated"] = res.truncated;
+    j["seconds"] = res.seconds;
+    j["steps_per_second"] = res.steps_per_second();
+    j["env_steps_per_second"] = res.env_steps_per_second();
     print_json(j);
     return;
   }
   Table t({"env", "policy", "episodes", "mean return ± se", "mean length", "CTR", "steps",
            "steps/s"});
   t.add_row({env_name, policy, std::to_string(run.episodes), fmt_pm(s.mean, s.se, 3),
-             fmt(r.results.mean_length(), 2), fmt(r.results.ctr(), 4),
-             std::to_string(r.results.steps), fmt(r.results.steps_per_second(), 0)});
+             fmt(res.mean_length(), 2), fmt(res.ctr(), 4),
+             std::to_string(res.steps), fmt(res.steps_per_second(), 0)});
   std::cout << t.to_string();
   std::cout << "seed " << run.seed << ", " << pool.size() << " thread(s); CTR = clicks per "
             << "impression; steps/s counts env steps including the policy; env alone: "
-            << fmt(r.results.env_steps_per_second(), 0) << " steps/s\n";
+            << fmt(res.env_steps_per_second(), 0) << " steps/s\n";
 }
 
 }  // namespace

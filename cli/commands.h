@@ -20,17 +20,25 @@ struct CommandEntry {
 
 void add_simulate_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
 void add_list_command(CLI::App& app);
 void add_config_command(CLI::App& app);
+void add_index_command(CLI::App& app);
 
 // One line per subcommand, in the order `rlrec --help` shows them.
 inline constexpr CommandEntry kCommands[] = {
     {"simulate", "run one policy in one environment and report return, CTR and steps/s",
      add_simulate_command},
+    {"train", "train a learning agent; write a run directory with metrics and checkpoints",
+     add_train_command},
+    {"eval", "re-evaluate the agent saved in a run directory", add_eval_command},
     {"compare", "evaluate several policies on one environment over seeds (a leaderboard)",
      add_compare_command},
     {"list", "list every registry (environments, choice models, policies, ...)", add_list_command},
     {"config", "print default or effective configuration as TOML", add_config_command},
+    {"index", "benchmark nearest-neighbour indexes (exact, hnsw) on synthetic vectors",
+     add_index_command},
 };
 
 }  // namespace rlrec::cli

@@ -2,20 +2,33 @@
 
 #include <algorithm>
 
+#include "rlrec/sim/policy.h"
+#include "rlrec/sim/vector_env.h"
+
 namespace rlrec::cli {
 
-PolicyRun evaluate_baseline(const Config& cfg, const std::string& policy_name, const RunConfig& run,
-                            uint64_t seed, ThreadPool& pool, const std::string& progress_label) {
+eval::EpisodeResults evaluate_baseline(const Config& cfg, const std::string& policy_name,
+                                       const RunConfig& run, uint64_t seed, ThreadPool& pool,
+                                       const std::string& progress_label) {
   const auto& entry = sim::find_policy(policy_name);
   auto env = sim::make_environment(cfg, seed);
   const int batch = static_cast<int>(std::min<int64_t>(run.batch, run.episodes));
-  sim::VectorEnv venv(std::move(env), batch, env_seed(seed), &pool);
+  sim::VectorEnv venv(std::move(env), batch, train::eval_env_seed(seed), &pool);
   sim::PolicyContext ctx{&venv.env(), &cfg, &pool};
   auto policy = entry.make(ctx);
-  PolicyRun out;
-  out.policy = policy_name;
-  out.results = eval::run_episodes(venv, *policy, run.episodes, policy_seed(seed), progress_label);
-  return out;
+  return eval::run_episodes(venv, *policy, run.episodes, train::eval_policy_seed(seed),
+                            progress_label);
+}
+
+RunConfig read_run(const Config& cfg, std::optional<int64_t> episodes, std::optional<int64_t> seed,
+                   std::optional<int> threads) {
+  RunConfig run;
+  read_section(cfg, "run", run, {});
+  if (episodes) run.episodes = *episodes;
+  if (seed) run.seed = *seed;
+  if (threads) run.threads = *threads;
+  run.validate();
+  return run;
 }
 
 }  // namespace rlrec::cli

@@ -253,6 +253,18 @@ class Reader : public FieldVisitor {
       v = std::move(out);
     }
   }
+  void field(const char* key, std::vector<int64_t>& v, const char*) override {
+    if (auto* n = find(key)) {
+      auto* arr = n->as_array();
+      if (!arr) bad(*n, key, "an array of integers");
+      std::vector<int64_t> out;
+      for (auto& e : *arr) {
+        if (!e.is_integer()) bad(e, key, "an array of integers");
+        out.push_back(e.value_or<int64_t>(0));
+      }
+      v = std::move(out);
+    }
+  }
   void field(const char* key, std::vector<std::string>& v, const char*) override {
     if (auto* n = find(key)) {
       auto* arr = n->as_array();
@@ -341,6 +353,11 @@ class Dumper : public FieldVisitor {
   void field(const char* k, std::vector<double>& v, const char* d) override {
     std::string s = "[";
     for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + format_double(v[i]);
+    put(k, s + "]", d);
+  }
+  void field(const char* k, std::vector<int64_t>& v, const char* d) override {
+    std::string s = "[";
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
     put(k, s + "]", d);
   }
   void field(const char* k, std::vector<std::string>& v, const char* d) override {

@@ -39,6 +39,7 @@ class FieldVisitor {
   virtual void field(const char* key, double& value, const char* doc) = 0;
   virtual void field(const char* key, std::string& value, const char* doc) = 0;
   virtual void field(const char* key, std::vector<double>& value, const char* doc) = 0;
+  virtual void field(const char* key, std::vector<int64_t>& value, const char* doc) = 0;
   virtual void field(const char* key, std::vector<std::string>& value, const char* doc) = 0;
 };
 
@@ -133,6 +134,7 @@ struct KeyCollector : FieldVisitor {
   void field(const char* k, double&, const char*) override { keys.emplace_back(k); }
   void field(const char* k, std::string&, const char*) override { keys.emplace_back(k); }
   void field(const char* k, std::vector<double>&, const char*) override { keys.emplace_back(k); }
+  void field(const char* k, std::vector<int64_t>&, const char*) override { keys.emplace_back(k); }
   void field(const char* k, std::vector<std::string>&, const char*) override {
     keys.emplace_back(k);
   }

@@ -9,6 +9,7 @@
 // Not thread-safe: give each thread or each user its own Rng.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
@@ -43,6 +44,13 @@ class Rng {
   Rng split(uint64_t tag) const { return Rng(key_, tag); }
 
   uint64_t key() const { return key_; }
+
+  // The full generator state (for checkpoints): 4 state words and the key.
+  std::array<uint64_t, 5> state() const { return {s_[0], s_[1], s_[2], s_[3], key_}; }
+  void set_state(const std::array<uint64_t, 5>& st) {
+    for (int i = 0; i < 4; ++i) s_[i] = st[i];
+    key_ = st[4];
+  }
 
   uint64_t next_u64() {
     const uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];

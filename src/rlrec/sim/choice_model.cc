@@ -45,9 +45,23 @@ class MultinomialLogit final : public ChoiceModel {
   }
   std::string_view name() const override { return "multinomial_logit"; }
   bool order_matters() const override { return false; }
+  bool attraction(double x, double* v) const override {
+    *v = std::exp(x);
+    return true;
+  }
+  double null_attraction() const override { return std::isinf(m_) ? 0.0 : std::exp(m_); }
   void probabilities(const double* x, int k, double* p) const override {
     double mx = m_;
-    for (int i = 0; i < k; ++i) mx = std::max(mx, x[i]);
+    for (int i = 0; i < k; ++i) {
+      // NaN or +inf would turn the softmax into NaNs (a -inf score is fine: probability 0).
+      if (std::isnan(x[i]) || x[i] == std::numeric_limits<double>::infinity())
+        invalid_argument("multinomial_logit: item score ", format_double(x[i]),
+                         " must be finite or -inf");
+      mx = std::max(mx, x[i]);
+    }
+    if (mx == -std::numeric_limits<double>::infinity())
+      invalid_argument("multinomial_logit: every item score and no_click_mass are -inf "
+                       "(nothing can be chosen)");
     double total = 0;
     for (int i = 0; i < k; ++i) total += (p[i] = std::exp(x[i] - mx));
     total += (p[k] = std::isinf(m_) ? 0.0 : std::exp(m_ - mx));
@@ -67,10 +81,18 @@ class MultinomialProportional final : public ChoiceModel {
   }
   std::string_view name() const override { return "multinomial_proportional"; }
   bool order_matters() const override { return false; }
+  bool attraction(double x, double* v) const override {
+    *v = std::max(0.0, x - c_);
+    return true;
+  }
+  double null_attraction() const override { return m_ - c_; }
   void probabilities(const double* x, int k, double* p) const override {
     double total = 0;
     for (int i = 0; i < k; ++i) {
       p[i] = x[i] - c_;
+      if (std::isinf(p[i]))
+        invalid_argument("multinomial_proportional: item score ", format_double(x[i]),
+                         " must be finite");
       if (!(p[i] >= 0))
         invalid_argument("multinomial_proportional: item score ", format_double(x[i]),
                          " is below min_normalizer ", format_double(c_),

@@ -44,6 +44,11 @@ class ChoiceModel {
   virtual void probabilities(const double* scores, int k, double* probs) const = 0;
   // Whether the order of the slate changes the probabilities (cascades, first_slot).
   virtual bool order_matters() const = 0;
+  // Conditional-logit form P(i|A) = v_i / (v_null + Σ_{j∈A} v_j) (MNL: v = exp(x), v_null = exp(m);
+  // MNP: v = x - c, v_null = m - c): writes v(x) and returns true; false for other models (cascades).
+  // SlateQ's slate optimizers need this form.
+  virtual bool attraction(double /*score*/, double* /*v*/) const { return false; }
+  virtual double null_attraction() const { return 0; }
   // Draws the chosen slot in [0, k), or k for no choice. Consumes one uniform draw.
   int sample(const double* scores, int k, Rng& rng) const;
 };

@@ -28,6 +28,20 @@ void top_k_positions(const double* scores, int n, int k, int32_t* out,
   std::copy(scratch.begin(), scratch.begin() + k, out);
 }
 
+void random_slate(Rng& rng, int n, int k, int32_t* s) {
+  int m = 0;
+  for (int j = n - k; j < n; ++j) {
+    int32_t t = static_cast<int32_t>(rng.uniform_int(static_cast<uint64_t>(j) + 1));
+    for (int i = 0; i < m; ++i)
+      if (s[i] == t) {
+        t = j;
+        break;
+      }
+    s[m++] = t;
+  }
+  for (int i = k - 1; i > 0; --i) std::swap(s[i], s[rng.uniform_int(static_cast<uint64_t>(i) + 1)]);
+}
+
 namespace {
 
 class RandomPolicy final : public Policy {
@@ -37,20 +51,7 @@ class RandomPolicy final : public Policy {
     const int N = obs.num_candidates, K = obs.slate_size;
     for (int b = 0; b < obs.batch; ++b) {
       if (!obs.is_active(b)) continue;
-      int32_t* s = slates + static_cast<size_t>(b) * K;
-      // Floyd's algorithm for K distinct positions, then a Fisher-Yates shuffle of their order.
-      int n = 0;
-      for (int j = N - K; j < N; ++j) {
-        int32_t t = static_cast<int32_t>(rngs[b].uniform_int(static_cast<uint64_t>(j) + 1));
-        for (int i = 0; i < n; ++i)
-          if (s[i] == t) {
-            t = j;
-            break;
-          }
-        s[n++] = t;
-      }
-      for (int i = K - 1; i > 0; --i)
-        std::swap(s[i], s[rngs[b].uniform_int(static_cast<uint64_t>(i) + 1)]);
+      random_slate(rngs[b], N, K, slates + static_cast<size_t>(b) * K);
     }
   }
 };

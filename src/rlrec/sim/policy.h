@@ -47,6 +47,10 @@ struct PolicyEntry {
 std::span<const PolicyEntry> baseline_policies();
 const PolicyEntry& find_policy(std::string_view name);
 
+// A uniform random slate: K distinct positions out of N in uniformly random order (Floyd's
+// algorithm, then a shuffle). O(K^2); draws from rng.
+void random_slate(Rng& rng, int n, int k, int32_t* slate);
+
 // Top-k positions by score, best first; ties broken by lower position. scores has n entries,
 // out receives k <= n positions. Uses O(n) scratch in `scratch`.
 void top_k_positions(const double* scores, int n, int k, int32_t* out, std::vector<int32_t>& scratch);

@@ -1,5 +1,7 @@
 #include "rlrec/sim/vector_env.h"
 
+#include <algorithm>
+
 #include "rlrec/core/error.h"
 
 namespace rlrec::sim {
@@ -48,6 +50,8 @@ void VectorEnv::reset(int slot, uint64_t episode) {
   rewards_[slot] = 0;
   terminated_[slot] = truncated_[slot] = 0;
   choices_[slot] = -1;
+  std::fill_n(responses_.begin() + static_cast<size_t>(slot) * K_ * env_->spec().response_dim(),
+              K_ * env_->spec().response_dim(), 0.f);
   env_->reset(slot, rngs_[slot], buffers(slot));
 }
 
@@ -119,6 +123,10 @@ Observation VectorEnv::observation(const uint8_t* active) const {
   o.candidate_quality = quality_present_ ? quality_.data() : nullptr;
   o.catalogue = env_->catalogue();
   o.active = active;
+  o.response_dim = s.response_dim();
+  o.episode_step = steps_.data();
+  o.last_responses = responses_.data();
+  o.last_choice = choices_.data();
   return o;
 }
 

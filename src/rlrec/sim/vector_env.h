@@ -37,9 +37,19 @@ struct Observation {
   const uint8_t* active = nullptr;           // batch flags; nullptr: all rows active
   // Privileged (hidden) information, for oracle policies only: quality of each candidate.
   const float* candidate_quality = nullptr;  // batch x N, or nullptr when candidates are the catalogue
+  // The session so far (as RecSim's observation carries the last response): steps taken in the
+  // episode, the previous step's per-slot responses (batch x K x response_dim; zeros at the start)
+  // and its choice (slot, or -1 for none / at the start).
+  int response_dim = 0;
+  const int32_t* episode_step = nullptr;     // batch
+  const float* last_responses = nullptr;     // batch x (K * response_dim)
+  const int32_t* last_choice = nullptr;      // batch
 
   bool is_active(int b) const { return active == nullptr || active[b] != 0; }
   const float* user_row(int b) const { return user + static_cast<size_t>(b) * user_dim; }
+  const float* last_response_row(int b) const {
+    return last_responses + static_cast<size_t>(b) * slate_size * response_dim;
+  }
   int64_t item_id(int b, int pos) const {
     return candidate_ids ? candidate_ids[static_cast<size_t>(b) * num_candidates + pos] : pos;
   }

@@ -1,0 +1,322 @@
+// Full-slate Q-learning: the non-decomposed baseline of SlateQ (Ie et al. 2019, "SlateQ: A
+// Tractable Decomposition for Reinforcement Learning with Recommendation Sets", §5 "FSQ"; RecSim's
+// FullSlateQAgent). Every ordered slate A = (a_1..a_K) of distinct candidates is one discrete action;
+// one network scores Q(s, A) = MLP([user, item_{a_1}, ..., item_{a_K}]) (shared across slates), and
+// DQN (Mnih et al. 2015) learns it from every transition:
+//     y = r + γ (1 - terminal) max_{A'} Q_target(s', A'),   loss = Huber(Q(s, A) - y)
+// with the target network on the next state, hard copies every `target_update_period` steps, and
+// ε-greedy serving over all N!/(N-K)! slates (so N must stay small: at most 5040 slates).
+// Deviation: ε counted in environment steps (warm-up at 1, then linear decay), as for SlateQ.
+#include <filesystem>
+#include <fstream>
+
+#include "rlrec/agents/full_slate_q.h"
+#include "rlrec/agents/nn.h"
+#include "rlrec/agents/replay.h"
+#include "rlrec/core/check.h"
+#include "rlrec/core/error.h"
+
+namespace rlrec::agents {
+namespace {
+
+struct FullSlateQConfig {
+  double gamma = 0.99;
+  std::vector<int64_t> hidden{256, 32};
+  nn::OptimizerConfig opt;
+  int batch_size = 32;
+  int64_t replay_capacity = 100000;
+  int64_t warmup_steps = 5000;
+  int64_t update_period = 4;
+  int64_t target_update_period = 1000;
+  double epsilon_final = 0.01;
+  int64_t epsilon_decay_steps = 50000;
+  double epsilon_eval = 0.0;
+  void visit(FieldVisitor& v) {
+    v.field("gamma", gamma, "discount factor in [0, 1]");
+    v.field("hidden", hidden, "hidden layer sizes of the slate-value network");
+    opt.visit(v);
+    v.field("batch_size", batch_size, "transitions per gradient step");
+    v.field("replay_capacity", replay_capacity, "transitions kept in the replay buffer");
+    v.field("warmup_steps", warmup_steps, "env steps of pure exploration before learning");
+    v.field("update_period", update_period, "env steps per gradient step");
+    v.field("target_update_period", target_update_period, "gradient steps between target copies");
+    v.field("epsilon_final", epsilon_final, "exploration rate after the decay");
+    v.field("epsilon_decay_steps", epsilon_decay_steps, "env steps of linear ε decay after warm-up");
+    v.field("epsilon_eval", epsilon_eval, "exploration rate in evaluation");
+  }
+  void validate(const std::string& s) const {
+    check_range(s + ".gamma", gamma, 0.0, 1.0);
+    if (hidden.empty()) invalid_argument(s, ".hidden must list at least one layer size");
+    for (auto h : hidden) check_range(s + ".hidden", h, 1, 65536);
+    opt.validate(s);
+    check_range(s + ".batch_size", batch_size, 1, 1 << 20);
+    check_range(s + ".replay_capacity", replay_capacity, 1, int64_t{1} << 32);
+    check_range(s + ".warmup_steps", warmup_steps, 0, INT64_MAX);
+    check_range(s + ".update_period", update_period, 1, INT64_MAX);
+    check_range(s + ".target_update_period", target_update_period, 1, INT64_MAX);
+    check_range(s + ".epsilon_final", epsilon_final, 0.0, 1.0);
+    check_range(s + ".epsilon_decay_steps", epsilon_decay_steps, 1, INT64_MAX);
+    check_range(s + ".epsilon_eval", epsilon_eval, 0.0, 1.0);
+  }
+};
+
+int64_t count_slates(int n, int k) {
+  int64_t p = 1;
+  for (int i = 0; i < k; ++i) {
+    p *= (n - i);
+    if (p > 5040) return p;
+  }
+  return p;
+}
+
+class FullSlateQ final : public Agent {
+ public:
+  FullSlateQ(FullSlateQConfig cfg, const AgentContext& ctx)
+      : cfg_(std::move(cfg)), env_(ctx.env), rng_(ctx.seed, hash_name("full_slate_q")),
+        replay_(cfg_.replay_capacity, columns(ctx.env->spec())) {
+    nn::configure_torch();
+    const auto& s = env_->spec();
+    U_ = s.user_dim;
+    D_ = s.item_dim;
+    N_ = s.num_candidates;
+    K_ = s.slate_size;
+    // All ordered K-permutations of N positions, in lexicographic order.
+    std::vector<int32_t> cur(K_);
+    std::vector<char> used(N_, 0);
+    enumerate(0, cur, used);
+    P_ = static_cast<int>(slates_.size()) / K_;
+    in_ = U_ + K_ * D_;
+    online_ = nn::mlp(in_, cfg_.hidden, 1, rng_);
+    target_ = nn::mlp(in_, cfg_.hidden, 1, rng_);
+    nn::hard_update(*target_, *online_);
+    optimizer_ = nn::make_optimizer(cfg_.opt, online_->parameters());
+    eps_.warmup_steps = cfg_.warmup_steps;
+    eps_.decay_steps = cfg_.epsilon_decay_steps;
+    eps_.final_value = cfg_.epsilon_final;
+  }
+
+  std::string_view name() const override { return "full_slate_q"; }
+  void set_training(bool t) override { training_ = t; }
+
+  void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
+    const int B = obs.batch;
+    if (static_cast<int>(rows_.size()) < B) rows_.resize(B);
+    const double eps = training_ ? eps_.value(env_steps_) : cfg_.epsilon_eval;
+    std::vector<int> greedy;
+    for (int b = 0; b < B; ++b) {
+      if (!obs.is_active(b)) continue;
+      if (eps > 0 && rngs[b].uniform() < eps) sim::random_slate(rngs[b], N_, K_, slates + b * K_);
+      else greedy.push_back(b);
+    }
+    if (!greedy.empty()) {
+      const int64_t R = static_cast<int64_t>(greedy.size());
+      auto x = torch::empty({R * P_, in_}, torch::kFloat);
+      float* px = x.data_ptr<float>();
+      for (int64_t r = 0; r < R; ++r) {
+        const int b = greedy[r];
+        for (int a = 0; a < P_; ++a) {
+          float* dst = px + (r * P_ + a) * in_;
+          std::copy(obs.user_row(b), obs.user_row(b) + U_, dst);
+          for (int i = 0; i < K_; ++i) {
+            const float* f = obs.item_features(b, slates_[a * K_ + i]);
+            std::copy(f, f + D_, dst + U_ + i * D_);
+          }
+        }
+      }
+      torch::Tensor q;
+      {
+        torch::NoGradGuard ng;
+        q = online_->forward(x).reshape({R, P_}).argmax(1).contiguous();
+      }
+      const int64_t* best = q.data_ptr<int64_t>();
+      for (int64_t r = 0; r < R; ++r)
+        std::copy(&slates_[best[r] * K_], &slates_[best[r] * K_] + K_, slates + greedy[r] * K_);
+    }
+    if (!training_) return;
+    for (int b = 0; b < B; ++b) {
+      if (!obs.is_active(b)) continue;
+      Row& row = rows_[b];
+      row.input.resize(in_);
+      std::copy(obs.user_row(b), obs.user_row(b) + U_, row.input.begin());
+      for (int i = 0; i < K_; ++i) {
+        const float* f = obs.item_features(b, slates[b * K_ + i]);
+        std::copy(f, f + D_, row.input.begin() + U_ + i * D_);
+      }
+      row.acted = true;
+    }
+  }
+
+  void observe(const StepOutcomes& step, const sim::Observation& next) override {
+    for (int b = 0; b < step.batch; ++b) {
+      if (!step.is_active(b)) continue;
+      Row& row = rows_[b];
+      RLREC_CHECK(row.acted, "observe() without act() for row ", b);
+      row.acted = false;
+      ++env_steps_;
+      const int64_t idx = replay_.add();
+      std::copy(row.input.begin(), row.input.end(), replay_.row(0, idx));
+      replay_.row(1, idx)[0] = static_cast<float>(step.rewards[b]);
+      replay_.row(2, idx)[0] = step.terminated[b] ? 1.f : 0.f;
+      std::copy(next.user_row(b), next.user_row(b) + U_, replay_.row(3, idx));
+      float* items = replay_.row(4, idx);
+      for (int p = 0; p < N_; ++p) {
+        const float* f = next.item_features(b, p);
+        std::copy(f, f + D_, items + static_cast<size_t>(p) * D_);
+      }
+    }
+  }
+
+  UpdateStats update() override {
+    UpdateStats st;
+    if (replay_.size() == 0 || env_steps_ < cfg_.warmup_steps) return st;
+    const int64_t due = (env_steps_ - cfg_.warmup_steps) / cfg_.update_period;
+    while (updates_ < due) {
+      const int Bt = cfg_.batch_size;
+      replay_.sample(Bt, rng_, idx_);
+      auto x = torch::empty({Bt, in_}, torch::kFloat);
+      auto nx = torch::empty({static_cast<int64_t>(Bt) * P_, in_}, torch::kFloat);
+      float* px = x.data_ptr<float>();
+      float* pn = nx.data_ptr<float>();
+      for (int r = 0; r < Bt; ++r) {
+        std::copy(replay_.row(0, idx_[r]), replay_.row(0, idx_[r]) + in_, px + r * in_);
+        const float* u = replay_.row(3, idx_[r]);
+        const float* items = replay_.row(4, idx_[r]);
+        for (int a = 0; a < P_; ++a) {
+          float* dst = pn + (static_cast<size_t>(r) * P_ + a) * in_;
+          std::copy(u, u + U_, dst);
+          for (int i = 0; i < K_; ++i)
+            std::copy(items + slates_[a * K_ + i] * D_, items + (slates_[a * K_ + i] + 1) * D_,
+                      dst + U_ + i * D_);
+        }
+      }
+      torch::Tensor vnext;
+      {
+        torch::NoGradGuard ng;
+        vnext = std::get<0>(target_->forward(nx).reshape({Bt, P_}).max(1)).contiguous();
+      }
+      std::vector<float> y(Bt);
+      const float* pv = vnext.data_ptr<float>();
+      double mean_y = 0;
+      for (int r = 0; r < Bt; ++r) {
+        const float term = replay_.row(2, idx_[r])[0];
+        y[r] = replay_.row(1, idx_[r])[0] + static_cast<float>(cfg_.gamma) * (1 - term) * pv[r];
+        mean_y += y[r];
+      }
+      auto yt = torch::from_blob(y.data(), {Bt}, torch::kFloat).clone();
+      auto loss = torch::huber_loss(online_->forward(x).reshape({Bt}), yt);
+      ++updates_;
+      nn::check_finite(loss, *online_, "full_slate_q", updates_);
+      nn::gradient_step(*optimizer_, loss, online_->parameters(), cfg_.opt.grad_clip);
+      if (updates_ % cfg_.target_update_period == 0) nn::hard_update(*target_, *online_);
+      ++st.updates;
+      st.loss_sum += loss.item<double>();
+      st.td_target_sum += mean_y / Bt;
+    }
+    return st;
+  }
+
+  void save(const std::string& dir) const override {
+    std::filesystem::create_directories(dir);
+    {
+      std::ofstream os(dir + "/meta.toml");
+      os << "agent = \"full_slate_q\"\nenv = \"" << env_->spec().name << "\"\ninput_dim = " << in_
+         << "\nnum_slates = " << P_ << "\n";
+    }
+    nn::save_module(*online_, dir + "/online.pt");
+    nn::save_module(*target_, dir + "/target.pt");
+    nn::save_optimizer(*optimizer_, dir + "/optimizer.pt");
+    replay_.save(dir + "/replay.bin");
+    std::ofstream os(dir + "/state.bin", std::ios::binary);
+    const auto st = rng_.state();
+    os.write(reinterpret_cast<const char*>(st.data()), sizeof(uint64_t) * st.size());
+    os.write(reinterpret_cast<const char*>(&env_steps_), sizeof env_steps_);
+    os.write(reinterpret_cast<const char*>(&updates_), sizeof updates_);
+    if (!os) throw_error(ErrorCode::kIo, "cannot write '", dir, "/state.bin'");
+  }
+
+  void load(const std::string& dir) override {
+    const std::string meta_path = dir + "/meta.toml";
+    if (!std::filesystem::exists(meta_path))
+      throw_error(ErrorCode::kNotFound, "checkpoint metadata '", meta_path, "' not found");
+    std::ifstream ms(meta_path);
+    std::stringstream ss;
+    ss << ms.rdbuf();
+    const std::string expect = "agent = \"full_slate_q\"\nenv = \"" + env_->spec().name +
+                               "\"\ninput_dim = " + std::to_string(in_) +
+                               "\nnum_slates = " + std::to_string(P_) + "\n";
+    if (ss.str() != expect)
+      invalid_argument(meta_path, ": checkpoint was not written by full_slate_q for this "
+                       "environment and slate shape (expected input_dim ", in_, ", ", P_, " slates)");
+    nn::load_module(*online_, dir + "/online.pt");
+    nn::load_module(*target_, dir + "/target.pt");
+    nn::load_optimizer(*optimizer_, dir + "/optimizer.pt");
+    replay_.load(dir + "/replay.bin");
+    std::ifstream is(dir + "/state.bin", std::ios::binary);
+    std::array<uint64_t, 5> st;
+    is.read(reinterpret_cast<char*>(st.data()), sizeof(uint64_t) * st.size());
+    is.read(reinterpret_cast<char*>(&env_steps_), sizeof env_steps_);
+    is.read(reinterpret_cast<char*>(&updates_), sizeof updates_);
+    if (!is) throw_error(ErrorCode::kCorrupt, dir, "/state.bin: missing or truncated");
+    rng_.set_state(st);
+  }
+
+ private:
+  struct Row {
+    std::vector<float> input;
+    bool acted = false;
+  };
+
+  static std::vector<ReplayBuffer::Column> columns(const sim::EnvSpec& s) {
+    const int64_t p = count_slates(s.num_candidates, s.slate_size);
+    if (p > 5040)
+      invalid_argument("full_slate_q enumerates every ordered slate: env.num_candidates = ",
+                       s.num_candidates, " and env.slate_size = ", s.slate_size, " give more than "
+                       "5040 slates; use slateq_* for larger problems");
+    return {{"input", s.user_dim + s.slate_size * s.item_dim},
+            {"reward", 1},
+            {"terminal", 1},
+            {"next_user", s.user_dim},
+            {"next_items", s.num_candidates * s.item_dim}};
+  }
+
+  void enumerate(int depth, std::vector<int32_t>& cur, std::vector<char>& used) {
+    if (depth == K_) {
+      slates_.insert(slates_.end(), cur.begin(), cur.end());
+      return;
+    }
+    for (int i = 0; i < N_; ++i) {
+      if (used[i]) continue;
+      used[i] = 1;
+      cur[depth] = i;
+      enumerate(depth + 1, cur, used);
+      used[i] = 0;
+    }
+  }
+
+  FullSlateQConfig cfg_;
+  const sim::Environment* env_;
+  Rng rng_;
+  ReplayBuffer replay_;
+  int U_ = 0, D_ = 0, N_ = 0, K_ = 0, P_ = 0, in_ = 0;
+  std::vector<int32_t> slates_;
+  torch::nn::Sequential online_{nullptr}, target_{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  LinearSchedule eps_;
+  bool training_ = false;
+  int64_t env_steps_ = 0, updates_ = 0;
+  std::vector<Row> rows_;
+  std::vector<int64_t> idx_;
+};
+
+}  // namespace
+
+std::unique_ptr<Agent> make_full_slate_q(const AgentContext& ctx) {
+  FullSlateQConfig cfg;
+  read_section(*ctx.config, ctx.section, cfg);
+  cfg.validate(ctx.section);
+  return std::make_unique<FullSlateQ>(std::move(cfg), ctx);
+}
+
+std::string full_slate_q_defaults() { return dump_section("full_slate_q", "", FullSlateQConfig{}); }
+
+}  // namespace rlrec::agents

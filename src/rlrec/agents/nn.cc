@@ -1,0 +1,153 @@
+#include "rlrec/agents/nn.h"
+
+#include <cmath>
+
+#include "rlrec/core/error.h"
+
+namespace rlrec::agents::nn {
+
+void configure_torch() {
+  static const bool done = [] {
+    at::set_num_threads(1);
+    return true;
+  }();
+  (void)done;
+}
+
+void init_uniform(torch::nn::Module& module, Rng& rng) {
+  torch::NoGradGuard guard;
+  for (auto& sub : module.modules(/*include_self=*/true)) {
+    auto* lin = sub->as<torch::nn::Linear>();
+    if (!lin) continue;
+    const int64_t fan_in = lin->weight.size(1);
+    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+    for (auto* t : {&lin->weight, &lin->bias}) {
+      if (!t->defined()) continue;
+      auto acc = torch::empty(t->sizes(), torch::kFloat);
+      float* p = acc.data_ptr<float>();
+      for (int64_t i = 0; i < acc.numel(); ++i) p[i] = static_cast<float>(rng.uniform(-bound, bound));
+      t->copy_(acc);
+    }
+  }
+}
+
+torch::nn::Sequential mlp(int in, const std::vector<int64_t>& hidden, int out, Rng& rng) {
+  torch::nn::Sequential seq;
+  int64_t prev = in;
+  for (int64_t h : hidden) {
+    seq->push_back(torch::nn::Linear(prev, h));
+    seq->push_back(torch::nn::ReLU());
+    prev = h;
+  }
+  seq->push_back(torch::nn::Linear(prev, out));
+  init_uniform(*seq, rng);
+  return seq;
+}
+
+void hard_update(torch::nn::Module& target, const torch::nn::Module& online) {
+  torch::NoGradGuard guard;
+  auto t = target.parameters();
+  auto o = online.parameters();
+  for (size_t i = 0; i < t.size(); ++i) t[i].copy_(o[i]);
+}
+
+void polyak_update(torch::nn::Module& target, const torch::nn::Module& online, double tau) {
+  torch::NoGradGuard guard;
+  auto t = target.parameters();
+  auto o = online.parameters();
+  for (size_t i = 0; i < t.size(); ++i) t[i].mul_(1 - tau).add_(o[i], tau);
+}
+
+void OptimizerConfig::visit(FieldVisitor& v, const char*) {
+  v.field("optimizer", optimizer, "adam | rmsprop | sgd");
+  v.field("lr", lr, "learning rate");
+  v.field("grad_clip", grad_clip, "max global gradient norm (0 = no clipping)");
+}
+
+void OptimizerConfig::validate(const std::string& section) const {
+  check_one_of(section + ".optimizer", optimizer, {"adam", "rmsprop", "sgd"});
+  check_positive(section + ".lr", lr);
+  check_range(section + ".grad_clip", grad_clip, 0.0, 1e12);
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerConfig& cfg,
+                                                        std::vector<torch::Tensor> params) {
+  if (cfg.optimizer == "adam")
+    return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(cfg.lr));
+  if (cfg.optimizer == "rmsprop")
+    return std::make_unique<torch::optim::RMSprop>(
+        params, torch::optim::RMSpropOptions(cfg.lr).alpha(0.95).eps(1e-5).centered(true));
+  return std::make_unique<torch::optim::SGD>(params, torch::optim::SGDOptions(cfg.lr));
+}
+
+void gradient_step(torch::optim::Optimizer& opt, const torch::Tensor& loss,
+                   const std::vector<torch::Tensor>& params, double grad_clip) {
+  opt.zero_grad();
+  loss.backward();
+  if (grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, grad_clip);
+  opt.step();
+}
+
+void check_finite(const torch::Tensor& loss, const torch::nn::Module& module,
+                  const std::string& agent, int64_t update, int64_t check_every) {
+  const double l = loss.item<double>();
+  if (!std::isfinite(l))
+    throw_error(ErrorCode::kInternal, agent, ": loss became ", l, " at update ", update,
+                " (diverged: lower the learning rate or check the rewards)");
+  if (check_every > 0 && update % check_every == 0) {
+    for (const auto& p : module.parameters())
+      if (!torch::isfinite(p).all().item<bool>())
+        throw_error(ErrorCode::kInternal, agent, ": a network parameter became NaN/Inf at update ",
+                    update, " (diverged: lower the learning rate)");
+  }
+}
+
+torch::Tensor to_tensor(const float* data, int64_t rows, int64_t cols) {
+  return torch::from_blob(const_cast<float*>(data), {rows, cols}, torch::kFloat).clone();
+}
+
+void save_module(const torch::nn::Module& m, const std::string& path) {
+  try {
+    torch::serialize::OutputArchive ar;
+    m.save(ar);
+    ar.save_to(path);
+  } catch (const c10::Error& e) {
+    throw_error(ErrorCode::kIo, "cannot write '", path, "': ", e.what_without_backtrace());
+  }
+}
+
+void load_module(torch::nn::Module& m, const std::string& path) {
+  try {
+    torch::serialize::InputArchive ar;
+    ar.load_from(path);
+    m.load(ar);
+  } catch (const c10::Error& e) {
+    std::string what = e.what_without_backtrace();
+    if (auto nl = what.find('\n'); nl != std::string::npos) what.resize(nl);
+    throw_error(ErrorCode::kCorrupt, path, ": cannot load network (", what, ")");
+  }
+}
+
+void save_optimizer(const torch::optim::Optimizer& o, const std::string& path) {
+  try {
+    torch::serialize::OutputArchive ar;
+    o.save(ar);
+    ar.save_to(path);
+  } catch (const c10::Error& e) {
+    throw_error(ErrorCode::kIo, "cannot write '", path, "': ", e.what_without_backtrace());
+  }
+}
+
+void load_optimizer(torch::optim::Optimizer& o, const std::string& path) {
+  try {
+    torch::serialize::InputArchive ar;
+    ar.load_from(path);
+    o.load(ar);
+  } catch (const c10::Error& e) {
+    std::string what = e.what_without_backtrace();
+    if (auto nl = what.find('\n'); nl != std::string::npos) what.resize(nl);
+    throw_error(ErrorCode::kCorrupt, path, ": cannot load optimizer state (", what, ")");
+  }
+}
+
+}  // namespace rlrec::agents::nn

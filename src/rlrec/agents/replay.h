@@ -1,0 +1,66 @@
+// ReplayBuffer: a ring buffer of transitions stored as named fixed-width float columns (structure
+// of arrays), with uniform sampling from an Rng. Torch-free; agents copy sampled rows into tensors.
+//
+// Each agent declares its columns once, e.g. {{"user", 20}, {"item", 20}, {"reward", 1}, ...}.
+// add() returns the row to fill (overwriting the oldest row when full). Deterministic: the same
+// sequence of add() and sample() calls with the same Rng gives the same indices.
+// save()/load() write/read a binary file with a header (magic, version, columns, capacity, size);
+// load() rejects a file whose columns or capacity differ (kInvalidArgument) or that is truncated
+// or malformed (kCorrupt).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rlrec/core/rng.h"
+
+namespace rlrec::agents {
+
+class ReplayBuffer {
+ public:
+  struct Column {
+    std::string name;
+    int width;
+  };
+  ReplayBuffer(int64_t capacity, std::vector<Column> columns);
+
+  int64_t capacity() const { return capacity_; }
+  int64_t size() const { return size_; }
+  int column(const std::string& name) const;  // index of a column; RLREC_CHECK if unknown
+  int width(int col) const { return columns_[col].width; }
+
+  // Reserves the next row and returns its index.
+  int64_t add();
+  float* row(int col, int64_t index) { return data_[col].data() + index * columns_[col].width; }
+  const float* row(int col, int64_t index) const {
+    return data_[col].data() + index * columns_[col].width;
+  }
+
+  // `n` indices drawn uniformly with replacement from the stored rows. Requires size() > 0.
+  void sample(int n, Rng& rng, std::vector<int64_t>& out) const;
+
+  void save(const std::string& path) const;
+  void load(const std::string& path);
+
+ private:
+  int64_t capacity_, size_ = 0, next_ = 0;
+  std::vector<Column> columns_;
+  std::vector<std::vector<float>> data_;
+};
+
+// ε for ε-greedy exploration, counted in environment steps: 1.0 during the warm-up, then linear
+// down to `final_value` over `decay_steps`, then constant.
+struct LinearSchedule {
+  int64_t warmup_steps = 0;
+  int64_t decay_steps = 1;
+  double initial_value = 1.0;
+  double final_value = 0.01;
+  double value(int64_t step) const {
+    if (step < warmup_steps) return initial_value;
+    const double t = static_cast<double>(step - warmup_steps) / static_cast<double>(decay_steps);
+    return t >= 1 ? final_value : initial_value + (final_value - initial_value) * t;
+  }
+};
+
+}  // namespace rlrec::agents

@@ -1,0 +1,560 @@
+// SlateQ: Ie, Jain, Wang, Narvekar, Agarwal, Wu, Cheng, Chandra, Boutilier, "SlateQ: A Tractable
+// Decomposition for Reinforcement Learning with Recommendation Sets", IJCAI 2019 (arXiv 1905.12767).
+//
+// Decomposition (single choice, reward and transition depend only on the consumed item):
+//     Q(s, A) = Σ_{i∈A} P(i | s, A) Q̄(s, i)
+// with the environment's conditional-logit choice model P(i | s, A) = v(s,i) / (v⊥ + Σ_{j∈A} v(s,j))
+// (multinomial proportional or logit; v from the user's observed score, as RecSim's agent).
+// Q̄(s, i) is one network on [user observation, item features] (RecSim: 256-32 ReLU).
+// TD learning on the consumed item only (transitions without a choice are not used, as in RecSim):
+//     y = r + γ (1 - terminal) V(s'),   loss = (Q̄(s, i) - y)^2   (or Huber)
+//   target = myopic:      V(s') = 0 (γ = 0: MYOP)
+//   target = sarsa:       V(s') = Σ_{j∈A'} P(j | s', A') Q̄_target(s', j), A' = the slate served next
+//   target = q_learning:  V(s') = max_{A'} Σ_{j∈A'} P(j | s', A') Q̄_target(s', j), maximized by
+//                         `target_optimizer` (exact = the optimum: QL-OT; top_k = TT; greedy = GT)
+// Q̄_target is the target network evaluated on the NEXT state s' (RecSim evaluates it on the current
+// state: google-research/recsim#26; we do not copy that bug), updated by a hard copy every
+// `target_update_period` gradient steps (or Polyak averaging with rate `tau` > 0).
+// Serving: ε-greedy; the greedy slate maximizes Σ P(i|s,A) Q̄(s,i) with `slate_optimizer`
+// (top_k = TS, greedy = GS, exact = OS; see slate_optim.h: exact uses Dinkelbach's method instead
+// of the paper's LP, same optimum).
+// Deviations: (1) ε is counted in environment steps: 1 during `warmup_steps`, then linear to
+// `epsilon_final` over `epsilon_decay_steps`. (2) When an episode is truncated (env.max_steps), the
+// SARSA target falls back to the serving slate under the target network (no next slate is served).
+// (3) The no-choice option ⊥ has an item value of its own (null_item_value = true, the default):
+//     Q(s, A) = Σ_{i∈A} P(i|s,A) Q̄(s,i) + P(⊥|s,A) Q̄(s,⊥),
+// learned from the transitions without a choice (y = 0 + γ V(s')); the optimizers then work on
+// q_i - Q̄(s,⊥) (the value is Q̄(s,⊥) + Σ v_i (q_i - Q̄(s,⊥)) / (v⊥ + Σ v_i)). RecSim's agent drops
+// this term and learns from clicks only (null_item_value = false reproduces it), which treats
+// "no click" as worth 0 although the session goes on, and so overvalues click probability.
+// (4) With history_features = true (default) the network's user input is the observation plus
+// session statistics (history.h: steps, no-click steps, sums of the chosen slot's responses), the
+// analogue of RecSim's ClusterClickStatsLayer. In interest_evolution they determine the hidden time
+// budget, without which the state is not Markov and TD targets cannot value longer sessions.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "rlrec/agents/agent.h"
+#include "rlrec/agents/history.h"
+#include "rlrec/agents/nn.h"
+#include "rlrec/agents/replay.h"
+#include "rlrec/agents/slate_optim.h"
+#include "rlrec/agents/slateq.h"
+#include "rlrec/core/check.h"
+#include "rlrec/core/error.h"
+
+namespace rlrec::agents {
+namespace {
+
+struct SlateQConfig {
+  std::string target = "sarsa";
+  std::string slate_optimizer = "top_k";
+  std::string target_optimizer = "exact";
+  double gamma = 0.99;
+  std::vector<int64_t> hidden{256, 32};
+  nn::OptimizerConfig opt;
+  std::string loss = "mse";
+  int batch_size = 32;
+  int64_t replay_capacity = 100000;
+  int64_t warmup_steps = 5000;
+  int64_t update_period = 4;
+  int64_t target_update_period = 1000;
+  double tau = 0.0;
+  double epsilon_final = 0.01;
+  int64_t epsilon_decay_steps = 50000;
+  double epsilon_eval = 0.0;
+  bool history_features = true;
+  bool null_item_value = true;
+
+  void visit(FieldVisitor& v) {
+    v.field("target", target, "TD target: myopic | sarsa | q_learning");
+    v.field("slate_optimizer", slate_optimizer, "serving slate: top_k | greedy | exact");
+    v.field("target_optimizer", target_optimizer, "q_learning target slate: top_k | greedy | exact");
+    v.field("gamma", gamma, "discount factor in [0, 1]");
+    v.field("hidden", hidden, "hidden layer sizes of the item-value network");
+    opt.visit(v);
+    v.field("loss", loss, "mse | huber");
+    v.field("batch_size", batch_size, "transitions per gradient step");
+    v.field("replay_capacity", replay_capacity, "transitions kept in the replay buffer");
+    v.field("warmup_steps", warmup_steps, "env steps of pure exploration before learning");
+    v.field("update_period", update_period, "env steps per gradient step");
+    v.field("target_update_period", target_update_period,
+            "gradient steps between hard target-network copies (when tau = 0)");
+    v.field("tau", tau, "Polyak rate for the target network (0 = hard copies)");
+    v.field("epsilon_final", epsilon_final, "exploration rate after the decay");
+    v.field("epsilon_decay_steps", epsilon_decay_steps, "env steps of linear ε decay after warm-up");
+    v.field("epsilon_eval", epsilon_eval, "exploration rate in evaluation");
+    v.field("history_features", history_features,
+            "append session statistics (steps, no-click steps, sums of the chosen responses) to "
+            "the user observation");
+    v.field("null_item_value", null_item_value,
+            "learn Q̄(s, no choice) and include P(no choice) Q̄(s, no choice) in slate values "
+            "(false: RecSim's agent, clicks only)");
+  }
+
+  void validate(const std::string& s) const {
+    check_one_of(s + ".target", target, {"myopic", "sarsa", "q_learning"});
+    parse_slate_optimizer(slate_optimizer);
+    parse_slate_optimizer(target_optimizer);
+    check_range(s + ".gamma", gamma, 0.0, 1.0);
+    if (hidden.empty()) invalid_argument(s, ".hidden must list at least one layer size");
+    for (auto h : hidden) check_range(s + ".hidden", h, 1, 65536);
+    opt.validate(s);
+    check_one_of(s + ".loss", loss, {"mse", "huber"});
+    check_range(s + ".batch_size", batch_size, 1, 1 << 20);
+    check_range(s + ".replay_capacity", replay_capacity, 1, int64_t{1} << 32);
+    check_range(s + ".warmup_steps", warmup_steps, 0, INT64_MAX);
+    check_range(s + ".update_period", update_period, 1, INT64_MAX);
+    check_range(s + ".target_update_period", target_update_period, 1, INT64_MAX);
+    check_range(s + ".tau", tau, 0.0, 1.0);
+    check_range(s + ".epsilon_final", epsilon_final, 0.0, 1.0);
+    check_range(s + ".epsilon_decay_steps", epsilon_decay_steps, 1, INT64_MAX);
+    check_range(s + ".epsilon_eval", epsilon_eval, 0.0, 1.0);
+  }
+};
+
+enum class Target { kMyopic, kSarsa, kQLearning };
+
+class SlateQ final : public Agent {
+ public:
+  SlateQ(std::string name, SlateQConfig cfg, const AgentContext& ctx)
+      : name_(std::move(name)),
+        cfg_(std::move(cfg)),
+        env_(ctx.env),
+        choice_(&ctx.env->choice_model()),
+        rng_(ctx.seed, hash_name("slateq")),
+        serving_(parse_slate_optimizer(cfg_.slate_optimizer)),
+        target_opt_(parse_slate_optimizer(cfg_.target_optimizer)),
+        history_(ctx.env->spec().slate_size, ctx.env->spec().response_dim()),
+        replay_(cfg_.replay_capacity,
+                columns(ctx.env->spec(), cfg_.history_features ? history_.dim() : 0)) {
+    nn::configure_torch();
+    const auto& spec = env_->spec();
+    U0_ = spec.user_dim;
+    U_ = U0_ + (cfg_.history_features ? history_.dim() : 0);
+    D_ = spec.item_dim;
+    N_ = spec.num_candidates;
+    K_ = spec.slate_size;
+    target_ = cfg_.target == "myopic" ? Target::kMyopic
+              : cfg_.target == "sarsa" ? Target::kSarsa : Target::kQLearning;
+    I_ = U_ + D_ + 1;  // user, item features, null-item flag
+    online_ = nn::mlp(I_, cfg_.hidden, 1, rng_);
+    target_net_ = nn::mlp(I_, cfg_.hidden, 1, rng_);
+    nn::hard_update(*target_net_, *online_);
+    optimizer_ = nn::make_optimizer(cfg_.opt, online_->parameters());
+    eps_.warmup_steps = cfg_.warmup_steps;
+    eps_.decay_steps = cfg_.epsilon_decay_steps;
+    eps_.final_value = cfg_.epsilon_final;
+    c_user_ = replay_.column("user");
+    c_item_ = replay_.column("item");
+    c_reward_ = replay_.column("reward");
+    c_terminal_ = replay_.column("terminal");
+    c_next_user_ = replay_.column("next_user");
+    c_next_items_ = replay_.column("next_items");
+    c_next_slate_ = replay_.column("next_slate");
+  }
+
+  std::string_view name() const override { return name_; }
+  void set_training(bool t) override { training_ = t; }
+
+  void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
+    const int B = obs.batch;
+    ensure_rows(B);
+    const double eps = training_ ? eps_.value(env_steps_) : cfg_.epsilon_eval;
+    // The (augmented) user vector of every active row.
+    for (int b = 0; b < B; ++b) {
+      if (!obs.is_active(b)) continue;
+      float* u = &user_buf_[static_cast<size_t>(b) * U_];
+      std::copy(obs.user_row(b), obs.user_row(b) + U0_, u);
+      if (cfg_.history_features) {
+        history_.advance(obs, b);
+        std::copy(history_.features(b), history_.features(b) + history_.dim(), u + U0_);
+      }
+    }
+    // Rows that explore get a uniform slate; the others are scored in one forward pass.
+    std::vector<int>& greedy = greedy_rows_;
+    greedy.clear();
+    for (int b = 0; b < B; ++b) {
+      if (!obs.is_active(b)) continue;
+      if (eps > 0 && rngs[b].uniform() < eps) sim::random_slate(rngs[b], N_, K_, slates + b * K_);
+      else greedy.push_back(b);
+    }
+    if (!greedy.empty()) {
+      const int64_t R = static_cast<int64_t>(greedy.size());
+      const int64_t W = N_ + 1;  // candidates, then the null item
+      auto x = torch::empty({R * W, I_}, torch::kFloat);
+      float* px = x.data_ptr<float>();
+      for (int64_t r = 0; r < R; ++r) {
+        for (int p = 0; p < N_; ++p)
+          fill_input(px + (r * W + p) * I_, user_row(greedy[r]), obs.item_features(greedy[r], p));
+        fill_input(px + (r * W + N_) * I_, user_row(greedy[r]), nullptr);
+      }
+      torch::Tensor q;
+      {
+        torch::NoGradGuard ng;
+        q = online_->forward(x).reshape({R, W}).to(torch::kDouble).contiguous();
+      }
+      const double* pq = q.data_ptr<double>();
+      std::vector<double> v(N_), qrel(N_);
+      for (int64_t r = 0; r < R; ++r) {
+        const int b = greedy[r];
+        const double q0 = cfg_.null_item_value ? pq[r * W + N_] : 0.0;
+        for (int p = 0; p < N_; ++p) {
+          v[p] = attraction(obs.user_row(b), obs.item_features(b, p));
+          qrel[p] = pq[r * W + p] - q0;
+        }
+        optimize_slate(serving_, v.data(), qrel.data(), choice_->null_attraction(), N_, K_,
+                       slates + b * K_);
+      }
+    }
+    if (!training_) return;
+    // Remember what observe() needs: the user observation and the slate's item features; and
+    // complete the SARSA transitions waiting for this row's next slate.
+    for (int b = 0; b < B; ++b) {
+      if (!obs.is_active(b)) continue;
+      Row& row = rows_[b];
+      if (row.waiting) {
+        const int64_t idx = replay_.add();
+        store(row, idx, slates + b * K_);
+        row.waiting = false;
+      }
+      std::copy(user_row(b), user_row(b) + U_, row.user.begin());
+      for (int i = 0; i < K_; ++i) {
+        const float* f = obs.item_features(b, slates[b * K_ + i]);
+        std::copy(f, f + D_, row.slate_items.begin() + static_cast<size_t>(i) * D_);
+      }
+      row.acted = true;
+    }
+  }
+
+  void observe(const StepOutcomes& step, const sim::Observation& next) override {
+    for (int b = 0; b < step.batch; ++b) {
+      if (!step.is_active(b)) continue;
+      Row& row = rows_[b];
+      RLREC_CHECK(row.acted, "observe() without act() for row ", b);
+      row.acted = false;
+      ++env_steps_;
+      const int c = step.choices[b];
+      if (c < 0 && !cfg_.null_item_value) continue;  // RecSim: learn from consumed items only
+      row.reward = static_cast<float>(step.rewards[b]);
+      row.terminal = step.terminated[b] ? 1.f : 0.f;
+      if (c >= 0) {
+        std::copy(row.slate_items.begin() + static_cast<size_t>(c) * D_,
+                  row.slate_items.begin() + static_cast<size_t>(c + 1) * D_, row.item.begin());
+        row.item[D_] = 0.f;
+      } else {
+        std::fill(row.item.begin(), row.item.end(), 0.f);
+        row.item[D_] = 1.f;  // the null item
+      }
+      std::copy(next.user_row(b), next.user_row(b) + U0_, row.next_user.begin());
+      if (cfg_.history_features)
+        history_.next_features(b, c, step.responses.row(b), row.next_user.data() + U0_);
+      for (int p = 0; p < N_; ++p) {
+        const float* f = next.item_features(b, p);
+        std::copy(f, f + D_, row.next_items.begin() + static_cast<size_t>(p) * D_);
+      }
+      if (step.terminated[b] || step.truncated[b] || target_ != Target::kSarsa) {
+        store(row, replay_.add(), nullptr);
+      } else {
+        row.waiting = true;  // stored when the next slate is served
+      }
+    }
+  }
+
+  UpdateStats update() override {
+    UpdateStats st;
+    if (replay_.size() == 0 || env_steps_ < cfg_.warmup_steps) return st;
+    const int64_t due = (env_steps_ - cfg_.warmup_steps) / cfg_.update_period;
+    while (updates_ < due) {
+      const auto [loss, mean_y] = gradient_update();
+      ++st.updates;
+      st.loss_sum += loss;
+      st.td_target_sum += mean_y;
+    }
+    return st;
+  }
+
+  void save(const std::string& dir) const override {
+    std::filesystem::create_directories(dir);
+    write_meta(dir + "/meta.toml");
+    nn::save_module(*online_, dir + "/online.pt");
+    nn::save_module(*target_net_, dir + "/target.pt");
+    nn::save_optimizer(*optimizer_, dir + "/optimizer.pt");
+    replay_.save(dir + "/replay.bin");
+    std::ofstream os(dir + "/state.bin", std::ios::binary);
+    const auto st = rng_.state();
+    os.write(reinterpret_cast<const char*>(st.data()), sizeof(uint64_t) * st.size());
+    os.write(reinterpret_cast<const char*>(&env_steps_), sizeof env_steps_);
+    os.write(reinterpret_cast<const char*>(&updates_), sizeof updates_);
+    if (!os) throw_error(ErrorCode::kIo, "cannot write '", dir, "/state.bin'");
+  }
+
+  void load(const std::string& dir) override {
+    check_meta(dir + "/meta.toml");
+    nn::load_module(*online_, dir + "/online.pt");
+    nn::load_module(*target_net_, dir + "/target.pt");
+    nn::load_optimizer(*optimizer_, dir + "/optimizer.pt");
+    replay_.load(dir + "/replay.bin");
+    std::ifstream is(dir + "/state.bin", std::ios::binary);
+    std::array<uint64_t, 5> st;
+    is.read(reinterpret_cast<char*>(st.data()), sizeof(uint64_t) * st.size());
+    is.read(reinterpret_cast<char*>(&env_steps_), sizeof env_steps_);
+    is.read(reinterpret_cast<char*>(&updates_), sizeof updates_);
+    if (!is) throw_error(ErrorCode::kCorrupt, dir, "/state.bin: missing or truncated");
+    rng_.set_state(st);
+    for (auto& r : rows_) r.waiting = r.acted = false;
+  }
+
+  // For tests: the item values Q̄(s, i) of the online network for one user and item.
+  double item_value(const float* user, const float* item) {
+    auto x = torch::empty({1, I_}, torch::kFloat);
+    fill_input(x.data_ptr<float>(), user, item);
+    torch::NoGradGuard ng;
+    return online_->forward(x).item<double>();
+  }
+
+ private:
+  struct Row {
+    std::vector<float> user, slate_items, item, next_user, next_items;
+    float reward = 0, terminal = 0;
+    bool acted = false, waiting = false;
+  };
+
+  static std::vector<ReplayBuffer::Column> columns(const sim::EnvSpec& s, int extra) {
+    if (s.num_candidates > 1000)
+      invalid_argument("slateq stores the next candidates of every transition: env.num_candidates "
+                       "must be <= 1000, got ", s.num_candidates);
+    return {{"user", s.user_dim + extra},      {"item", s.item_dim + 1},
+            {"reward", 1},                     {"terminal", 1},
+            {"next_user", s.user_dim + extra}, {"next_items", s.num_candidates * s.item_dim},
+            {"next_slate", s.slate_size + 1}};  // last entry: 1 if a next slate is present
+  }
+
+  const float* user_row(int b) const { return &user_buf_[static_cast<size_t>(b) * U_]; }
+
+  void ensure_rows(int B) {
+    if (static_cast<int>(user_buf_.size()) < B * U_) user_buf_.resize(static_cast<size_t>(B) * U_);
+    if (static_cast<int>(rows_.size()) >= B) return;
+    rows_.resize(B);
+    for (auto& r : rows_) {
+      r.user.resize(U_);
+      r.slate_items.resize(static_cast<size_t>(K_) * D_);
+      r.item.resize(D_ + 1);
+      r.next_user.resize(U_);
+      r.next_items.resize(static_cast<size_t>(N_) * D_);
+    }
+  }
+
+  void store(const Row& row, int64_t idx, const int32_t* next_slate) {
+    std::copy(row.user.begin(), row.user.end(), replay_.row(c_user_, idx));
+    std::copy(row.item.begin(), row.item.end(), replay_.row(c_item_, idx));
+    replay_.row(c_reward_, idx)[0] = row.reward;
+    replay_.row(c_terminal_, idx)[0] = row.terminal;
+    std::copy(row.next_user.begin(), row.next_user.end(), replay_.row(c_next_user_, idx));
+    std::copy(row.next_items.begin(), row.next_items.end(), replay_.row(c_next_items_, idx));
+    float* ns = replay_.row(c_next_slate_, idx);
+    for (int i = 0; i < K_; ++i) ns[i] = next_slate ? static_cast<float>(next_slate[i]) : 0.f;
+    ns[K_] = next_slate ? 1.f : 0.f;
+  }
+
+  // [user (U_), item features (D_), null flag]; item == nullptr: the null item (zeros, flag 1).
+  void fill_input(float* dst, const float* user, const float* item) const {
+    std::copy(user, user + U_, dst);
+    if (item) {
+      std::copy(item, item + D_, dst + U_);
+      dst[U_ + D_] = 0.f;
+    } else {
+      std::fill(dst + U_, dst + U_ + D_, 0.f);
+      dst[U_ + D_] = 1.f;
+    }
+  }
+  // A stored item row already holds [features, flag].
+  void fill_stored(float* dst, const float* user, const float* item_with_flag) const {
+    std::copy(user, user + U_, dst);
+    std::copy(item_with_flag, item_with_flag + D_ + 1, dst + U_);
+  }
+
+  double attraction(const float* user, const float* item) const {
+    double v = 0;
+    choice_->attraction(env_->observed_score(user, item), &v);
+    return v;
+  }
+
+  std::pair<double, double> gradient_update() {
+    const int Bt = cfg_.batch_size;
+    replay_.sample(Bt, rng_, idx_);
+    auto x = torch::empty({Bt, I_}, torch::kFloat);
+    float* px = x.data_ptr<float>();
+    std::vector<float> y(Bt);
+    for (int r = 0; r < Bt; ++r)
+      fill_stored(px + static_cast<size_t>(r) * I_, replay_.row(c_user_, idx_[r]),
+                  replay_.row(c_item_, idx_[r]));
+    std::vector<double> next_value(Bt, 0.0);
+    if (target_ != Target::kMyopic && cfg_.gamma > 0) next_value = next_state_values();
+    double mean_y = 0;
+    for (int r = 0; r < Bt; ++r) {
+      const float term = replay_.row(c_terminal_, idx_[r])[0];
+      const double target = target_ == Target::kMyopic ? 0.0 : cfg_.gamma * (1 - term) * next_value[r];
+      y[r] = static_cast<float>(replay_.row(c_reward_, idx_[r])[0] + target);
+      mean_y += y[r];
+    }
+    auto yt = torch::from_blob(y.data(), {Bt}, torch::kFloat).clone();
+    auto q = online_->forward(x).reshape({Bt});
+    auto loss = cfg_.loss == "mse" ? torch::mse_loss(q, yt) : torch::huber_loss(q, yt);
+    ++updates_;
+    nn::check_finite(loss, *online_, name_, updates_);
+    nn::gradient_step(*optimizer_, loss, online_->parameters(), cfg_.opt.grad_clip);
+    if (cfg_.tau > 0) nn::polyak_update(*target_net_, *online_, cfg_.tau);
+    else if (updates_ % cfg_.target_update_period == 0) nn::hard_update(*target_net_, *online_);
+    return {loss.item<double>(), mean_y / Bt};
+  }
+
+  // V(s') for the sampled transitions, with the target network on the next state.
+  std::vector<double> next_state_values() {
+    const int Bt = cfg_.batch_size;
+    const int W = N_ + 1;
+    auto x = torch::empty({static_cast<int64_t>(Bt) * W, I_}, torch::kFloat);
+    float* px = x.data_ptr<float>();
+    for (int r = 0; r < Bt; ++r) {
+      const float* u = replay_.row(c_next_user_, idx_[r]);
+      const float* items = replay_.row(c_next_items_, idx_[r]);
+      for (int p = 0; p < N_; ++p)
+        fill_input(px + (static_cast<size_t>(r) * W + p) * I_, u, items + static_cast<size_t>(p) * D_);
+      fill_input(px + (static_cast<size_t>(r) * W + N_) * I_, u, nullptr);
+    }
+    torch::Tensor qn;
+    {
+      torch::NoGradGuard ng;
+      qn = target_net_->forward(x).reshape({Bt, W}).to(torch::kDouble).contiguous();
+    }
+    const double* pq = qn.data_ptr<double>();
+    std::vector<double> out(Bt), v(N_), qrel(N_);
+    std::vector<int32_t> slate(K_);
+    const double v0 = choice_->null_attraction();
+    for (int r = 0; r < Bt; ++r) {
+      const float* u = replay_.row(c_next_user_, idx_[r]);
+      const float* items = replay_.row(c_next_items_, idx_[r]);
+      const double q0 = cfg_.null_item_value ? pq[r * W + N_] : 0.0;
+      for (int p = 0; p < N_; ++p) {
+        v[p] = attraction(u, items + static_cast<size_t>(p) * D_);
+        qrel[p] = pq[r * W + p] - q0;
+      }
+      const float* ns = replay_.row(c_next_slate_, idx_[r]);
+      if (target_ == Target::kSarsa && ns[K_] > 0.5f) {
+        for (int i = 0; i < K_; ++i) slate[i] = static_cast<int32_t>(ns[i]);
+      } else {
+        optimize_slate(target_ == Target::kSarsa ? serving_ : target_opt_, v.data(), qrel.data(), v0,
+                       N_, K_, slate.data());
+      }
+      out[r] = q0 + slate_value(v.data(), qrel.data(), v0, slate.data(), K_);
+    }
+    return out;
+  }
+
+  void write_meta(const std::string& path) const {
+    std::ofstream os(path);
+    const auto& s = env_->spec();
+    os << "agent = \"slateq\"\nvariant = \"" << name_ << "\"\nenv = \"" << s.name
+       << "\"\nuser_dim = " << U_ << "\nitem_dim = " << D_ << "\nnum_candidates = " << N_
+       << "\nslate_size = " << K_ << "\n";
+    if (!os) throw_error(ErrorCode::kIo, "cannot write '", path, "'");
+  }
+
+  void check_meta(const std::string& path) const {
+    if (!std::filesystem::exists(path))
+      throw_error(ErrorCode::kNotFound, "checkpoint metadata '", path, "' not found");
+    Config meta = Config::parse_string("[m]\n" + [&] {
+      std::ifstream is(path);
+      std::stringstream ss;
+      ss << is.rdbuf();
+      return ss.str();
+    }(), path);
+    const auto& s = env_->spec();
+    auto str = [&](const char* k) { return meta.get_string("m", k).value_or(""); };
+    if (str("agent") != "slateq")
+      invalid_argument(path, ": checkpoint was written by agent '", str("agent"), "', not slateq");
+    if (str("env") != s.name)
+      invalid_argument(path, ": checkpoint is for environment '", str("env"), "', not '", s.name, "'");
+    struct Dims {
+      int u = 0, d = 0, n = 0, k = 0;
+      void visit(FieldVisitor& v) {
+        v.field("user_dim", u, "");
+        v.field("item_dim", d, "");
+        v.field("num_candidates", n, "");
+        v.field("slate_size", k, "");
+      }
+    } dims;
+    read_section(meta, "m", dims, {"agent", "variant", "env"});
+    if (dims.u != U_ || dims.d != D_ || dims.n != N_ || dims.k != K_)
+      invalid_argument(path, ": checkpoint shapes (user_dim ", dims.u, ", item_dim ", dims.d,
+                       ", num_candidates ", dims.n, ", slate_size ", dims.k,
+                       ") do not match the environment (", U_, ", ", D_, ", ", N_, ", ", K_, ")");
+  }
+
+  std::string name_;
+  SlateQConfig cfg_;
+  const sim::Environment* env_;
+  const sim::ChoiceModel* choice_;
+  Rng rng_;
+  SlateOptimizer serving_, target_opt_;
+  SessionHistory history_;
+  Target target_;
+  int U0_ = 0, U_ = 0, D_ = 0, N_ = 0, K_ = 0, I_ = 0;
+  std::vector<float> user_buf_;
+  torch::nn::Sequential online_{nullptr}, target_net_{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  ReplayBuffer replay_;
+  LinearSchedule eps_;
+  int c_user_, c_item_, c_reward_, c_terminal_, c_next_user_, c_next_items_, c_next_slate_;
+  bool training_ = false;
+  int64_t env_steps_ = 0, updates_ = 0;
+  std::vector<Row> rows_;
+  std::vector<int> greedy_rows_;
+  std::vector<int64_t> idx_;
+};
+
+std::unique_ptr<Agent> make_variant(const AgentContext& ctx, const char* name, const char* target) {
+  SlateQConfig cfg;
+  cfg.target = target;
+  if (std::string(target) == "myopic") cfg.gamma = 0;
+  read_section(*ctx.config, ctx.section, cfg);
+  cfg.validate(ctx.section);
+  double v = 0;
+  if (!ctx.env->choice_model().attraction(0.0, &v))
+    invalid_argument(name, " needs a conditional-logit choice model (multinomial_logit or "
+                     "multinomial_proportional); environment '", ctx.env->spec().name, "' uses ",
+                     ctx.env->choice_model().name());
+  return std::make_unique<SlateQ>(name, std::move(cfg), ctx);
+}
+
+std::string defaults_for(const char* name, const char* target) {
+  SlateQConfig cfg;
+  cfg.target = target;
+  if (std::string(target) == "myopic") cfg.gamma = 0;
+  return dump_section(name, "", cfg);
+}
+
+}  // namespace
+
+std::unique_ptr<Agent> make_slateq_myopic(const AgentContext& c) {
+  return make_variant(c, "slateq_myopic", "myopic");
+}
+std::unique_ptr<Agent> make_slateq_sarsa(const AgentContext& c) {
+  return make_variant(c, "slateq_sarsa", "sarsa");
+}
+std::unique_ptr<Agent> make_slateq_qlearning(const AgentContext& c) {
+  return make_variant(c, "slateq_qlearning", "q_learning");
+}
+std::string slateq_myopic_defaults() { return defaults_for("slateq_myopic", "myopic"); }
+std::string slateq_sarsa_defaults() { return defaults_for("slateq_sarsa", "sarsa"); }
+std::string slateq_qlearning_defaults() { return defaults_for("slateq_qlearning", "q_learning"); }
+
+double slateq_item_value(Agent& agent, const float* user, const float* item) {
+  auto* s = dynamic_cast<SlateQ*>(&agent);
+  if (!s) invalid_argument("slateq_item_value: agent '", agent.name(), "' is not a SlateQ agent");
+  return s->item_value(user, item);
+}
+
+}  // namespace rlrec::agents

@@ -1,0 +1,57 @@
+#include "rlrec/index/io.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace rlrec::index {
+
+BinaryWriter::BinaryWriter(const std::string& path) : path_(path) {
+  out_.open(path, std::ios::binary | std::ios::trunc);
+  if (!out_) throw_error(ErrorCode::kIo, "cannot create '", path, "': ", std::strerror(errno));
+}
+
+void BinaryWriter::bytes(const void* data, size_t n) {
+  out_.write(static_cast<const char*>(data), static_cast<std::streamsize>(n));
+}
+
+void BinaryWriter::close() {
+  out_.flush();
+  const bool ok = static_cast<bool>(out_);
+  out_.close();
+  if (!ok || out_.fail()) {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+    throw_error(ErrorCode::kIo, "cannot write '", path_, "' (disk full or file not writable)");
+  }
+}
+
+BinaryReader::BinaryReader(const std::string& path, std::string what)
+    : path_(path), what_(std::move(what)) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw_error(ErrorCode::kNotFound, what_, " '", path, "' not found");
+  if (std::filesystem::is_directory(path, ec))
+    throw_error(ErrorCode::kInvalidArgument, what_, " '", path, "' is a directory, not a file");
+  in_.open(path, std::ios::binary);
+  if (!in_) throw_error(ErrorCode::kIo, "cannot open ", what_, " '", path, "': ", std::strerror(errno));
+  size_ = std::filesystem::file_size(path, ec);
+  if (ec) throw_error(ErrorCode::kIo, "cannot stat ", what_, " '", path, "': ", ec.message());
+}
+
+void BinaryReader::bytes(void* data, size_t n, const char* what) {
+  if (n > size_ - pos_) corrupt("truncated (while reading ", what, ")");
+  in_.read(static_cast<char*>(data), static_cast<std::streamsize>(n));
+  if (static_cast<size_t>(in_.gcount()) != n)
+    throw_error(ErrorCode::kIo, "cannot read ", what_, " '", path_, "' (while reading ", what, ")");
+  pos_ += n;
+}
+
+uint64_t BinaryReader::remaining() { return size_ - pos_; }
+
+void BinaryReader::require(uint64_t n, const char* what) {
+  if (n > remaining())
+    corrupt("truncated (", what, " needs ", n, " bytes, ", remaining(), " left)");
+}
+
+}  // namespace rlrec::index

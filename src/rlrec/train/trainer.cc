@@ -1,0 +1,334 @@
+#include "rlrec/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "rlrec/core/error.h"
+#include "rlrec/core/progress.h"
+#include "rlrec/core/registry.h"
+
+#ifndef RLREC_GIT_COMMIT
+#define RLREC_GIT_COMMIT "unknown"
+#endif
+
+namespace fs = std::filesystem;
+
+namespace rlrec::train {
+
+std::string git_commit() { return RLREC_GIT_COMMIT; }
+
+AgentSpec agent_spec(const Config& cfg, const std::string& section, const std::string& fallback) {
+  AgentSpec s;
+  s.section = section;
+  s.entry = cfg.get_string(section, "name").value_or(fallback);
+  s.label = section == "agent" ? s.entry : section;
+  if (!agents::find_agent(s.entry)) {
+    bool baseline = false;
+    for (const auto& p : sim::baseline_policies()) baseline |= (p.name == s.entry);
+    if (!baseline) throw_unknown("agent", s.entry, agents::all_agent_names());
+  }
+  return s;
+}
+
+bool is_learning_agent(const std::string& entry) { return agents::find_agent(entry) != nullptr; }
+
+Trainer::Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& pool,
+                 std::string run_dir)
+    : cfg_(cfg), spec_(std::move(spec)), run_(run), pool_(pool), dir_(std::move(run_dir)) {
+  const auto* entry = agents::find_agent(spec_.entry);
+  if (!entry)
+    invalid_argument("'", spec_.entry, "' is not a learning agent (baseline policies need no "
+                     "training; use rlrec simulate)");
+  const uint64_t seed = static_cast<uint64_t>(run_.seed);
+  auto env = sim::make_environment(cfg_, seed);
+  train_env_ = std::make_unique<sim::VectorEnv>(std::move(env), run_.train_batch,
+                                                train_env_seed(seed), &pool_);
+  agents::AgentContext ctx{&train_env_->env(), &cfg_, spec_.section, agent_seed(seed), &pool_};
+  agent_ = entry->make(ctx);
+  if (!dir_.empty()) {
+    fs::create_directories(dir_);
+    std::ofstream(dir_ + "/config.toml") << "# effective configuration of this run (rlrec train)\n"
+                                         << cfg_.to_toml() << "\n";
+    std::ofstream(dir_ + "/seed") << run_.seed << "\n";
+    std::ofstream(dir_ + "/git_commit") << git_commit() << "\n";
+  }
+}
+
+Trainer::~Trainer() = default;
+
+namespace {
+
+std::string csv_header() {
+  return "iteration,env_steps,updates,mean_return,se_return,ctr,mean_length,mean_loss,"
+         "train_seconds,updates_per_second,env_steps_per_second";
+}
+
+std::string num(double v) {
+  if (std::isnan(v)) return "nan";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);  // round-trips exactly (resume reads it back)
+  return buf;
+}
+
+std::string json_num(double v) { return std::isfinite(v) ? num(v) : "null"; }
+
+}  // namespace
+
+void Trainer::write_metrics() const {
+  if (dir_.empty()) return;
+  std::ofstream js(dir_ + "/metrics.jsonl"), csv(dir_ + "/metrics.csv");
+  csv << csv_header() << "\n";
+  for (const auto& r : rows_) {
+    js << "{\"iteration\":" << r.iteration << ",\"env_steps\":" << r.env_steps
+       << ",\"updates\":" << r.updates << ",\"mean_return\":" << json_num(r.mean_return)
+       << ",\"se_return\":" << json_num(r.se_return) << ",\"ctr\":" << json_num(r.ctr)
+       << ",\"mean_length\":" << json_num(r.mean_length)
+       << ",\"mean_loss\":" << json_num(r.mean_loss)
+       << ",\"train_seconds\":" << json_num(r.train_seconds)
+       << ",\"updates_per_second\":" << json_num(r.updates_per_second)
+       << ",\"env_steps_per_second\":" << json_num(r.env_steps_per_second) << "}\n";
+    csv << r.iteration << "," << r.env_steps << "," << r.updates << "," << num(r.mean_return) << ","
+        << num(r.se_return) << "," << num(r.ctr) << "," << num(r.mean_length) << ","
+        << num(r.mean_loss) << "," << num(r.train_seconds) << "," << num(r.updates_per_second)
+        << "," << num(r.env_steps_per_second) << "\n";
+  }
+  if (!js || !csv) throw_error(ErrorCode::kIo, "cannot write metrics in '", dir_, "'");
+  std::vector<double> x, y;
+  for (const auto& r : rows_) {
+    x.push_back(static_cast<double>(r.env_steps));
+    y.push_back(r.mean_return);
+  }
+  if (!rows_.empty())
+    plot_curves(dir_ + "/learning_curve.png", spec_.label + " on " + sim::env_name(cfg_),
+                "environment steps", "mean evaluation return", {{spec_.label, x, y}});
+}
+
+void Trainer::checkpoint() const {
+  if (dir_.empty()) return;
+  const std::string tmp = dir_ + "/checkpoint.tmp", final_dir = dir_ + "/checkpoint",
+                    old = dir_ + "/checkpoint.old";
+  fs::remove_all(tmp);
+  agent_->save(tmp + "/agent");
+  {
+    std::ofstream os(tmp + "/runner.toml");
+    os << "[runner]\niteration = " << iteration_ << "\nenv_steps = " << env_steps_
+       << "\nupdates = " << updates_ << "\nnext_episode = " << next_episode_
+       << "\ntrain_seconds = " << num(train_seconds_) << "\nagent = \"" << spec_.entry << "\"\n";
+    if (!os) throw_error(ErrorCode::kIo, "cannot write '", tmp, "/runner.toml'");
+  }
+  // Replace atomically enough: the previous checkpoint stays until the new one is in place.
+  fs::remove_all(old);
+  if (fs::exists(final_dir)) fs::rename(final_dir, old);
+  fs::rename(tmp, final_dir);
+  fs::remove_all(old);
+}
+
+void Trainer::resume() {
+  if (dir_.empty()) invalid_argument("--resume needs --out DIR (the run directory to continue)");
+  std::string ck = dir_ + "/checkpoint";
+  if (!fs::exists(ck) && fs::exists(dir_ + "/checkpoint.old")) ck = dir_ + "/checkpoint.old";
+  if (!fs::exists(ck + "/runner.toml"))
+    throw_error(ErrorCode::kNotFound, "no checkpoint to resume in '", dir_, "' (expected ", ck,
+                "/runner.toml)");
+  Config r = Config::parse_file(ck + "/runner.toml");
+  struct State {
+    int iteration = 0;
+    int64_t env_steps = 0, updates = 0, next_episode = 0;
+    double train_seconds = 0;
+    void visit(FieldVisitor& v) {
+      v.field("iteration", iteration, "");
+      v.field("env_steps", env_steps, "");
+      v.field("updates", updates, "");
+      v.field("next_episode", next_episode, "");
+      v.field("train_seconds", train_seconds, "");
+    }
+  } st;
+  read_section(r, "runner", st, {"agent"});
+  const auto agent = r.get_string("runner", "agent").value_or("");
+  if (agent != spec_.entry)
+    invalid_argument(ck, ": checkpoint was written by agent '", agent, "', not '", spec_.entry, "'");
+  agent_->load(ck + "/agent");
+  iteration_ = st.iteration;
+  env_steps_ = st.env_steps;
+  updates_ = st.updates;
+  next_episode_ = static_cast<uint64_t>(st.next_episode);
+  train_seconds_ = st.train_seconds;
+  // Metrics rows up to the checkpoint.
+  rows_.clear();
+  std::ifstream csv(dir_ + "/metrics.csv");
+  std::string line;
+  std::getline(csv, line);
+  while (std::getline(csv, line) && static_cast<int>(rows_.size()) < iteration_) {
+    std::stringstream ss(line);
+    std::string f;
+    std::vector<double> v;
+    while (std::getline(ss, f, ',')) v.push_back(f == "nan" ? std::nan("") : std::stod(f));
+    if (v.size() != 11) throw_error(ErrorCode::kCorrupt, dir_, "/metrics.csv: malformed row '", line, "'");
+    MetricsRow m;
+    m.iteration = static_cast<int>(v[0]);
+    m.env_steps = static_cast<int64_t>(v[1]);
+    m.updates = static_cast<int64_t>(v[2]);
+    m.mean_return = v[3];
+    m.se_return = v[4];
+    m.ctr = v[5];
+    m.mean_length = v[6];
+    m.mean_loss = v[7];
+    m.train_seconds = v[8];
+    m.updates_per_second = v[9];
+    m.env_steps_per_second = v[10];
+    rows_.push_back(m);
+  }
+  if (static_cast<int>(rows_.size()) != iteration_)
+    throw_error(ErrorCode::kCorrupt, dir_, "/metrics.csv has ", rows_.size(),
+                " rows but the checkpoint is at iteration ", iteration_);
+}
+
+void Trainer::iteration() {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  sim::VectorEnv& env = *train_env_;
+  const int B = env.batch(), K = env.spec().slate_size;
+  std::vector<uint8_t> active(B, 0);
+  std::vector<int32_t> slates(static_cast<size_t>(B) * K);
+  std::vector<Rng> rngs(B);
+  const uint64_t policy_seed = train_policy_seed(static_cast<uint64_t>(run_.seed));
+  int64_t steps = 0, updates = 0;
+  double loss_sum = 0;
+  int live = 0;
+  auto start = [&](int b) {
+    env.reset(b, next_episode_);
+    rngs[b] = Rng(policy_seed, next_episode_);
+    ++next_episode_;
+    active[b] = 1;
+    ++live;
+  };
+  agent_->set_training(true);
+  for (int b = 0; b < B; ++b) start(b);
+  while (live > 0) {
+    agent_->act(env.observation(active.data()), slates.data(), rngs.data());
+    env.step(slates.data(), active.data());
+    agents::StepOutcomes out;
+    out.batch = B;
+    out.active = active.data();
+    out.slates = slates.data();
+    out.rewards = env.rewards();
+    out.choices = env.choices();
+    out.terminated = env.terminated();
+    out.truncated = env.truncated();
+    out.responses = env.responses();
+    agent_->observe(out, env.observation(active.data()));
+    const auto st = agent_->update();
+    updates += st.updates;
+    loss_sum += st.loss_sum;
+    for (int b = 0; b < B; ++b) {
+      if (!active[b]) continue;
+      ++steps;
+      if (!env.done(b)) continue;
+      active[b] = 0;
+      --live;
+      if (steps < run_.eval_interval && env_steps_ + steps < run_.train_steps) start(b);
+    }
+  }
+  const double secs = std::chrono::duration<double>(clock::now() - t0).count();
+  env_steps_ += steps;
+  updates_ += updates;
+  train_seconds_ += secs;
+  ++iteration_;
+  const auto ev = evaluate(run_.eval_episodes);
+  const auto s = ev.return_summary();
+  MetricsRow m;
+  m.iteration = iteration_;
+  m.env_steps = env_steps_;
+  m.updates = updates_;
+  m.mean_return = s.mean;
+  m.se_return = s.se;
+  m.ctr = ev.ctr();
+  m.mean_length = ev.mean_length();
+  m.mean_loss = updates > 0 ? loss_sum / static_cast<double>(updates) : std::nan("");
+  m.train_seconds = train_seconds_;
+  m.updates_per_second = secs > 0 ? updates / secs : 0;
+  m.env_steps_per_second = secs > 0 ? steps / secs : 0;
+  rows_.push_back(m);
+}
+
+eval::EpisodeResults Trainer::evaluate(int64_t episodes) {
+  const uint64_t seed = static_cast<uint64_t>(run_.seed);
+  sim::VectorEnv env(sim::make_environment(cfg_, seed),
+                     static_cast<int>(std::min<int64_t>(run_.batch, episodes)), eval_env_seed(seed),
+                     &pool_);
+  agent_->set_training(false);
+  auto r = eval::run_episodes(env, *agent_, episodes, eval_policy_seed(seed));
+  agent_->set_training(true);
+  return r;
+}
+
+const std::vector<MetricsRow>& Trainer::run(int max_iterations, const std::string& progress) {
+  Progress bar(progress, static_cast<uint64_t>(run_.train_steps));
+  bar.set(static_cast<uint64_t>(env_steps_));
+  int done = 0;
+  while (!finished() && (max_iterations < 0 || done < max_iterations)) {
+    iteration();
+    ++done;
+    write_metrics();
+    checkpoint();
+    if (!progress.empty()) bar.set(static_cast<uint64_t>(env_steps_));
+  }
+  bar.finish();
+  return rows_;
+}
+
+bool plot_curves(const std::string& png, const std::string& title, const std::string& xlabel,
+                 const std::string& ylabel,
+                 const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& series,
+                 const std::vector<std::pair<std::string, double>>& hlines) {
+  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+    std::fprintf(stderr, "note: gnuplot not found; skipping %s (scripts/setup.sh installs it)\n",
+                 png.c_str());
+    return false;
+  }
+  const std::string data = png + ".dat", script = png + ".gp";
+  {
+    std::ofstream d(data);
+    for (const auto& [name, x, y] : series) {
+      for (size_t i = 0; i < x.size(); ++i) d << num(x[i]) << " " << num(y[i]) << "\n";
+      d << "\n\n";
+    }
+  }
+  auto esc = [](std::string s) {
+    for (auto& c : s)
+      if (c == '"') c = '\'';
+    return s;
+  };
+  {
+    std::ofstream g(script);
+    g << "set terminal pngcairo size 900,560 noenhanced\nset output \"" << esc(png) << "\"\n"
+      << "set title \"" << esc(title) << "\"\nset xlabel \"" << esc(xlabel) << "\"\n"
+      << "set ylabel \"" << esc(ylabel) << "\"\nset key outside right\nset grid\n";
+    g << "plot ";
+    bool first = true;
+    for (size_t i = 0; i < series.size(); ++i) {
+      g << (first ? "" : ", ") << "\"" << esc(data) << "\" index " << i
+        << " with linespoints title \"" << esc(std::get<0>(series[i])) << "\"";
+      first = false;
+    }
+    for (const auto& [name, y] : hlines) {
+      g << (first ? "" : ", ") << num(y) << " with lines dashtype 2 title \"" << esc(name) << "\"";
+      first = false;
+    }
+    g << "\n";
+  }
+  const int rc = std::system(("gnuplot \"" + script + "\" 2>/dev/null").c_str());
+  fs::remove(data);
+  fs::remove(script);
+  if (rc != 0) {
+    std::fprintf(stderr, "note: gnuplot failed to draw %s\n", png.c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace rlrec::train

@@ -1,0 +1,100 @@
+// The experiment runner: trains a learning agent in a VectorEnv, evaluates it periodically, writes a
+// run directory, and resumes from its last checkpoint.
+//
+// Training proceeds in iterations of about run.eval_interval environment steps; an iteration ends
+// when every user session in flight has finished (as Dopamine's phases), so checkpoints hold no
+// mid-episode state and a resumed run matches an uninterrupted one exactly. After each iteration:
+// evaluation on the fixed evaluation users (run.eval_episodes), one metrics row, a checkpoint.
+//
+// Run directory (when given):
+//   config.toml      the effective experiment config (file + --set overrides)
+//   seed, git_commit
+//   metrics.jsonl    one JSON object per evaluation; metrics.csv the same as CSV
+//   checkpoint/      agent state + runner.toml; written to checkpoint.tmp/ then renamed
+//   learning_curve.png  (gnuplot; skipped with a note on stderr if gnuplot is missing)
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rlrec/agents/agent.h"
+#include "rlrec/core/config.h"
+#include "rlrec/core/thread_pool.h"
+#include "rlrec/eval/runner.h"
+#include "rlrec/train/run_config.h"
+
+namespace rlrec::train {
+
+struct MetricsRow {
+  int iteration = 0;
+  int64_t env_steps = 0;
+  int64_t updates = 0;
+  double mean_return = 0, se_return = 0, ctr = 0, mean_length = 0;
+  double mean_loss = 0;            // over this iteration's updates (NaN if none)
+  double train_seconds = 0;        // cumulative training wall time (evaluation excluded)
+  double updates_per_second = 0;   // this iteration
+  double env_steps_per_second = 0; // this iteration, training (act + step + observe + update)
+};
+
+// An agent named by a config section: the section's `name` key picks the registry entry (default:
+// the section name itself). Throws with a did-you-mean for unknown names.
+struct AgentSpec {
+  std::string label;    // what tables show
+  std::string section;  // config section with its keys
+  std::string entry;    // registry name
+};
+AgentSpec agent_spec(const Config& cfg, const std::string& section, const std::string& fallback_label);
+bool is_learning_agent(const std::string& entry);
+
+class Trainer {
+ public:
+  // run_dir: "" for no run directory (compare without --out).
+  Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& pool, std::string run_dir);
+  ~Trainer();
+
+  // Loads the checkpoint of run_dir (which must hold one) and continues after it.
+  void resume();
+  // Trains until run.train_steps (or after `max_iterations` more iterations, for tests and
+  // time-boxing); returns the metrics rows of the whole run (including resumed ones).
+  const std::vector<MetricsRow>& run(int max_iterations = -1, const std::string& progress = "");
+  // Evaluates the current agent on `episodes` evaluation episodes (greedy).
+  eval::EpisodeResults evaluate(int64_t episodes);
+
+  const std::vector<MetricsRow>& metrics() const { return rows_; }
+  double train_seconds() const { return train_seconds_; }
+  int64_t env_steps() const { return env_steps_; }
+  bool finished() const { return env_steps_ >= run_.train_steps; }
+  agents::Agent& agent() { return *agent_; }
+
+ private:
+  void iteration();
+  void checkpoint() const;
+  void write_metrics() const;
+
+  Config cfg_;
+  AgentSpec spec_;
+  RunConfig run_;
+  ThreadPool& pool_;
+  std::string dir_;
+  std::unique_ptr<sim::VectorEnv> train_env_;
+  std::unique_ptr<agents::Agent> agent_;
+  std::vector<MetricsRow> rows_;
+  int iteration_ = 0;
+  int64_t env_steps_ = 0, updates_ = 0;
+  uint64_t next_episode_ = 0;
+  double train_seconds_ = 0;
+};
+
+// The current git commit of the source tree rlrec was built from ("unknown" if not a git checkout).
+std::string git_commit();
+
+// Writes a PNG line plot with gnuplot: one series per (title, x, y); returns false (and says why
+// on stderr) if gnuplot is unavailable or fails. hlines: horizontal reference lines (title, y).
+bool plot_curves(const std::string& png, const std::string& title, const std::string& xlabel,
+                 const std::string& ylabel,
+                 const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& series,
+                 const std::vector<std::pair<std::string, double>>& hlines = {});
+
+}  // namespace rlrec::train
