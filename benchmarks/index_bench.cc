@@ -65,8 +65,7 @@ void run_single(benchmark::State& state, const Index& index, const Dataset& data
   Matrix<float> scores(1, kK);
   size_t q = 0;
   for (auto _ : state) {
-    index.search(MatrixView<const float>(data.queries.row(q), 1, d), kK, ids.view(),
-                 scores.view());
+    index.search(MatrixView<const float>(data.queries.row(q), 1, d), kK, ids.view(), scores.view());
     benchmark::DoNotOptimize(ids.data());
     q = (q + 1) % kQueries;
   }
@@ -111,7 +110,8 @@ void BM_HnswSingle(benchmark::State& state) {
     for (int ef : {10, 16, 24, 32, 48, 64, 96, 128, 192, 256}) {
       h.index->set_ef_search(ef);
       h.ef = ef;
-      h.recall = recall_at_k(h.index->search(data.queries.view(), kK).ids.view(), data.truth.view());
+      h.recall =
+          recall_at_k(h.index->search(data.queries.view(), kK).ids.view(), data.truth.view());
       if (h.recall >= 0.95) break;
     }
   }

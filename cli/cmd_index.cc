@@ -2,8 +2,8 @@
 // queries/s, latency and recall@k against exact search.
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,6 +51,7 @@ struct BenchFlags {
 struct Run {
   int ef_search = 0;
   double qps = 0, recall = 0, p50_us = 0, p99_us = 0;
+  double qps_cpu = 0;  // queries per CPU second of the process (= qps on an idle machine, 1 thread)
 };
 
 double percentile(std::vector<double> v, double p) {
@@ -78,6 +79,7 @@ Run measure(const index::Index& idx, const Matrix<float>& queries, int64_t k, in
   std::vector<double> latency;
   latency.reserve(n / b + 1);
   const auto t0 = Clock::now();
+  const std::clock_t cpu0 = std::clock();
   for (size_t i = 0; i < n; i += b) {
     const size_t rows = std::min(b, n - i);
     const auto c0 = Clock::now();
@@ -88,6 +90,8 @@ Run measure(const index::Index& idx, const Matrix<float>& queries, int64_t k, in
   }
   Run r;
   r.qps = static_cast<double>(n) / seconds_since(t0);
+  const double cpu = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
+  r.qps_cpu = cpu > 0 ? static_cast<double>(n) / cpu : 0.0;
   r.p50_us = percentile(latency, 0.50);
   r.p99_us = percentile(latency, 0.99);
   return r;
@@ -121,10 +125,10 @@ void run_bench(const BenchFlags& f) {
   std::fprintf(stderr, "generating %lld x %lld vectors (%s)...\n", static_cast<long long>(f.items),
                static_cast<long long>(f.dim),
                f.clusters > 0 ? "clustered unit vectors" : "plain Gaussian");
-  const auto items = index::synthetic_vectors(spec, static_cast<size_t>(f.items),
-                                              index::kItemStream, 0);
-  const auto queries = index::synthetic_vectors(spec, static_cast<size_t>(f.queries),
-                                                index::kQueryStream, 0);
+  const auto items =
+      index::synthetic_vectors(spec, static_cast<size_t>(f.items), index::kItemStream, 0);
+  const auto queries =
+      index::synthetic_vectors(spec, static_cast<size_t>(f.queries), index::kQueryStream, 0);
   std::vector<int64_t> ids(static_cast<size_t>(f.items));
   for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>(i);
 
@@ -214,6 +218,7 @@ void run_bench(const BenchFlags& f) {
       j["loaded_from"] = f.load;
     }
     j["qps"] = runs.front().qps;
+    j["qps_cpu"] = runs.front().qps_cpu;
     j["recall"] = runs.front().recall;
     j["latency_p50_us"] = runs.front().p50_us;
     j["latency_p99_us"] = runs.front().p99_us;
@@ -222,6 +227,7 @@ void run_bench(const BenchFlags& f) {
       nlohmann::json e;
       if (hnsw) e["ef_search"] = r.ef_search;
       e["qps"] = r.qps;
+      e["qps_cpu"] = r.qps_cpu;
       e["recall"] = r.recall;
       e["latency_p50_us"] = r.p50_us;
       e["latency_p99_us"] = r.p99_us;
@@ -231,25 +237,27 @@ void run_bench(const BenchFlags& f) {
     print_json(j);
     return;
   }
-  std::printf("%s index, %lld x %lld %s, %s, %lld queries, k = %lld, %s\n",
-              std::string(idx->kind()).c_str(), static_cast<long long>(f.items),
-              static_cast<long long>(f.dim), std::string(index::metric_name(idx->metric())).c_str(),
-              f.clusters > 0 ? (std::to_string(f.clusters) + " clusters").c_str()
-                             : "plain Gaussian",
-              static_cast<long long>(f.queries), static_cast<long long>(f.k),
-              batch == 1 ? "one query per call" : (std::to_string(batch) + " queries per call").c_str());
+  std::printf(
+      "%s index, %lld x %lld %s, %s, %lld queries, k = %lld, %s\n",
+      std::string(idx->kind()).c_str(), static_cast<long long>(f.items),
+      static_cast<long long>(f.dim), std::string(index::metric_name(idx->metric())).c_str(),
+      f.clusters > 0 ? (std::to_string(f.clusters) + " clusters").c_str() : "plain Gaussian",
+      static_cast<long long>(f.queries), static_cast<long long>(f.k),
+      batch == 1 ? "one query per call" : (std::to_string(batch) + " queries per call").c_str());
   if (f.load.empty())
     std::printf("build: %.3f s (%d thread%s, %.3f s CPU); ", build_seconds, f.threads,
                 f.threads == 1 ? "" : "s", build_cpu_seconds);
   else
     std::printf("loaded %s in %.3f s; ", f.load.c_str(), load_seconds);
   std::printf("search: %d thread%s\n\n", f.search_threads, f.search_threads == 1 ? "" : "s");
-  Table t(hnsw ? std::vector<std::string>{"ef_search", "queries/s", "recall@k", "p50 us", "p99 us"}
-               : std::vector<std::string>{"queries/s", "recall@k", "p50 us", "p99 us"});
+  std::vector<std::string> header = {"queries/s", "q/CPU-s", "recall@k", "p50 us", "p99 us"};
+  if (hnsw) header.insert(header.begin(), "ef_search");
+  Table t(header);
   for (const auto& r : runs) {
     std::vector<std::string> row;
     if (hnsw) row.push_back(std::to_string(r.ef_search));
     row.push_back(fmt(r.qps, 0));
+    row.push_back(fmt(r.qps_cpu, 0));
     row.push_back(fmt(r.recall, 4));
     row.push_back(fmt(r.p50_us, 1));
     row.push_back(fmt(r.p99_us, 1));
@@ -269,32 +277,43 @@ void add_index_command(CLI::App& app) {
       "against exact search");
   auto f = std::make_shared<BenchFlags>();
   const std::string kinds = join(registry_names(index::index_kinds()), "|");
-  bench->add_option("--items", f->items, "catalogue size")->check(CLI::Range(int64_t{1}, int64_t{1} << 32))->capture_default_str();
-  bench->add_option("--dim", f->dim, "vector dimension")->check(CLI::Range(1, 1 << 16))->capture_default_str();
-  bench->add_option("--queries", f->queries, "number of queries")->check(CLI::Range(int64_t{1}, int64_t{1} << 32))->capture_default_str();
-  bench->add_option("--k", f->k, "neighbours per query")->check(CLI::Range(int64_t{1}, int64_t{1} << 32))->capture_default_str();
+  bench->add_option("--items", f->items, "catalogue size")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 32))
+      ->capture_default_str();
+  bench->add_option("--dim", f->dim, "vector dimension")
+      ->check(CLI::Range(1, 1 << 16))
+      ->capture_default_str();
+  bench->add_option("--queries", f->queries, "number of queries")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 32))
+      ->capture_default_str();
+  bench->add_option("--k", f->k, "neighbours per query")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 32))
+      ->capture_default_str();
   bench->add_option("--kind", f->kind, "index kind: " + kinds)->capture_default_str();
   bench->add_option("--metric", f->metric, "similarity: ip|l2")->capture_default_str();
-  bench->add_option("--clusters", f->clusters,
-                    "clusters of unit vectors (resembles item embeddings); 0 = plain Gaussian "
-                    "vectors (the hard case)")
-      ->check(CLI::NonNegativeNumber)
+  bench
+      ->add_option("--clusters", f->clusters,
+                   "clusters of unit vectors (resembles item embeddings); 0 = plain Gaussian "
+                   "vectors (the hard case)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 31))
       ->capture_default_str();
   bench->add_option("--spread", f->spread, "within-cluster noise norm around each unit centre")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
   bench->add_option("--seed", f->seed, "seed of the synthetic vectors")->capture_default_str();
   bench->add_option("--M", f->M, "HNSW: links per node")->capture_default_str();
   bench->add_option("--ef-construction", f->ef_construction, "HNSW: build candidate list size")
       ->capture_default_str();
-  bench->add_option("--ef-search", f->ef_search,
-                    "HNSW: search candidate list size; a comma-separated list measures each")
+  bench
+      ->add_option("--ef-search", f->ef_search,
+                   "HNSW: search candidate list size; a comma-separated list measures each")
       ->delimiter(',')
       ->capture_default_str();
   bench->add_option("--threads", f->threads, "threads for the build (0 = all cores)")
       ->capture_default_str();
-  bench->add_option("--search-threads", f->search_threads,
-                    "threads for one search call (matters with --batch; 0 = all cores)")
+  bench
+      ->add_option("--search-threads", f->search_threads,
+                   "threads for one search call (matters with --batch; 0 = all cores)")
       ->capture_default_str();
   bench->add_option("--batch", f->batch, "queries per search call (0 = one query per call)")
       ->capture_default_str();
@@ -302,7 +321,8 @@ void add_index_command(CLI::App& app) {
   bench->add_option("--load", f->load,
                     "search a saved index instead of building one (it must have been built for "
                     "the same --items/--dim/--clusters/--spread/--seed)");
-  bench->add_flag("--json", f->json, "print one JSON object (keys build_seconds, qps, recall, ...)");
+  bench->add_flag("--json", f->json,
+                  "print one JSON object (keys build_seconds, qps, recall, ...)");
   bench->callback([f] { run_bench(*f); });
 }
 

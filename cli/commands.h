@@ -25,6 +25,7 @@ void add_eval_command(CLI::App& app);
 void add_list_command(CLI::App& app);
 void add_config_command(CLI::App& app);
 void add_index_command(CLI::App& app);
+void add_mf_command(CLI::App& app);
 
 // One line per subcommand, in the order `rlrec --help` shows them.
 inline constexpr CommandEntry kCommands[] = {
@@ -39,6 +40,7 @@ inline constexpr CommandEntry kCommands[] = {
     {"config", "print default or effective configuration as TOML", add_config_command},
     {"index", "benchmark nearest-neighbour indexes (exact, hnsw) on synthetic vectors",
      add_index_command},
+    {"mf", "matrix factorization (biased_sgd, als, bpr): fit, evaluate, save embeddings", add_mf_command},
 };
 
 }  // namespace rlrec::cli

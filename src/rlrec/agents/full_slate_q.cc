@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "rlrec/agents/dqn_config.h"
 #include "rlrec/agents/full_slate_q.h"
 #include "rlrec/agents/nn.h"
 #include "rlrec/agents/replay.h"
@@ -20,43 +21,15 @@ namespace rlrec::agents {
 namespace {
 
 struct FullSlateQConfig {
-  double gamma = 0.99;
-  std::vector<int64_t> hidden{256, 32};
+  DqnConfig dqn;
   nn::OptimizerConfig opt;
-  int batch_size = 32;
-  int64_t replay_capacity = 100000;
-  int64_t warmup_steps = 5000;
-  int64_t update_period = 4;
-  int64_t target_update_period = 1000;
-  double epsilon_final = 0.01;
-  int64_t epsilon_decay_steps = 50000;
-  double epsilon_eval = 0.0;
   void visit(FieldVisitor& v) {
-    v.field("gamma", gamma, "discount factor in [0, 1]");
-    v.field("hidden", hidden, "hidden layer sizes of the slate-value network");
+    dqn.visit(v);
     opt.visit(v);
-    v.field("batch_size", batch_size, "transitions per gradient step");
-    v.field("replay_capacity", replay_capacity, "transitions kept in the replay buffer");
-    v.field("warmup_steps", warmup_steps, "env steps of pure exploration before learning");
-    v.field("update_period", update_period, "env steps per gradient step");
-    v.field("target_update_period", target_update_period, "gradient steps between target copies");
-    v.field("epsilon_final", epsilon_final, "exploration rate after the decay");
-    v.field("epsilon_decay_steps", epsilon_decay_steps, "env steps of linear ε decay after warm-up");
-    v.field("epsilon_eval", epsilon_eval, "exploration rate in evaluation");
   }
   void validate(const std::string& s) const {
-    check_range(s + ".gamma", gamma, 0.0, 1.0);
-    if (hidden.empty()) invalid_argument(s, ".hidden must list at least one layer size");
-    for (auto h : hidden) check_range(s + ".hidden", h, 1, 65536);
+    dqn.validate(s);
     opt.validate(s);
-    check_range(s + ".batch_size", batch_size, 1, 1 << 20);
-    check_range(s + ".replay_capacity", replay_capacity, 1, int64_t{1} << 32);
-    check_range(s + ".warmup_steps", warmup_steps, 0, INT64_MAX);
-    check_range(s + ".update_period", update_period, 1, INT64_MAX);
-    check_range(s + ".target_update_period", target_update_period, 1, INT64_MAX);
-    check_range(s + ".epsilon_final", epsilon_final, 0.0, 1.0);
-    check_range(s + ".epsilon_decay_steps", epsilon_decay_steps, 1, INT64_MAX);
-    check_range(s + ".epsilon_eval", epsilon_eval, 0.0, 1.0);
   }
 };
 
@@ -73,7 +46,7 @@ class FullSlateQ final : public Agent {
  public:
   FullSlateQ(FullSlateQConfig cfg, const AgentContext& ctx)
       : cfg_(std::move(cfg)), env_(ctx.env), rng_(ctx.seed, hash_name("full_slate_q")),
-        replay_(cfg_.replay_capacity, columns(ctx.env->spec())) {
+        replay_(cfg_.dqn.replay_capacity, columns(ctx.env->spec())) {
     nn::configure_torch();
     const auto& s = env_->spec();
     U_ = s.user_dim;
@@ -86,13 +59,11 @@ class FullSlateQ final : public Agent {
     enumerate(0, cur, used);
     P_ = static_cast<int>(slates_.size()) / K_;
     in_ = U_ + K_ * D_;
-    online_ = nn::mlp(in_, cfg_.hidden, 1, rng_);
-    target_ = nn::mlp(in_, cfg_.hidden, 1, rng_);
+    online_ = nn::mlp(in_, cfg_.dqn.hidden, 1, rng_);
+    target_ = nn::mlp(in_, cfg_.dqn.hidden, 1, rng_);
     nn::hard_update(*target_, *online_);
     optimizer_ = nn::make_optimizer(cfg_.opt, online_->parameters());
-    eps_.warmup_steps = cfg_.warmup_steps;
-    eps_.decay_steps = cfg_.epsilon_decay_steps;
-    eps_.final_value = cfg_.epsilon_final;
+    eps_ = cfg_.dqn.epsilon();
   }
 
   std::string_view name() const override { return "full_slate_q"; }
@@ -101,7 +72,7 @@ class FullSlateQ final : public Agent {
   void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
     const int B = obs.batch;
     if (static_cast<int>(rows_.size()) < B) rows_.resize(B);
-    const double eps = training_ ? eps_.value(env_steps_) : cfg_.epsilon_eval;
+    const double eps = training_ ? eps_.value(env_steps_) : cfg_.dqn.epsilon_eval;
     std::vector<int> greedy;
     for (int b = 0; b < B; ++b) {
       if (!obs.is_active(b)) continue;
@@ -168,10 +139,10 @@ class FullSlateQ final : public Agent {
 
   UpdateStats update() override {
     UpdateStats st;
-    if (replay_.size() == 0 || env_steps_ < cfg_.warmup_steps) return st;
-    const int64_t due = (env_steps_ - cfg_.warmup_steps) / cfg_.update_period;
+    if (replay_.size() == 0) return st;
+    const int64_t due = cfg_.dqn.updates_due(env_steps_);
     while (updates_ < due) {
-      const int Bt = cfg_.batch_size;
+      const int Bt = cfg_.dqn.batch_size;
       replay_.sample(Bt, rng_, idx_);
       auto x = torch::empty({Bt, in_}, torch::kFloat);
       auto nx = torch::empty({static_cast<int64_t>(Bt) * P_, in_}, torch::kFloat);
@@ -199,7 +170,7 @@ class FullSlateQ final : public Agent {
       double mean_y = 0;
       for (int r = 0; r < Bt; ++r) {
         const float term = replay_.row(2, idx_[r])[0];
-        y[r] = replay_.row(1, idx_[r])[0] + static_cast<float>(cfg_.gamma) * (1 - term) * pv[r];
+        y[r] = replay_.row(1, idx_[r])[0] + static_cast<float>(cfg_.dqn.gamma) * (1 - term) * pv[r];
         mean_y += y[r];
       }
       auto yt = torch::from_blob(y.data(), {Bt}, torch::kFloat).clone();
@@ -207,7 +178,7 @@ class FullSlateQ final : public Agent {
       ++updates_;
       nn::check_finite(loss, *online_, "full_slate_q", updates_);
       nn::gradient_step(*optimizer_, loss, online_->parameters(), cfg_.opt.grad_clip);
-      if (updates_ % cfg_.target_update_period == 0) nn::hard_update(*target_, *online_);
+      if (updates_ % cfg_.dqn.target_update_period == 0) nn::hard_update(*target_, *online_);
       ++st.updates;
       st.loss_sum += loss.item<double>();
       st.td_target_sum += mean_y / Bt;
@@ -226,12 +197,7 @@ class FullSlateQ final : public Agent {
     nn::save_module(*target_, dir + "/target.pt");
     nn::save_optimizer(*optimizer_, dir + "/optimizer.pt");
     replay_.save(dir + "/replay.bin");
-    std::ofstream os(dir + "/state.bin", std::ios::binary);
-    const auto st = rng_.state();
-    os.write(reinterpret_cast<const char*>(st.data()), sizeof(uint64_t) * st.size());
-    os.write(reinterpret_cast<const char*>(&env_steps_), sizeof env_steps_);
-    os.write(reinterpret_cast<const char*>(&updates_), sizeof updates_);
-    if (!os) throw_error(ErrorCode::kIo, "cannot write '", dir, "/state.bin'");
+    nn::save_counters(dir + "/state.bin", rng_, env_steps_, updates_);
   }
 
   void load(const std::string& dir) override {
@@ -251,13 +217,7 @@ class FullSlateQ final : public Agent {
     nn::load_module(*target_, dir + "/target.pt");
     nn::load_optimizer(*optimizer_, dir + "/optimizer.pt");
     replay_.load(dir + "/replay.bin");
-    std::ifstream is(dir + "/state.bin", std::ios::binary);
-    std::array<uint64_t, 5> st;
-    is.read(reinterpret_cast<char*>(st.data()), sizeof(uint64_t) * st.size());
-    is.read(reinterpret_cast<char*>(&env_steps_), sizeof env_steps_);
-    is.read(reinterpret_cast<char*>(&updates_), sizeof updates_);
-    if (!is) throw_error(ErrorCode::kCorrupt, dir, "/state.bin: missing or truncated");
-    rng_.set_state(st);
+    nn::load_counters(dir + "/state.bin", rng_, env_steps_, updates_);
   }
 
  private:

@@ -58,4 +58,8 @@ void load_module(torch::nn::Module& m, const std::string& path);
 void save_optimizer(const torch::optim::Optimizer& o, const std::string& path);
 void load_optimizer(torch::optim::Optimizer& o, const std::string& path);
 
+// The agent's RNG and step counters (state.bin of a checkpoint directory).
+void save_counters(const std::string& path, const Rng& rng, int64_t env_steps, int64_t updates);
+void load_counters(const std::string& path, Rng& rng, int64_t& env_steps, int64_t& updates);
+
 }  // namespace rlrec::agents::nn

@@ -37,6 +37,7 @@
 #include <fstream>
 
 #include "rlrec/agents/agent.h"
+#include "rlrec/agents/dqn_config.h"
 #include "rlrec/agents/history.h"
 #include "rlrec/agents/nn.h"
 #include "rlrec/agents/replay.h"
@@ -52,19 +53,10 @@ struct SlateQConfig {
   std::string target = "sarsa";
   std::string slate_optimizer = "top_k";
   std::string target_optimizer = "exact";
-  double gamma = 0.99;
-  std::vector<int64_t> hidden{256, 32};
+  DqnConfig dqn;
   nn::OptimizerConfig opt;
   std::string loss = "mse";
-  int batch_size = 32;
-  int64_t replay_capacity = 100000;
-  int64_t warmup_steps = 5000;
-  int64_t update_period = 4;
-  int64_t target_update_period = 1000;
   double tau = 0.0;
-  double epsilon_final = 0.01;
-  int64_t epsilon_decay_steps = 50000;
-  double epsilon_eval = 0.0;
   bool history_features = true;
   bool null_item_value = true;
 
@@ -72,20 +64,10 @@ struct SlateQConfig {
     v.field("target", target, "TD target: myopic | sarsa | q_learning");
     v.field("slate_optimizer", slate_optimizer, "serving slate: top_k | greedy | exact");
     v.field("target_optimizer", target_optimizer, "q_learning target slate: top_k | greedy | exact");
-    v.field("gamma", gamma, "discount factor in [0, 1]");
-    v.field("hidden", hidden, "hidden layer sizes of the item-value network");
+    dqn.visit(v);
     opt.visit(v);
     v.field("loss", loss, "mse | huber");
-    v.field("batch_size", batch_size, "transitions per gradient step");
-    v.field("replay_capacity", replay_capacity, "transitions kept in the replay buffer");
-    v.field("warmup_steps", warmup_steps, "env steps of pure exploration before learning");
-    v.field("update_period", update_period, "env steps per gradient step");
-    v.field("target_update_period", target_update_period,
-            "gradient steps between hard target-network copies (when tau = 0)");
     v.field("tau", tau, "Polyak rate for the target network (0 = hard copies)");
-    v.field("epsilon_final", epsilon_final, "exploration rate after the decay");
-    v.field("epsilon_decay_steps", epsilon_decay_steps, "env steps of linear ε decay after warm-up");
-    v.field("epsilon_eval", epsilon_eval, "exploration rate in evaluation");
     v.field("history_features", history_features,
             "append session statistics (steps, no-click steps, sums of the chosen responses) to "
             "the user observation");
@@ -98,20 +80,10 @@ struct SlateQConfig {
     check_one_of(s + ".target", target, {"myopic", "sarsa", "q_learning"});
     parse_slate_optimizer(slate_optimizer);
     parse_slate_optimizer(target_optimizer);
-    check_range(s + ".gamma", gamma, 0.0, 1.0);
-    if (hidden.empty()) invalid_argument(s, ".hidden must list at least one layer size");
-    for (auto h : hidden) check_range(s + ".hidden", h, 1, 65536);
+    dqn.validate(s);
     opt.validate(s);
     check_one_of(s + ".loss", loss, {"mse", "huber"});
-    check_range(s + ".batch_size", batch_size, 1, 1 << 20);
-    check_range(s + ".replay_capacity", replay_capacity, 1, int64_t{1} << 32);
-    check_range(s + ".warmup_steps", warmup_steps, 0, INT64_MAX);
-    check_range(s + ".update_period", update_period, 1, INT64_MAX);
-    check_range(s + ".target_update_period", target_update_period, 1, INT64_MAX);
     check_range(s + ".tau", tau, 0.0, 1.0);
-    check_range(s + ".epsilon_final", epsilon_final, 0.0, 1.0);
-    check_range(s + ".epsilon_decay_steps", epsilon_decay_steps, 1, INT64_MAX);
-    check_range(s + ".epsilon_eval", epsilon_eval, 0.0, 1.0);
   }
 };
 
@@ -128,7 +100,7 @@ class SlateQ final : public Agent {
         serving_(parse_slate_optimizer(cfg_.slate_optimizer)),
         target_opt_(parse_slate_optimizer(cfg_.target_optimizer)),
         history_(ctx.env->spec().slate_size, ctx.env->spec().response_dim()),
-        replay_(cfg_.replay_capacity,
+        replay_(cfg_.dqn.replay_capacity,
                 columns(ctx.env->spec(), cfg_.history_features ? history_.dim() : 0)) {
     nn::configure_torch();
     const auto& spec = env_->spec();
@@ -140,13 +112,11 @@ class SlateQ final : public Agent {
     target_ = cfg_.target == "myopic" ? Target::kMyopic
               : cfg_.target == "sarsa" ? Target::kSarsa : Target::kQLearning;
     I_ = U_ + D_ + 1;  // user, item features, null-item flag
-    online_ = nn::mlp(I_, cfg_.hidden, 1, rng_);
-    target_net_ = nn::mlp(I_, cfg_.hidden, 1, rng_);
+    online_ = nn::mlp(I_, cfg_.dqn.hidden, 1, rng_);
+    target_net_ = nn::mlp(I_, cfg_.dqn.hidden, 1, rng_);
     nn::hard_update(*target_net_, *online_);
     optimizer_ = nn::make_optimizer(cfg_.opt, online_->parameters());
-    eps_.warmup_steps = cfg_.warmup_steps;
-    eps_.decay_steps = cfg_.epsilon_decay_steps;
-    eps_.final_value = cfg_.epsilon_final;
+    eps_ = cfg_.dqn.epsilon();
     c_user_ = replay_.column("user");
     c_item_ = replay_.column("item");
     c_reward_ = replay_.column("reward");
@@ -162,7 +132,7 @@ class SlateQ final : public Agent {
   void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
     const int B = obs.batch;
     ensure_rows(B);
-    const double eps = training_ ? eps_.value(env_steps_) : cfg_.epsilon_eval;
+    const double eps = training_ ? eps_.value(env_steps_) : cfg_.dqn.epsilon_eval;
     // The (augmented) user vector of every active row.
     for (int b = 0; b < B; ++b) {
       if (!obs.is_active(b)) continue;
@@ -265,8 +235,8 @@ class SlateQ final : public Agent {
 
   UpdateStats update() override {
     UpdateStats st;
-    if (replay_.size() == 0 || env_steps_ < cfg_.warmup_steps) return st;
-    const int64_t due = (env_steps_ - cfg_.warmup_steps) / cfg_.update_period;
+    if (replay_.size() == 0) return st;
+    const int64_t due = cfg_.dqn.updates_due(env_steps_);
     while (updates_ < due) {
       const auto [loss, mean_y] = gradient_update();
       ++st.updates;
@@ -283,12 +253,7 @@ class SlateQ final : public Agent {
     nn::save_module(*target_net_, dir + "/target.pt");
     nn::save_optimizer(*optimizer_, dir + "/optimizer.pt");
     replay_.save(dir + "/replay.bin");
-    std::ofstream os(dir + "/state.bin", std::ios::binary);
-    const auto st = rng_.state();
-    os.write(reinterpret_cast<const char*>(st.data()), sizeof(uint64_t) * st.size());
-    os.write(reinterpret_cast<const char*>(&env_steps_), sizeof env_steps_);
-    os.write(reinterpret_cast<const char*>(&updates_), sizeof updates_);
-    if (!os) throw_error(ErrorCode::kIo, "cannot write '", dir, "/state.bin'");
+    nn::save_counters(dir + "/state.bin", rng_, env_steps_, updates_);
   }
 
   void load(const std::string& dir) override {
@@ -297,13 +262,7 @@ class SlateQ final : public Agent {
     nn::load_module(*target_net_, dir + "/target.pt");
     nn::load_optimizer(*optimizer_, dir + "/optimizer.pt");
     replay_.load(dir + "/replay.bin");
-    std::ifstream is(dir + "/state.bin", std::ios::binary);
-    std::array<uint64_t, 5> st;
-    is.read(reinterpret_cast<char*>(st.data()), sizeof(uint64_t) * st.size());
-    is.read(reinterpret_cast<char*>(&env_steps_), sizeof env_steps_);
-    is.read(reinterpret_cast<char*>(&updates_), sizeof updates_);
-    if (!is) throw_error(ErrorCode::kCorrupt, dir, "/state.bin: missing or truncated");
-    rng_.set_state(st);
+    nn::load_counters(dir + "/state.bin", rng_, env_steps_, updates_);
     for (auto& r : rows_) r.waiting = r.acted = false;
   }
 
@@ -383,7 +342,7 @@ class SlateQ final : public Agent {
   }
 
   std::pair<double, double> gradient_update() {
-    const int Bt = cfg_.batch_size;
+    const int Bt = cfg_.dqn.batch_size;
     replay_.sample(Bt, rng_, idx_);
     auto x = torch::empty({Bt, I_}, torch::kFloat);
     float* px = x.data_ptr<float>();
@@ -392,11 +351,11 @@ class SlateQ final : public Agent {
       fill_stored(px + static_cast<size_t>(r) * I_, replay_.row(c_user_, idx_[r]),
                   replay_.row(c_item_, idx_[r]));
     std::vector<double> next_value(Bt, 0.0);
-    if (target_ != Target::kMyopic && cfg_.gamma > 0) next_value = next_state_values();
+    if (target_ != Target::kMyopic && cfg_.dqn.gamma > 0) next_value = next_state_values();
     double mean_y = 0;
     for (int r = 0; r < Bt; ++r) {
       const float term = replay_.row(c_terminal_, idx_[r])[0];
-      const double target = target_ == Target::kMyopic ? 0.0 : cfg_.gamma * (1 - term) * next_value[r];
+      const double target = target_ == Target::kMyopic ? 0.0 : cfg_.dqn.gamma * (1 - term) * next_value[r];
       y[r] = static_cast<float>(replay_.row(c_reward_, idx_[r])[0] + target);
       mean_y += y[r];
     }
@@ -407,13 +366,13 @@ class SlateQ final : public Agent {
     nn::check_finite(loss, *online_, name_, updates_);
     nn::gradient_step(*optimizer_, loss, online_->parameters(), cfg_.opt.grad_clip);
     if (cfg_.tau > 0) nn::polyak_update(*target_net_, *online_, cfg_.tau);
-    else if (updates_ % cfg_.target_update_period == 0) nn::hard_update(*target_net_, *online_);
+    else if (updates_ % cfg_.dqn.target_update_period == 0) nn::hard_update(*target_net_, *online_);
     return {loss.item<double>(), mean_y / Bt};
   }
 
   // V(s') for the sampled transitions, with the target network on the next state.
   std::vector<double> next_state_values() {
-    const int Bt = cfg_.batch_size;
+    const int Bt = cfg_.dqn.batch_size;
     const int W = N_ + 1;
     auto x = torch::empty({static_cast<int64_t>(Bt) * W, I_}, torch::kFloat);
     float* px = x.data_ptr<float>();
@@ -518,7 +477,7 @@ class SlateQ final : public Agent {
 std::unique_ptr<Agent> make_variant(const AgentContext& ctx, const char* name, const char* target) {
   SlateQConfig cfg;
   cfg.target = target;
-  if (std::string(target) == "myopic") cfg.gamma = 0;
+  if (std::string(target) == "myopic") cfg.dqn.gamma = 0;
   read_section(*ctx.config, ctx.section, cfg);
   cfg.validate(ctx.section);
   double v = 0;
@@ -532,7 +491,7 @@ std::unique_ptr<Agent> make_variant(const AgentContext& ctx, const char* name, c
 std::string defaults_for(const char* name, const char* target) {
   SlateQConfig cfg;
   cfg.target = target;
-  if (std::string(target) == "myopic") cfg.gamma = 0;
+  if (std::string(target) == "myopic") cfg.dqn.gamma = 0;
   return dump_section(name, "", cfg);
 }
 

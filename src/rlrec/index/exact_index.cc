@@ -20,7 +20,7 @@ namespace {
 // 256 queries x 1024 items keeps the score tile (1 MiB) in L2 and amortises packing each item tile
 // over many queries.
 constexpr size_t kQueryBlock = 256;
-constexpr size_t kItemTile = 256;
+constexpr size_t kItemTile = 1024;
 // One query: sgemv over tiles of this many items, then selection while the scores are in cache.
 constexpr size_t kGemvTile = 4096;
 // Reservoir entries one block may hold (8 bytes each); bounds memory when k is large.
@@ -238,7 +238,8 @@ void ExactIndex::load_body(BinaryReader& in, size_t count) {
   set_loaded_ids(ids_, in.source());
   sq_norms_.clear();
   if (metric() == Metric::kL2)
-    for (size_t i = 0; i < count; ++i) sq_norms_.push_back(sq_norm(data_.data() + i * dim(), dim()));
+    for (size_t i = 0; i < count; ++i)
+      sq_norms_.push_back(sq_norm(data_.data() + i * dim(), dim()));
 }
 
 }  // namespace rlrec::index

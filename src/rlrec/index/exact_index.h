@@ -9,8 +9,9 @@
 // whatever the thread count, threads share them out (whole blocks, or a block's tiles when there
 // are fewer blocks than threads) and BLAS runs single-threaded inside each call (the caller's
 // OpenMP setting is restored afterwards). A batch and the same queries searched one at a time
-// (sgemv) return the same items (up to near-ties); scores may differ in the last bits, as BLAS sums in another order. This relies on the OpenMP build of OpenBLAS, which sizes its thread team
-// from the calling thread's omp_get_max_threads().
+// (sgemv) return the same items (up to near-ties); scores may differ in the last bits, as BLAS sums
+// in another order. This relies on the OpenMP build of OpenBLAS, which sizes its thread team from
+// the calling thread's omp_get_max_threads().
 #pragma once
 
 #include <memory>

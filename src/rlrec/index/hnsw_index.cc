@@ -3,6 +3,14 @@
 // hnswlib.h defines non-inline functions, so it must be included by this one translation unit only.
 #include "rlrec/index/hnsw_index.h"
 
+// hnswlib 0.6.2's prefetch hints read one link past the end of a full neighbour list while
+// building. On layer 0 that lands inside the same element; on upper layers it reads 4 bytes past
+// a malloc(n * (4M + 4) + 1) block, which glibc always pads by >= 3 bytes (harmless), but
+// AddressSanitizer rightly reports it. Sanitizer builds therefore compile hnswlib without its
+// manual SSE code (prefetches only: our distance functions are our own).
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_MANUAL_VECTORIZATION
+#endif
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
@@ -15,7 +23,6 @@
 
 #if defined(__linux__)
 #include <sys/mman.h>
-#include <unistd.h>
 #endif
 
 #include "rlrec/core/progress.h"
@@ -48,15 +55,15 @@ class Space final : public hnswlib::SpaceInterface<float> {
 // Asks the kernel to back the graph's layer-0 block with transparent huge pages. A search touches
 // a few hundred scattered elements of a block of ~400 bytes per item (400 MB at 1M items); with
 // 4 KiB pages nearly every touch also misses the TLB. Takes effect for pages not yet touched (call
-// right after allocation); a hint only, errors are ignored.
+// right after allocation); a hint only, errors are ignored. Measured on a saved 300k x 64 graph,
+// loaded with and without the hint: 1.3-2x more queries/s at ef_search 32.
 void advise_huge_pages(const void* data, size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   constexpr uintptr_t kHuge = uintptr_t{2} << 20;
   const auto begin = reinterpret_cast<uintptr_t>(data);
   const uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
   const uintptr_t last = (begin + bytes) & ~(kHuge - 1);
-  if (std::getenv("RLREC_EXPERIMENT_NO_THP") == nullptr && last > first)
-    madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
 #else
   (void)data;
   (void)bytes;
@@ -91,10 +98,9 @@ HnswIndex::HnswIndex(size_t dim, const IndexConfig& config, size_t expected_item
     : Index("hnsw", dim, config), impl_(std::make_unique<Impl>(dim, metric())) {
   const IndexConfig& c = this->config();
   call_hnswlib("construction", [&] {
-    impl_->graph = std::make_unique<Graph>(&impl_->space, std::max<size_t>(expected_items, 16),
-                                           static_cast<size_t>(c.M),
-                                           static_cast<size_t>(c.ef_construction),
-                                           static_cast<size_t>(c.seed));
+    impl_->graph = std::make_unique<Graph>(
+        &impl_->space, std::max<size_t>(expected_items, 16), static_cast<size_t>(c.M),
+        static_cast<size_t>(c.ef_construction), static_cast<size_t>(c.seed));
   });
   impl_->graph->setEf(static_cast<size_t>(c.ef_search));
   advise_graph(*impl_->graph);
@@ -205,15 +211,20 @@ void HnswIndex::scan_query(const float* query, size_t k, int64_t* out_ids,
 // layer-0 block (links, vector, label per element) and each element's upper-layer links.
 void HnswIndex::save_body(BinaryWriter& out) const {
   const Graph& g = *impl_->graph;
-  const uint64_t layout[7] = {g.M_,         g.maxM_,          g.maxM0_,        g.size_data_per_element_,
-                              g.size_links_per_element_, g.label_offset_, g.offsetData_};
+  const uint64_t layout[7] = {g.M_,
+                              g.maxM_,
+                              g.maxM0_,
+                              g.size_data_per_element_,
+                              g.size_links_per_element_,
+                              g.label_offset_,
+                              g.offsetData_};
   out.bytes(layout, sizeof layout);
   out.pod(static_cast<int32_t>(g.maxlevel_));
   out.pod(static_cast<uint32_t>(g.enterpoint_node_));
   out.bytes(g.data_level0_memory_, g.cur_element_count * g.size_data_per_element_);
   for (size_t i = 0; i < g.cur_element_count; ++i) {
-    const uint32_t bytes =
-        static_cast<uint32_t>(g.element_levels_[i]) * static_cast<uint32_t>(g.size_links_per_element_);
+    const uint32_t bytes = static_cast<uint32_t>(g.element_levels_[i]) *
+                           static_cast<uint32_t>(g.size_links_per_element_);
     out.pod(bytes);
     if (bytes) out.bytes(g.linkLists_[i], bytes);
   }
@@ -227,8 +238,13 @@ void HnswIndex::load_body(BinaryReader& in, size_t count) {
   }
   uint64_t layout[7];
   in.bytes(layout, sizeof layout, "graph layout");
-  const uint64_t expect[7] = {g.M_,         g.maxM_,          g.maxM0_,        g.size_data_per_element_,
-                              g.size_links_per_element_, g.label_offset_, g.offsetData_};
+  const uint64_t expect[7] = {g.M_,
+                              g.maxM_,
+                              g.maxM0_,
+                              g.size_data_per_element_,
+                              g.size_links_per_element_,
+                              g.label_offset_,
+                              g.offsetData_};
   if (std::memcmp(layout, expect, sizeof layout) != 0)
     in.corrupt("graph layout does not match M = ", config().M, " and dim = ", dim());
   const int32_t maxlevel = in.pod<int32_t>("max level");

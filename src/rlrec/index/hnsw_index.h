@@ -4,10 +4,13 @@
 // using Hierarchical Navigable Small World graphs", IEEE TPAMI 42(4), 2020 (arXiv:1603.09320).
 // Implementation: hnswlib 0.6.2 (Debian libhnswlib-dev, header-only, by the paper's authors).
 //
-// What the paper specifies and this index uses unchanged: levels drawn as floor(-ln U * mL) with
-// mL = 1 / ln M (Alg. 1), greedy descent through the upper layers, a beam search of width
-// ef = max(ef_search, k) on layer 0 (Alg. 2), neighbour selection by the heuristic of Alg. 4,
-// M links per node on upper layers and 2M on layer 0 (sec. 4.1).
+// What the paper specifies and this index uses unchanged: a node's top layer l = floor(-ln(U) * mL)
+// with U ~ Uniform(0, 1) and mL = 1 / ln(M) (Alg. 1); greedy descent (ef = 1) through the layers
+// above 0, then a beam search with a candidate list of size ef = max(ef_search, k) on layer 0
+// (Alg. 2, Alg. 5); neighbour selection by the heuristic of Alg. 4 (a candidate is linked only if
+// it is closer to the new node than to every neighbour already chosen; hnswlib runs it without the
+// optional extendCandidates and keepPrunedConnections); M links per node on upper layers and
+// Mmax0 = 2M on layer 0 (sec. 4.1).
 //
 // Deviations, each with its reason:
 //   * Distance. hnswlib's inner-product space ranks by 1 - <q, x> and is vectorised only for the

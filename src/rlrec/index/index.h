@@ -1,8 +1,9 @@
 // Index: k-nearest-neighbour search over item vectors (the `index` module's contract).
 //
 // An index holds `size()` items, each a vector of dimension `dim()` and an int64 item id, and
-// answers "the k items most similar to each query" in batches, following faiss's convention: a batch
-// of n vectors is one MatrixView (n x dim, row-major floats), results go to caller-provided buffers.
+// answers "the k items most similar to each query" in batches, following faiss's convention: a
+// batch of n vectors is one MatrixView (n x dim, row-major floats), results go to caller-provided
+// buffers.
 //
 // Similarity (higher = closer), per Metric:
 //   kInnerProduct: score = <q, x>
@@ -13,8 +14,8 @@
 // (the item added first comes first); approximate indexes order ties arbitrarily.
 //
 // Kinds (registry `index_kinds()`): "exact" (BLAS, recall 1), "hnsw" (graph, approximate) and
-// "auto" (exact below IndexConfig::auto_threshold items, hnsw from there on; see index.cc for the
-// measurement behind the default).
+// "auto" (exact below IndexConfig::auto_threshold = 5000 items, hnsw from there on; index.cc has
+// the measurement behind the default).
 //
 // Thread-safety: search() is const and safe to call from many threads at once. add() and load are
 // not safe concurrently with anything else on the same index. With config.threads > 1 one search
@@ -62,18 +63,21 @@ struct IndexConfig {
   // do not depend on it; an HNSW graph built with threads > 1 depends on thread timing (its recall
   // does not change in distribution), so threads = 1 is the reproducible choice.
   int threads = 1;
-  // HNSW: seed of the level generator (the graph is a function of the seed and the insertion order).
+  // HNSW: seed of the level generator (the graph is a function of the seed and the insertion
+  // order).
   int64_t seed = 100;
-  // "auto" uses exact search below this many items and hnsw from it on (measured crossover).
-  int64_t auto_threshold = 20000;
+  // "auto" uses exact search below this many items and hnsw from it on (measured crossover, see
+  // the table in index.cc).
+  int64_t auto_threshold = 5000;
 
   void visit(FieldVisitor& v);
   // Throws kInvalidArgument naming the field, the rule and the value.
   void validate() const;
 };
 
-// Streaming hash of a catalogue (dimension, then each row's id and vector bytes, in order). An index
-// that was given these rows, in this order and in any number of add() calls, has this fingerprint.
+// Streaming hash of a catalogue (dimension, then each row's id and vector bytes, in order). An
+// index that was given these rows, in this order and in any number of add() calls, has this
+// fingerprint.
 uint64_t catalogue_fingerprint(MatrixView<const float> vectors, std::span<const int64_t> ids);
 
 class Index {
@@ -101,7 +105,7 @@ class Index {
               MatrixView<float> out_scores) const;
 
   struct Result {
-    Matrix<int64_t> ids;  // n x k
+    Matrix<int64_t> ids;   // n x k
     Matrix<float> scores;  // n x k
   };
   // Same, allocating the result.

@@ -33,7 +33,8 @@ TEST(IndexConfig, ValidateAndReadFromToml) {
   IndexConfig c;
   c.validate();
   c.M = 1;
-  expect_error([&] { c.validate(); }, ErrorCode::kInvalidArgument, "index.M must be in [2, 1024], got 1");
+  expect_error([&] { c.validate(); }, ErrorCode::kInvalidArgument,
+               "index.M must be in [2, 1024], got 1");
   Config cfg = Config::parse_string("[index]\nM = 8\nef_search = 32\nmetric = \"l2\"\n");
   IndexConfig r;
   read_section(cfg, "index", r);
@@ -60,6 +61,8 @@ TEST(Registry, AutoFollowsThreshold) {
   EXPECT_EQ(make_index("auto", 8, c, 1000)->kind(), "hnsw");
   const auto items = gaussian(50, 8, 1);
   EXPECT_EQ(build_index("auto", items.view(), scrambled_ids(50), c)->kind(), "exact");
+  EXPECT_EQ(make_index("auto", 8, IndexConfig{}, 4999)->kind(), "exact");  // default threshold
+  EXPECT_EQ(make_index("auto", 8, IndexConfig{}, 5000)->kind(), "hnsw");
 }
 
 // ---- bad input, for every kind --------------------------------------------------------------
@@ -170,8 +173,11 @@ TEST_P(BadInputTest, SaveLoadRoundTripAndForeignCatalogue) {
   for (int i = 0; i < 10; ++i) more_ids[i] = 2000000 + i;
   loaded->add(more.view(), more_ids);
   EXPECT_EQ(loaded->size(), 610u);
-  expect_error([&] { loaded->add(MatrixView<const float>(more.row(0), 1, 16), std::span(ids).subspan(0, 1)); },
-               ErrorCode::kInvalidArgument, "is already in the index");
+  expect_error(
+      [&] {
+        loaded->add(MatrixView<const float>(more.row(0), 1, 16), std::span(ids).subspan(0, 1));
+      },
+      ErrorCode::kInvalidArgument, "is already in the index");
 
   // Another catalogue: one vector changed.
   auto other = items;
@@ -199,7 +205,8 @@ TEST(IndexFile, BadFilesAreRejected) {
   index->save(path);
   const auto full = std::filesystem::file_size(path);
   for (auto cut : {full - 3, full / 2, uintmax_t{30}}) {
-    std::filesystem::copy_file(path, path + ".cut", std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(path, path + ".cut",
+                               std::filesystem::copy_options::overwrite_existing);
     std::filesystem::resize_file(path + ".cut", cut);
     expect_error([&] { load_index(path + ".cut"); }, ErrorCode::kCorrupt, "is corrupt: ");
   }

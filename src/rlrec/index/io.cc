@@ -34,7 +34,8 @@ BinaryReader::BinaryReader(const std::string& path, std::string what)
   if (std::filesystem::is_directory(path, ec))
     throw_error(ErrorCode::kInvalidArgument, what_, " '", path, "' is a directory, not a file");
   in_.open(path, std::ios::binary);
-  if (!in_) throw_error(ErrorCode::kIo, "cannot open ", what_, " '", path, "': ", std::strerror(errno));
+  if (!in_)
+    throw_error(ErrorCode::kIo, "cannot open ", what_, " '", path, "': ", std::strerror(errno));
   size_ = std::filesystem::file_size(path, ec);
   if (ec) throw_error(ErrorCode::kIo, "cannot stat ", what_, " '", path, "': ", ec.message());
 }

@@ -75,7 +75,7 @@ __attribute__((target("avx2,fma"))) float dot_avx2(const float* a, const float* 
 }
 
 __attribute__((target("avx2,fma"))) float l2_squared_avx2(const float* a, const float* b,
-                                                           size_t n) {
+                                                          size_t n) {
   __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -98,13 +98,13 @@ __attribute__((target("avx2,fma"))) float l2_squared_avx2(const float* a, const 
 }
 
 __attribute__((target("avx2,fma"))) float neg_dot_avx2_dist(const void* a, const void* b,
-                                                             const void* param) {
+                                                            const void* param) {
   return -dot_avx2(static_cast<const float*>(a), static_cast<const float*>(b),
                    *static_cast<const size_t*>(param));
 }
 
 __attribute__((target("avx2,fma"))) float l2_squared_avx2_dist(const void* a, const void* b,
-                                                                const void* param) {
+                                                               const void* param) {
   return l2_squared_avx2(static_cast<const float*>(a), static_cast<const float*>(b),
                          *static_cast<const size_t*>(param));
 }

@@ -17,7 +17,8 @@
 namespace rlrec::index::testing {
 
 // Runs f, expects an rlrec::Error with `code` whose one-line message contains `needle`.
-inline void expect_error(const std::function<void()>& f, ErrorCode code, const std::string& needle) {
+inline void expect_error(const std::function<void()>& f, ErrorCode code,
+                         const std::string& needle) {
   try {
     f();
     ADD_FAILURE() << "expected an error containing '" << needle << "'";
@@ -51,7 +52,8 @@ struct Ranked {
   size_t pos;
 };
 inline std::vector<std::vector<Ranked>> brute_force(MatrixView<const float> items,
-                                                    MatrixView<const float> queries, Metric metric) {
+                                                    MatrixView<const float> queries,
+                                                    Metric metric) {
   std::vector<std::vector<Ranked>> out(queries.rows);
   for (size_t q = 0; q < queries.rows; ++q) {
     for (size_t i = 0; i < items.rows; ++i) {

@@ -38,9 +38,13 @@ TEST(ImplicitAls, RanksHeldOutPositivesFarAboveRandom) {
   EXPECT_GT(recall, 2 * pop_recall) << "popularity " << pop_recall;
 }
 
-TEST(ImplicitAls, ManyCgStepsSolveTheNormalEquations) {
+class AlsHalfStepPaths : public ::testing::TestWithParam<int64_t> {};
+
+TEST_P(AlsHalfStepPaths, ManyCgStepsSolveTheNormalEquations) {
   // With cg_steps >= k, CG solves eq. 4 (up to rounding): compare one user half-step with a direct
   // double-precision solve of (Y^T Y + lambda I + sum alpha r y y^T) x = sum (1 + alpha r) y.
+  // Parameter: the heavy-row threshold (-1: default, every row light here; 0: every row heavy,
+  // solved in lockstep through the transpose).
   const int k = 4;
   const auto d = testing::planted_implicit(30, 25, 3, 6, 0.8, 0, 5);
   AlsConfig c = small_config();
@@ -53,7 +57,9 @@ TEST(ImplicitAls, ManyCgStepsSolveTheNormalEquations) {
   Rng rng(3, 0);
   for (auto& v : Y.storage()) v = static_cast<float>(rng.normal(0, 0.5));
   ThreadPool pool(2);
-  als_half_step(ui, Y.view(), X.view(), c, pool);
+  const AlsHalfStep step(ui, k, GetParam());
+  EXPECT_EQ(step.heavy_rows(), GetParam() == 0 ? 30u : 0u);
+  step.run(Y.view(), X.view(), c, pool);
   for (int32_t u = 0; u < 30; ++u) {
     Eigen::MatrixXd A = Eigen::MatrixXd::Identity(k, k) * c.reg;
     Eigen::VectorXd b = Eigen::VectorXd::Zero(k);
@@ -71,6 +77,34 @@ TEST(ImplicitAls, ManyCgStepsSolveTheNormalEquations) {
     const Eigen::VectorXd x = A.ldlt().solve(b);
     for (int f = 0; f < k; ++f) EXPECT_NEAR(X(u, f), x[f], 1e-3 * (1 + std::abs(x[f]))) << u;
   }
+}
+
+INSTANTIATE_TEST_SUITE_P(LightAndHeavy, AlsHalfStepPaths, ::testing::Values(int64_t{-1}, int64_t{0}));
+
+TEST(ImplicitAls, HeavyPathIsDeterministicAcrossThreadCounts) {
+  // Threshold 8: users with more than 8 items are solved in lockstep, the rest one by one.
+  const auto d = testing::planted_implicit(150, 100, 4, 12, 0.8, 0, 8);
+  const Csr ui = user_item_matrix(d.train, Duplicates::kSum);
+  const AlsHalfStep step(ui, 16, 8);
+  EXPECT_EQ(step.heavy_rows(), 150u);  // 12 items each
+  AlsConfig c = small_config();
+  Matrix<float> Y(100, 16);
+  Rng rng(4, 0);
+  for (auto& v : Y.storage()) v = static_cast<float>(rng.normal(0, 0.3));
+  std::vector<std::vector<float>> results;
+  for (int threads : {1, 2, 3, 5}) {
+    Matrix<float> X(150, 16, 0.01f);
+    ThreadPool pool(threads);
+    step.run(Y.view(), X.view(), c, pool);
+    results.push_back(X.storage());
+  }
+  for (size_t r = 1; r < results.size(); ++r) EXPECT_EQ(results[r], results[0]);
+  // And the lockstep path agrees with the one-by-one path up to rounding.
+  Matrix<float> light(150, 16, 0.01f);
+  ThreadPool pool(1);
+  AlsHalfStep(ui, 16, -1).run(Y.view(), light.view(), c, pool);
+  for (size_t i = 0; i < light.storage().size(); ++i)
+    EXPECT_NEAR(light.storage()[i], results[0][i], 1e-4 * (1 + std::abs(results[0][i])));
 }
 
 TEST(ImplicitAls, DeterministicPerSeedAndThreadCount) {

@@ -82,6 +82,12 @@ RLREC_MF_INLINE void symv(const float* __restrict a, const float* __restrict x, 
   for (int j = 0; j < m; ++j) axpy<K>(x[j], a + static_cast<long>(j) * m, y, m);
 }
 
+// Rows gathered this many entries ahead are prefetched (latency of an L3/DRAM access).
+#ifndef RLREC_MF_AHEAD
+#define RLREC_MF_AHEAD 8
+#endif
+inline constexpr int kAheadRows = RLREC_MF_AHEAD;
+
 // out[t] = Y[idx[t]] . v for t < count: four rows at a time, so that four independent dot products
 // are in flight (a single dot is a chain of dependent adds).
 template <int K>
@@ -91,8 +97,8 @@ RLREC_MF_INLINE void gather_dots(const float* __restrict Y, const int32_t* __res
   const int m = len<K>(n);
   int64_t t = 0;
   for (; t + 4 <= count; t += 4) {
-    if (t + 12 < count)
-      for (int a = 8; a < 12; ++a)
+    if (t + kAheadRows + 4 <= count)
+      for (int a = kAheadRows; a < kAheadRows + 4; ++a)
         for (int j = 0; j < m; j += 16) __builtin_prefetch(Y + static_cast<int64_t>(idx[t + a]) * m + j, 0, 3);
     const float* y0 = Y + static_cast<int64_t>(idx[t]) * m;
     const float* y1 = Y + static_cast<int64_t>(idx[t + 1]) * m;

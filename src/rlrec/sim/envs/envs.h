@@ -22,6 +22,8 @@ namespace rlrec::sim {
 
 // Test hooks: read and overwrite the hidden session state of one slot, so that tests can check the
 // transition rules on fixed states. They throw kInvalidArgument if `env` is another environment.
+// Setting the state does not rewrite the VectorEnv's observation buffers: the user observation
+// shows the new interests only after the next step.
 struct InterestEvolutionState {
   std::vector<double> interests;  // T
   double budget = 0;
