@@ -8,7 +8,8 @@
 //   BM_SgdEpoch       one biased-SGD epoch (100 factors) on MovieLens-100K's shape (943 x 1,682,
 //                     100,000 ratings).
 //   BM_BprEpoch       one BPR epoch (64 factors) on the same shape.
-// Time per iteration/epoch is the reported real time (UseRealTime; threads are the pool's).
+// Time per iteration/epoch is the reported real time (UseRealTime; threads are the pool's). On a
+// shared machine, also read the cpu_s counter (CPU seconds of all threads per ALS iteration).
 //
 // Synthetic data: user degrees 20 + lognormal draws; items drawn from a Zipf(0.9) popularity law,
 // duplicates within a user removed (~145 distinct per user, 20.07M in all, as in ML-20M); values
@@ -18,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <thread>
 #include <vector>
 
@@ -32,6 +34,12 @@ namespace {
 
 using namespace rlrec;
 using namespace rlrec::models;
+
+double process_cpu_seconds() {
+  timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
 
 // Cumulative Zipf(s) weights over n items, item 0 most popular.
 std::vector<double> zipf_cdf(int n, double s) {
@@ -50,12 +58,14 @@ Csr synthetic_matrix(int32_t users, int32_t items, double log_mu, double log_sig
   pool.parallel_for(static_cast<size_t>(users), [&](size_t b, size_t e) {
     for (size_t u = b; u < e; ++u) {
       Rng rng(seed, u);
-      const int want = std::min<int>(items / 2, 20 + static_cast<int>(rng.lognormal(log_mu, log_sigma)));
+      const int want =
+          std::min<int>(items / 2, 20 + static_cast<int>(rng.lognormal(log_mu, log_sigma)));
       auto& row = rows[u];
       row.reserve(want);
       for (int t = 0; t < want; ++t) {
         const double x = rng.uniform();
-        row.push_back(static_cast<int32_t>(std::lower_bound(cdf.begin(), cdf.end(), x) - cdf.begin()));
+        row.push_back(
+            static_cast<int32_t>(std::lower_bound(cdf.begin(), cdf.end(), x) - cdf.begin()));
       }
       std::sort(row.begin(), row.end());
       row.erase(std::unique(row.begin(), row.end()), row.end());
@@ -65,7 +75,8 @@ Csr synthetic_matrix(int32_t users, int32_t items, double log_mu, double log_sig
   m.rows = users;
   m.cols = items;
   m.indptr.assign(static_cast<size_t>(users) + 1, 0);
-  for (int32_t u = 0; u < users; ++u) m.indptr[u + 1] = m.indptr[u] + static_cast<int64_t>(rows[u].size());
+  for (int32_t u = 0; u < users; ++u)
+    m.indptr[u + 1] = m.indptr[u] + static_cast<int64_t>(rows[u].size());
   m.indices.resize(static_cast<size_t>(m.indptr[users]));
   m.values.resize(m.indices.size());
   Rng vals(seed, hash_name("values"));
@@ -102,11 +113,17 @@ void BM_AlsIteration(benchmark::State& state) {
   Rng rng(1, 0);
   for (auto& v : X.storage()) v = static_cast<float>(rng.normal(0, 0.01));
   for (auto& v : Y.storage()) v = static_cast<float>(rng.normal(0, 0.01));
+  const AlsHalfStep users(d.ui, c.factors), items(d.iu, c.factors);  // built once per fit
+  const double cpu0 = process_cpu_seconds();
   for (auto _ : state) {
-    als_half_step(d.ui, Y.view(), X.view(), c, pool);
-    als_half_step(d.iu, X.view(), Y.view(), c, pool);
+    users.run(Y.view(), X.view(), c, pool);
+    items.run(X.view(), Y.view(), c, pool);
     benchmark::ClobberMemory();
   }
+  // CPU seconds of all threads per iteration: on an idle machine with P cores the wall time is
+  // about cpu_s / P, whatever else is running on a shared one.
+  state.counters["cpu_s"] =
+      (process_cpu_seconds() - cpu0) / static_cast<double>(state.iterations());
   state.counters["nnz"] = static_cast<double>(d.ui.nnz());
   state.counters["users"] = d.ui.rows;
   state.counters["items"] = d.ui.cols;
@@ -121,7 +138,8 @@ data::InteractionLog ml100k_shape() {
   for (int32_t u = 0; u < m.rows; ++u) log.users.add(std::to_string(u));
   for (int32_t i = 0; i < m.cols; ++i) log.items.add(std::to_string(i));
   for (int32_t u = 0; u < m.rows; ++u)
-    for (int64_t t = m.indptr[u]; t < m.indptr[u + 1]; ++t) log.push_back(u, m.indices[t], m.values[t], 0);
+    for (int64_t t = m.indptr[u]; t < m.indptr[u + 1]; ++t)
+      log.push_back(u, m.indices[t], m.values[t], 0);
   return log;
 }
 
@@ -134,8 +152,9 @@ void run_epochs(benchmark::State& state, Config_ c, const data::InteractionLog& 
     t.fit(log, pool);
     benchmark::DoNotOptimize(t.model().item_factors.data());
   }
-  state.counters["s/epoch"] = benchmark::Counter(static_cast<double>(state.iterations()) * c.epochs,
-                                                 benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["s/epoch"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * c.epochs,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["ratings"] = static_cast<double>(log.size());
 }
 

@@ -204,8 +204,8 @@ void run_bench(const BenchFlags& f) {
     j["batch"] = batch;
     j["kernel"] = index::kernels::kernel_name();
     if (hnsw) {
-      j["M"] = f.M;
-      j["ef_construction"] = f.ef_construction;
+      j["M"] = idx->config().M;  // from the file when loaded
+      j["ef_construction"] = idx->config().ef_construction;
       j["ef_search"] = runs.front().ef_search;
       j["memory_bytes"] = hnsw->memory_bytes();
     }

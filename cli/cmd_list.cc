@@ -5,6 +5,8 @@
 #include "cli/common.h"
 #include "rlrec/core/registry.h"
 #include "rlrec/agents/agent.h"
+#include "rlrec/index/index.h"
+#include "rlrec/models/mf.h"
 #include "rlrec/sim/choice_model.h"
 #include "rlrec/sim/environment.h"
 #include "rlrec/sim/policy.h"
@@ -29,6 +31,8 @@ const Listing kListings[] = {
     {"choice_models", [] { return entries_of(sim::choice_models()); }},
     {"policies", [] { return entries_of(sim::baseline_policies()); }},
     {"agents", [] { return entries_of(agents::learning_agents()); }},
+    {"index_kinds", [] { return entries_of(index::index_kinds()); }},
+    {"mf_models", [] { return entries_of(models::mf_kinds()); }},
 };
 
 }  // namespace

@@ -3,8 +3,8 @@
 //
 // Evaluation protocol (also printed by --help):
 //   * Test rows whose user or item does not occur in the training data are handled by --unseen:
-//     `drop` (default) removes and counts them, `error` stops at the first one. The counts are in the
-//     output (and JSON) either way.
+//     `drop` (default) removes and counts them, `error` stops at the first one. The counts are in
+//     the output (and JSON) either way.
 //   * Explicit models (biased_sgd): RMSE and MAE of the predicted rating (clipped to the train
 //     rating range) over the kept test rows; baseline: the train mean rating.
 //   * Implicit models (als, bpr): full ranking. For every test user, every item is scored, the
@@ -75,7 +75,8 @@ data::Split split_log(const data::InteractionLog& log, const std::string& spec, 
   char* end = nullptr;
   if (kind == "last") {
     const long n = std::strtol(arg.c_str(), &end, 10);
-    if (*end != '\0' || n < 1) invalid_argument("--split last:N needs an integer N >= 1, got '", arg, "'");
+    if (*end != '\0' || n < 1)
+      invalid_argument("--split last:N needs an integer N >= 1, got '", arg, "'");
     return data::temporal_last_n(log, static_cast<int>(n));
   }
   const double f = std::strtod(arg.c_str(), &end);
@@ -86,16 +87,17 @@ data::Split split_log(const data::InteractionLog& log, const std::string& spec, 
   throw_unknown("split kind", kind, kinds);
 }
 
-json summary_json(const eval::RankingSummary& s) {
+// The ranking metrics as (key, value), in display order.
+std::vector<std::pair<std::string, double>> metric_list(const eval::RankingSummary& s) {
   const std::string at = "@" + std::to_string(s.k);
+  return {{"ndcg" + at, s.ndcg},           {"recall" + at, s.recall}, {"hr" + at, s.hr},
+          {"precision" + at, s.precision}, {"map" + at, s.map},       {"mrr" + at, s.mrr},
+          {"coverage" + at, s.coverage}};
+}
+
+json summary_json(const eval::RankingSummary& s) {
   json j;
-  j["ndcg" + at] = s.ndcg;
-  j["recall" + at] = s.recall;
-  j["hr" + at] = s.hr;
-  j["precision" + at] = s.precision;
-  j["map" + at] = s.map;
-  j["mrr" + at] = s.mrr;
-  j["coverage" + at] = s.coverage;
+  for (const auto& [key, value] : metric_list(s)) j[key] = value;
   return j;
 }
 
@@ -158,7 +160,9 @@ void run_fit(const FitFlags& f) {
   test_json["dropped_unseen_item"] = align.dropped_unseen_item;
   test_json["unseen_policy"] = data::unseen_policy_name(policy);
   if (align.dropped_unseen_user + align.dropped_unseen_item > 0)
-    std::fprintf(stderr, "test: dropped %zu rows with a user and %zu with an item unseen in training (--unseen drop)\n",
+    std::fprintf(stderr,
+                 "test: dropped %zu rows with a user and %zu with an item unseen in training "
+                 "(--unseen drop)\n",
                  align.dropped_unseen_user, align.dropped_unseen_item);
   if (test.size() == 0) invalid_argument("no test rows left after dropping unseen users and items");
 
@@ -209,7 +213,8 @@ void run_fit(const FitFlags& f) {
   } else {
     const models::Csr train_ui = models::user_item_matrix(train, models::Duplicates::kSum);
     const models::Csr test_ui = models::user_item_matrix(test, models::Duplicates::kSum);
-    const eval::RankingSummary s = rank_eval(models::mf_scorer(model), train_ui, test_ui, f.k, pool);
+    const eval::RankingSummary s =
+        rank_eval(models::mf_scorer(model), train_ui, test_ui, f.k, pool);
     const eval::RankingSummary pop = rank_eval(
         models::constant_scorer(models::item_popularity(train_ui)), train_ui, test_ui, f.k, pool);
     const eval::RankingSummary rnd =
@@ -220,10 +225,9 @@ void run_fit(const FitFlags& f) {
     out["skipped_users"] = s.skipped_users;
     out["baselines"] = {{"popularity", summary_json(pop)}, {"random", summary_json(rnd)}};
     table = Table({"metric", f.model, "popularity", "random"});
-    const json a = summary_json(s), b = summary_json(pop), c = summary_json(rnd);
-    for (auto it = a.begin(); it != a.end(); ++it)
-      table.add_row({it.key(), fmt(it.value().get<double>(), 4), fmt(b[it.key()].get<double>(), 4),
-                     fmt(c[it.key()].get<double>(), 4)});
+    const auto a = metric_list(s), b = metric_list(pop), c = metric_list(rnd);
+    for (size_t m = 0; m < a.size(); ++m)
+      table.add_row({a[m].first, fmt(a[m].second, 4), fmt(b[m].second, 4), fmt(c[m].second, 4)});
   }
   out["eval_seconds"] = seconds_since(t1);
   out["config"] = trainer->config_toml("mf");
@@ -239,17 +243,20 @@ void run_fit(const FitFlags& f) {
     print_json(out);
     return;
   }
-  std::printf("model: %s, %d factors, %d threads, trained in %.2f s\n", f.model.c_str(), model.factors(),
-              pool.size(), train_seconds);
+  std::printf("model: %s, %d factors, %d threads, trained in %.2f s\n", f.model.c_str(),
+              model.factors(), pool.size(), train_seconds);
   std::printf("train: %s: %zu rows, %d users, %d items\n", f.train.c_str(), train.size(),
               train.num_users(), train.num_items());
-  std::printf("test: %s: %zu rows, %zu kept, %zu dropped (unseen user), %zu dropped (unseen item)\n",
-              f.test.empty() ? ("split " + f.split).c_str() : f.test.c_str(), raw_test.size(), align.kept,
-              align.dropped_unseen_user, align.dropped_unseen_item);
+  std::printf(
+      "test: %s: %zu rows, %zu kept, %zu dropped (unseen user), %zu dropped (unseen item)\n",
+      f.test.empty() ? ("split " + f.split).c_str() : f.test.c_str(), raw_test.size(), align.kept,
+      align.dropped_unseen_user, align.dropped_unseen_item);
   if (kind.feedback == models::Feedback::kImplicit)
-    std::printf("ranking: %lld users, top %d of all items minus each user's train items (%lld users without a new test item skipped)\n",
-                static_cast<long long>(out["eval_users"].get<int64_t>()), f.k,
-                static_cast<long long>(out["skipped_users"].get<int64_t>()));
+    std::printf(
+        "ranking: %lld users, top %d of all items minus each user's train items (%lld users "
+        "without a new test item skipped)\n",
+        static_cast<long long>(out["eval_users"].get<int64_t>()), f.k,
+        static_cast<long long>(out["skipped_users"].get<int64_t>()));
   std::printf("\n%s", table.to_string().c_str());
   if (!f.out.empty()) std::printf("\nsaved to %s\n", f.out.c_str());
 }
@@ -266,20 +273,27 @@ void add_mf_command(CLI::App& app) {
   auto* fit = mf->add_subcommand(
       "fit",
       "train an MF model, evaluate it on held-out data, optionally save the embeddings.\n"
-      "Models:" + kinds + "\n"
-      "Hyperparameters: --set mf.KEY=VALUE or an [mf] section in --config "
-      "(`rlrec mf defaults --model NAME` prints them).\n"
-      "Protocol: test rows with a user or item unseen in training follow --unseen (counted either "
-      "way). biased_sgd reports RMSE/MAE (baseline: train mean). als/bpr rank all items for every "
-      "test user, minus the user's train items, and compare the top K with the user's test items "
-      "not in train (HR, precision, recall, NDCG, MAP, MRR at K, catalogue coverage), next to the "
-      "popularity and random baselines.");
+      "Models:" +
+          kinds +
+          "\n"
+          "Hyperparameters: --set mf.KEY=VALUE or an [mf] section in --config "
+          "(`rlrec mf defaults --model NAME` prints them).\n"
+          "Protocol: test rows with a user or item unseen in training follow --unseen (counted "
+          "either "
+          "way). biased_sgd reports RMSE/MAE (baseline: train mean). als/bpr rank all items for "
+          "every "
+          "test user, minus the user's train items, and compare the top K with the user's test "
+          "items "
+          "not in train (HR, precision, recall, NDCG, MAP, MRR at K, catalogue coverage), next to "
+          "the "
+          "popularity and random baselines.");
   fit->add_option("--train", flags->train, "training interactions file")->required();
   fit->add_option("--test", flags->test, "test interactions file (or use --split)");
   fit->add_option("--split", flags->split,
                   "hold out part of --train instead of --test: temporal:F (per user, the latest "
                   "fraction F by timestamp), last:N (per user, the latest N), random:F");
-  fit->add_option("--split-seed", flags->split_seed, "seed of --split random:F and of the random baseline")
+  fit->add_option("--split-seed", flags->split_seed,
+                  "seed of --split random:F and of the random baseline")
       ->capture_default_str();
   fit->add_option("--format", flags->format, "file format: " + join(data::format_names()))
       ->capture_default_str();
@@ -288,15 +302,18 @@ void add_mf_command(CLI::App& app) {
       ->capture_default_str();
   fit->add_option("--k", flags->k, "cutoff K of the ranking metrics")->capture_default_str();
   fit->add_option("--out", flags->out, "directory to save the model to (see models/mf_model.h)");
-  fit->add_flag("--skip-malformed", flags->skip_malformed, "skip and count malformed rows instead of failing");
+  fit->add_flag("--skip-malformed", flags->skip_malformed,
+                "skip and count malformed rows instead of failing");
   fit->add_flag("--json", flags->json, "print one JSON object instead of a table");
   flags->config.add_to(*fit);
   fit->callback([flags] { run_fit(*flags); });
 
   auto model = std::make_shared<std::string>();
-  auto* defaults = mf->add_subcommand("defaults", "print a model's default hyperparameters as TOML");
+  auto* defaults =
+      mf->add_subcommand("defaults", "print a model's default hyperparameters as TOML");
   defaults->add_option("--model", *model, "biased_sgd, als or bpr")->required();
-  defaults->callback([model] { std::printf("%s", models::mf_kind(*model).defaults("mf").c_str()); });
+  defaults->callback(
+      [model] { std::printf("%s", models::mf_kind(*model).defaults("mf").c_str()); });
 }
 
 }  // namespace rlrec::cli

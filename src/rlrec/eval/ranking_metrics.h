@@ -40,7 +40,7 @@ struct RankingSummary {
   int64_t users = 0;          // users averaged over
   int64_t skipped_users = 0;  // users added with no relevant item
   double hr = 0, precision = 0, recall = 0, ndcg = 0, map = 0, mrr = 0;
-  double coverage = 0;        // distinct recommended items / num_items
+  double coverage = 0;  // distinct recommended items / num_items
 };
 
 // Accumulates users one at a time, in a fixed order (so sums are deterministic).

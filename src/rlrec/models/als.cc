@@ -40,7 +40,8 @@ std::string ImplicitAls::config_toml(std::string_view section) const {
   return dump_section(section, "als", config_);
 }
 
-void gram_matrix(MatrixView<const float> Y, double lambda, MatrixView<float> out, ThreadPool& pool) {
+void gram_matrix(MatrixView<const float> Y, double lambda, MatrixView<float> out,
+                 ThreadPool& pool) {
   using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const auto k = static_cast<Eigen::Index>(Y.cols);
   constexpr size_t kChunks = 16;  // fixed: the summation order must not depend on the pool size
@@ -61,19 +62,19 @@ void gram_matrix(MatrixView<const float> Y, double lambda, MatrixView<float> out
 
 namespace {
 
-// Rows of Y are gathered in index order; prefetching kAhead entries ahead hides the memory latency.
-constexpr int64_t kAhead = 8;
 // Heavy rows are processed in groups whose P and AP rows take about this many bytes (in L2).
 constexpr size_t kGroupBytes = 512 * 1024;
 constexpr float kTiny = 1e-20f;  // squared residual below which CG stops
 
-// CG on A x = b for the rows rows[0..count) of m (the light path), where (y_i = Y[i],
-// c_ui - 1 = alpha r_ui):
-//   A = G + sum_i alpha r_ui y_i y_i^T,   b = sum_{i: r_ui > 0} (1 + alpha r_ui) y_i,   G = Y^T Y + lambda I.
+// CG on A x = b for the rows rows[0..count) of m (the light path), where y_i = Y[i],
+// c_ui - 1 = alpha r_ui, G = Y^T Y + lambda I and
+//   A = G + sum_i alpha r_ui y_i y_i^T,   b = sum_{i: r_ui > 0} (1 + alpha r_ui) y_i.
+// Each pass over the row's entries is split in two: all dot products y_i . v (four at a time),
+// then the weighted sum of the y_i into a register accumulator (kernels.h).
 template <int K>
-RLREC_MF_INLINE void cg_rows(const Csr& m, const int32_t* rows, size_t count, const float* __restrict Y,
-                             const float* __restrict G, float* __restrict X, int k, float alpha,
-                             int cg_steps) {
+RLREC_MF_INLINE void cg_rows(const Csr& m, const int32_t* rows, size_t count,
+                             const float* __restrict Y, const float* __restrict G,
+                             float* __restrict X, int k, float alpha, int cg_steps) {
   const int n = kernels::len<K>(k);
   int64_t most = 0;
   for (size_t row = 0; row < count; ++row)
@@ -82,8 +83,8 @@ RLREC_MF_INLINE void cg_rows(const Csr& m, const int32_t* rows, size_t count, co
   float* __restrict r = scratch.data();
   float* __restrict p = r + n;
   float* __restrict ap = p + n;
-  float* __restrict d = ap + n;         // per-entry dot products y_i . v
-  float* __restrict coef = d + most;    // per-entry coefficients
+  float* __restrict d = ap + n;       // per-entry dot products y_i . v
+  float* __restrict coef = d + most;  // per-entry coefficients
   for (size_t row = 0; row < count; ++row) {
     const int32_t u = rows[row];
     float* __restrict x = X + static_cast<int64_t>(u) * n;
@@ -127,8 +128,8 @@ void solve_light(const Csr& m, const int32_t* rows, size_t count, const float* Y
 
 // The heavy rows' shared state: row h of each H x n buffer belongs to heavy row heavy[h].
 struct HeavyState {
-  const Csr* t;            // heavy_t: m.cols x H, each column's entries sorted by h
-  const int32_t* heavy;    // H row ids of m
+  const Csr* t;          // heavy_t: m.cols x H, each column's entries sorted by h
+  const int32_t* heavy;  // H row ids of m
   int n = 0;
   float alpha = 0;
   const float* Y = nullptr;
@@ -172,16 +173,20 @@ RLREC_MF_INLINE void heavy_pass_k(const HeavyState& s, size_t h0, size_t h1, boo
     const float* val = t.values.data() + (e0 - t.indices.data());
     // Rows that have converged are updated too (their buffers are no longer read): no branch.
     if (residual) {
-      kernels::dots_with<K>(y, [&](int64_t q) { return s.xrow(static_cast<size_t>(e0[q])); }, cnt, d, n);
+      kernels::dots_with<K>(
+          y, [&](int64_t q) { return s.xrow(static_cast<size_t>(e0[q])); }, cnt, d, n);
       for (int64_t q = 0; q < cnt; ++q) {
         const float w = s.alpha * val[q];
         d[q] = (val[q] > 0 ? 1.0f + w : 0.0f) - w * d[q];
       }
-      kernels::scatter_axpys<K>(y, [&](int64_t q) { return s.R + static_cast<size_t>(e0[q]) * n; }, cnt, d, n);
+      kernels::scatter_axpys<K>(
+          y, [&](int64_t q) { return s.R + static_cast<size_t>(e0[q]) * n; }, cnt, d, n);
     } else {
-      kernels::dots_with<K>(y, [&](int64_t q) { return s.P + static_cast<size_t>(e0[q]) * n; }, cnt, d, n);
+      kernels::dots_with<K>(
+          y, [&](int64_t q) { return s.P + static_cast<size_t>(e0[q]) * n; }, cnt, d, n);
       for (int64_t q = 0; q < cnt; ++q) d[q] *= s.alpha * val[q];
-      kernels::scatter_axpys<K>(y, [&](int64_t q) { return s.AP + static_cast<size_t>(e0[q]) * n; }, cnt, d, n);
+      kernels::scatter_axpys<K>(
+          y, [&](int64_t q) { return s.AP + static_cast<size_t>(e0[q]) * n; }, cnt, d, n);
     }
   }
   for (size_t h = h0; h < h1; ++h) {
@@ -217,8 +222,7 @@ void heavy_pass(const HeavyState& s, size_t h0, size_t h1, bool residual) {
 
 }  // namespace
 
-AlsHalfStep::AlsHalfStep(const Csr& m, int factors, int64_t heavy_threshold)
-    : m_(m), k_(factors) {
+AlsHalfStep::AlsHalfStep(const Csr& m, int factors, int64_t heavy_threshold) : m_(m), k_(factors) {
   if (factors < 1) invalid_argument("AlsHalfStep: factors must be >= 1, got ", factors);
   if (heavy_threshold < 0) heavy_threshold = std::max<int64_t>(64, 65536 / factors);
   light_cost_.push_back(0);
@@ -232,6 +236,12 @@ AlsHalfStep::AlsHalfStep(const Csr& m, int factors, int64_t heavy_threshold)
     }
   }
   if (heavy_.empty()) return;
+  const int64_t mean =
+      (m.nnz() - (light_cost_.back() - 2 * factors * static_cast<int64_t>(light_.size()))) /
+      static_cast<int64_t>(heavy_.size());
+  heavy_cost_.push_back(0);
+  for (int32_t r : heavy_)
+    heavy_cost_.push_back(heavy_cost_.back() + m.indptr[r + 1] - m.indptr[r] + mean);
   // heavy_t_(f, h) = m(heavy_[h], f): the heavy rows' entries grouped by column of m. Built by
   // counting sort; heavy rows are visited in order, so each column's list is sorted by h.
   heavy_t_.rows = m.cols;
@@ -279,7 +289,8 @@ void AlsHalfStep::run(MatrixView<const float> Y, MatrixView<float> X, const AlsC
         const size_t from = std::min(bound(part), light_.size());
         const size_t to = std::min(bound(part + 1), light_.size());
         if (from < to)
-          solve_light(m, light_.data() + from, to - from, Y.data, g.data(), X.data, k, alpha, c.cg_steps);
+          solve_light(m, light_.data() + from, to - from, Y.data, g.data(), X.data, k, alpha,
+                      c.cg_steps);
       }
     });
   }
@@ -306,14 +317,26 @@ void AlsHalfStep::run(MatrixView<const float> Y, MatrixView<float> X, const AlsC
   s.AP = AP.data();
   s.rs = rs.data();
   s.active = active.data();
-  const size_t rows_per_group = std::max<size_t>(16, kGroupBytes / (2 * sizeof(float) * static_cast<size_t>(k)));
-  const size_t groups = std::max<size_t>((H + rows_per_group - 1) / rows_per_group, static_cast<size_t>(pool.size()));
+  // Group count: enough for the cache bound, rounded up to a multiple of the pool size; groups
+  // balanced by cost (entries + the mean entries per row, so both work and row count matter).
+  const size_t threads = static_cast<size_t>(pool.size());
+  const size_t rows_per_group =
+      std::max<size_t>(16, kGroupBytes / (2 * sizeof(float) * static_cast<size_t>(k)));
+  const size_t groups =
+      threads * (((H + rows_per_group - 1) / rows_per_group + threads - 1) / threads);
+  std::vector<size_t> bounds(groups + 1, H);
+  bounds[0] = 0;
+  for (size_t gi = 1; gi < groups; ++gi) {
+    const int64_t target =
+        heavy_cost_.back() * static_cast<int64_t>(gi) / static_cast<int64_t>(groups);
+    bounds[gi] = static_cast<size_t>(
+        std::lower_bound(heavy_cost_.begin(), heavy_cost_.end(), target) - heavy_cost_.begin());
+    bounds[gi] = std::clamp(bounds[gi], bounds[gi - 1], H);
+  }
   auto pass = [&](bool residual) {
     pool.parallel_for(groups, [&](size_t lo, size_t hi) {
-      for (size_t gi = lo; gi < hi; ++gi) {
-        const auto [h0, h1] = ThreadPool::chunk(H, groups, gi);
-        if (h0 < h1) heavy_pass(s, h0, h1, residual);
-      }
+      for (size_t gi = lo; gi < hi; ++gi)
+        if (bounds[gi] < bounds[gi + 1]) heavy_pass(s, bounds[gi], bounds[gi + 1], residual);
     });
   };
   pass(true);
@@ -354,8 +377,10 @@ void ImplicitAls::fit(const data::InteractionLog& log, ThreadPool& pool) {
     report({it + 1, c.iterations, std::nan("")});
   }
   const char* hint = "raise mf.reg or lower mf.alpha";
-  detail::check_finite(m.user_factors.data(), m.user_factors.storage().size(), "als", "user factors", hint);
-  detail::check_finite(m.item_factors.data(), m.item_factors.storage().size(), "als", "item factors", hint);
+  detail::check_finite(m.user_factors.data(), m.user_factors.storage().size(), "als",
+                       "user factors", hint);
+  detail::check_finite(m.item_factors.data(), m.item_factors.storage().size(), "als",
+                       "item factors", hint);
   model_ = std::move(m);
 }
 

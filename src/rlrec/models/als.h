@@ -9,9 +9,9 @@
 //   items enter the correction term, so a half-step costs O(nnz k + n k^2) with CG.
 // Takács, Pilászy, Tikk, "Applications of the conjugate gradient method for implicit feedback
 // collaborative filtering", RecSys 2011: instead of solving eq. 4 exactly (O(k^3) per user), run
-// cg_steps steps of conjugate gradient on A x = b (A = Y^T Y + lambda I + sum_i (c_ui - 1) y_i y_i^T,
-// b = sum_i c_ui p_ui y_i) started from the previous x_u. Each step costs one pass over the user's
-// items plus one k x k matrix-vector product. This is also what the `implicit` library does.
+// cg_steps steps of conjugate gradient on A x = b (A = Y^T Y + lambda I + sum_i (c_ui - 1) y_i
+// y_i^T, b = sum_i c_ui p_ui y_i) started from the previous x_u. Each step costs one pass over the
+// user's items plus one k x k matrix-vector product. This is also what the `implicit` library does.
 //
 // Deviations and choices:
 //   * r_ui is the log's rating/value as given (duplicates summed); stored zeros are p = 0, c = 1,
@@ -19,6 +19,8 @@
 //   * CG stops early when the squared residual falls below 1e-20 (nothing left to improve).
 //   * Float32 throughout (as in `implicit`); the k x k Gram matrix Y^T Y is summed over a fixed
 //     number of row chunks in a fixed order, so results do not depend on the thread count.
+//   * Rows with many entries (popular items) run the same CG in lockstep with a different memory
+//     layout (AlsHalfStep below): same arithmetic per row, summed in column order.
 // train_loss (EpochInfo) is not computed (NaN): the full objective costs a dense pass.
 #pragma once
 
@@ -31,15 +33,19 @@
 
 namespace rlrec::models {
 
+// Defaults tuned on MovieLens 100K (ratings as r_ui, per-user temporal 80/20 split, full-ranking
+// NDCG@10; grid alpha in {0.2, 0.5, 1, 2, 5} x lambda in {0.1, 1, 10, 30}, k in {16..128}): 0.202
+// at alpha 0.5, lambda 10 against 0.191 at alpha 1, lambda 0.1; the popularity baseline scores
+// 0.121. lambda scales with the data (it competes with Y^T Y, which grows with the number of rows).
 struct AlsConfig {
-  int factors = 64;          // latent dimension k of x_u and y_i
-  int iterations = 15;       // ALS sweeps (each solves all users, then all items)
-  double reg = 0.1;          // lambda, L2 penalty on x_u and y_i
-  double alpha = 1.0;        // confidence slope: c_ui = 1 + alpha r_ui
-  int cg_steps = 3;          // conjugate-gradient steps per row and half-step
-  double init_std = 0.01;    // factors start as N(0, init_std^2)
-  int64_t seed = 42;         // run seed: initial factors
-  int threads = 0;           // worker threads when the caller sizes the pool from the config; 0 = all
+  int factors = 64;        // latent dimension k of x_u and y_i
+  int iterations = 15;     // ALS sweeps (each solves all users, then all items)
+  double reg = 10.0;       // lambda, L2 penalty on x_u and y_i
+  double alpha = 0.5;      // confidence slope: c_ui = 1 + alpha r_ui
+  int cg_steps = 3;        // conjugate-gradient steps per row and half-step
+  double init_std = 0.01;  // factors start as N(0, init_std^2)
+  int64_t seed = 42;       // run seed: initial factors
+  int threads = 0;         // worker threads when the caller sizes the pool from the config; 0 = all
 
   void visit(FieldVisitor& v);
   // Throws rlrec::Error naming "<section>.<key>", the rule and the value.
@@ -64,23 +70,25 @@ class ImplicitAls : public MfTrainer {
 //
 // Work split (speed only; both paths compute the same CG): rows with at most heavy_threshold
 // entries ("light") are solved one at a time, their gathered Y rows staying in cache across the
-// cg_steps + 1 passes; rows with more ("heavy": popular items) are solved together in lockstep, each
-// pass walking m's columns in order so that Y is streamed instead of being gathered from memory
-// again by every heavy row. Every row's sums run in a fixed order on either path, so the result
-// does not depend on the pool size.
+// cg_steps + 1 passes; rows with more ("heavy": popular items) are solved together in lockstep,
+// each pass walking m's columns in order so that Y is streamed instead of being gathered from
+// memory again by every heavy row. Every row's sums run in a fixed order on either path, so the
+// result does not depend on the pool size.
 class AlsHalfStep {
  public:
   // heavy_threshold < 0 picks max(64, 65536 / factors) entries (a 256 KiB gather of Y rows).
   AlsHalfStep(const Csr& m, int factors, int64_t heavy_threshold = -1);
-  void run(MatrixView<const float> Y, MatrixView<float> X, const AlsConfig& c, ThreadPool& pool) const;
+  void run(MatrixView<const float> Y, MatrixView<float> X, const AlsConfig& c,
+           ThreadPool& pool) const;
   size_t heavy_rows() const { return heavy_.size(); }
 
  private:
   const Csr& m_;
   int k_;
   std::vector<int32_t> light_, heavy_;
-  std::vector<int64_t> light_cost_;    // prefix sums of (nnz + 2k) over light_ (size + 1)
-  Csr heavy_t_;                        // m.cols x heavy_.size(): heavy_t_(f, h) = m(heavy_[h], f)
+  std::vector<int64_t> light_cost_;  // prefix sums of (nnz + 2k) over light_ (size + 1)
+  std::vector<int64_t> heavy_cost_;  // prefix sums of (nnz + mean heavy nnz) over heavy_
+  Csr heavy_t_;                      // m.cols x heavy_.size(): heavy_t_(f, h) = m(heavy_[h], f)
 };
 
 // AlsHalfStep(m, Y.cols).run(Y, X, c, pool) (builds the split on every call).

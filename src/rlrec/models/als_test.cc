@@ -79,7 +79,8 @@ TEST_P(AlsHalfStepPaths, ManyCgStepsSolveTheNormalEquations) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(LightAndHeavy, AlsHalfStepPaths, ::testing::Values(int64_t{-1}, int64_t{0}));
+INSTANTIATE_TEST_SUITE_P(LightAndHeavy, AlsHalfStepPaths,
+                         ::testing::Values(int64_t{-1}, int64_t{0}));
 
 TEST(ImplicitAls, HeavyPathIsDeterministicAcrossThreadCounts) {
   // Threshold 8: users with more than 8 items are solved in lockstep, the rest one by one.

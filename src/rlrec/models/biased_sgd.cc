@@ -49,9 +49,10 @@ namespace {
 
 // One pass over a cell's ratings; returns the sum of squared residuals (before each update).
 template <int K>
-RLREC_MF_INLINE double sgd_cell_k(std::span<const uint32_t> rows, const data::InteractionLog& log, float mu, float lr,
-                float reg, float reg_bias, int k, Matrix<float>& P, Matrix<float>& Q,
-                std::vector<float>& bu, std::vector<float>& bi) {
+RLREC_MF_INLINE double sgd_cell_k(std::span<const uint32_t> rows, const data::InteractionLog& log,
+                                  float mu, float lr, float reg, float reg_bias, int k,
+                                  Matrix<float>& P, Matrix<float>& Q, std::vector<float>& bu,
+                                  std::vector<float>& bi) {
   double sq = 0;
   for (uint32_t r : rows) {
     const int32_t u = log.user[r], i = log.item[r];
@@ -130,8 +131,10 @@ void BiasedSgd::fit(const data::InteractionLog& log, ThreadPool& pool) {
     lr *= c.lr_decay;
   }
   const char* hint = "lower mf.lr or raise mf.reg";
-  detail::check_finite(m.user_factors.data(), m.user_factors.storage().size(), "biased_sgd", "user factors", hint);
-  detail::check_finite(m.item_factors.data(), m.item_factors.storage().size(), "biased_sgd", "item factors", hint);
+  detail::check_finite(m.user_factors.data(), m.user_factors.storage().size(), "biased_sgd",
+                       "user factors", hint);
+  detail::check_finite(m.item_factors.data(), m.item_factors.storage().size(), "biased_sgd",
+                       "item factors", hint);
   model_ = std::move(m);
 }
 

@@ -31,17 +31,17 @@ namespace rlrec::models {
 // u<f>.base/u<f>.test): mean test RMSE 0.911, against 0.922 for 40 epochs, lr_decay 0.95,
 // lambda 0.05, and 0.935 for lr_decay 0.9 (a small grid over lambda, epochs, decay, k, lr).
 struct BiasedSgdConfig {
-  int factors = 100;        // latent dimension k of p_u and q_i
-  int epochs = 80;          // passes over the ratings
-  double lr = 0.01;         // gamma, the SGD step size of the first epoch
-  double lr_decay = 0.98;   // gamma is multiplied by this after every epoch, in (0, 1]
-  double reg = 0.1;         // lambda, L2 penalty on p_u and q_i
-  double reg_bias = 0.01;   // lambda_b, L2 penalty on b_u and b_i
-  double init_std = 0.1;    // factors start as N(0, init_std^2); biases start at 0
-  int blocks = 8;           // DSGD blocks per side (B); part of the result, unlike threads
-  bool clip = true;         // predict() clips to the train [min, max] rating
-  int64_t seed = 42;        // run seed: initial factors and update order
-  int threads = 0;          // worker threads when the caller sizes the pool from the config; 0 = all
+  int factors = 100;       // latent dimension k of p_u and q_i
+  int epochs = 80;         // passes over the ratings
+  double lr = 0.01;        // gamma, the SGD step size of the first epoch
+  double lr_decay = 0.98;  // gamma is multiplied by this after every epoch, in (0, 1]
+  double reg = 0.1;        // lambda, L2 penalty on p_u and q_i
+  double reg_bias = 0.01;  // lambda_b, L2 penalty on b_u and b_i
+  double init_std = 0.1;   // factors start as N(0, init_std^2); biases start at 0
+  int blocks = 8;          // DSGD blocks per side (B); part of the result, unlike threads
+  bool clip = true;        // predict() clips to the train [min, max] rating
+  int64_t seed = 42;       // run seed: initial factors and update order
+  int threads = 0;         // worker threads when the caller sizes the pool from the config; 0 = all
 
   void visit(FieldVisitor& v);
   // Throws rlrec::Error naming "<section>.<key>", the rule and the value.

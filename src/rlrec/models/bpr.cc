@@ -20,7 +20,8 @@ void BprConfig::visit(FieldVisitor& v) {
   v.field("init_std", init_std, "standard deviation of the N(0, s^2) initial factors");
   v.field("item_bias", item_bias, "learn an item bias b_i");
   v.field("neg_tries", neg_tries, "negative draws per triple before it is skipped");
-  v.field("blocks", blocks, "DSGD blocks per side (fixes the sampling order; not the thread count)");
+  v.field("blocks", blocks,
+          "DSGD blocks per side (fixes the sampling order; not the thread count)");
   v.field("seed", seed, "run seed: initial factors, order and negatives");
   v.field("threads", threads, "worker threads (0 = all cores)");
 }
@@ -52,10 +53,11 @@ struct CellResult {
 };
 
 template <int K>
-RLREC_MF_INLINE CellResult bpr_cell_k(const Strata::Cell& cell, const std::vector<int32_t>& pos_user,
-                    const std::vector<int32_t>& pos_item, const Csr& ui, int k, float lr, float reg,
-                    int neg_tries, bool use_bias, Matrix<float>& P, Matrix<float>& Q,
-                    std::vector<float>& b) {
+RLREC_MF_INLINE CellResult bpr_cell_k(const Strata::Cell& cell,
+                                      const std::vector<int32_t>& pos_user,
+                                      const std::vector<int32_t>& pos_item, const Csr& ui, int k,
+                                      float lr, float reg, int neg_tries, bool use_bias,
+                                      Matrix<float>& P, Matrix<float>& Q, std::vector<float>& b) {
   CellResult out;
   if (cell.rows.empty()) return out;
   Rng rng(cell.key, 0);
@@ -128,7 +130,8 @@ void Bpr::fit(const data::InteractionLog& log, ThreadPool& pool) {
         pos_user.push_back(u);
         pos_item.push_back(ui.indices[t]);
       }
-  if (pos_user.empty()) invalid_argument("bpr: the training log has no positive (value > 0) interactions");
+  if (pos_user.empty())
+    invalid_argument("bpr: the training log has no positive (value > 0) interactions");
 
   MfModel m;
   m.kind = "bpr";
@@ -147,9 +150,9 @@ void Bpr::fit(const data::InteractionLog& log, ThreadPool& pool) {
   for (int epoch = 0; epoch < c.epochs; ++epoch) {
     strata.shuffle(static_cast<uint64_t>(c.seed), epoch);
     strata.run(pool, [&](const Strata::Cell& cell) {
-      cells[cell.index] = bpr_cell(cell, pos_user, pos_item, ui, c.factors, static_cast<float>(c.lr),
-                                   static_cast<float>(c.reg), c.neg_tries, c.item_bias,
-                                   m.user_factors, m.item_factors, bias);
+      cells[cell.index] = bpr_cell(cell, pos_user, pos_item, ui, c.factors,
+                                   static_cast<float>(c.lr), static_cast<float>(c.reg), c.neg_tries,
+                                   c.item_bias, m.user_factors, m.item_factors, bias);
     });
     double loss = 0;
     int64_t skipped = 0;
@@ -165,8 +168,10 @@ void Bpr::fit(const data::InteractionLog& log, ThreadPool& pool) {
     report({epoch + 1, c.epochs, used > 0 ? loss / static_cast<double>(used) : std::nan("")});
   }
   const char* hint = "lower mf.lr or raise mf.reg";
-  detail::check_finite(m.user_factors.data(), m.user_factors.storage().size(), "bpr", "user factors", hint);
-  detail::check_finite(m.item_factors.data(), m.item_factors.storage().size(), "bpr", "item factors", hint);
+  detail::check_finite(m.user_factors.data(), m.user_factors.storage().size(), "bpr",
+                       "user factors", hint);
+  detail::check_finite(m.item_factors.data(), m.item_factors.storage().size(), "bpr",
+                       "item factors", hint);
   if (c.item_bias) m.item_bias = std::move(bias);
   model_ = std::move(m);
 }

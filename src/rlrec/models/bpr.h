@@ -12,8 +12,10 @@
 //   (all with the values before the step).
 //
 // Deviations, each for a stated reason:
-//   * Item bias b_i (absent from the paper's MF, present in MyMediaLite and `implicit`): it lets the
-//     model represent popularity without spending a factor; item_bias = false gives the paper's model.
+//   * Item bias b_i (absent from the paper's MF, present in MyMediaLite and `implicit`): it lets
+//   the
+//     model represent popularity without spending a factor; item_bias = false gives the paper's
+//     model.
 //   * Sampling: each epoch visits every positive (u, i) once, in a stratified shuffled order
 //     (strata.h), instead of LearnBPR's bootstrap draws with replacement; the negative j is drawn
 //     uniformly from the items of i's block in that epoch (blocks are redrawn every epoch, so over
@@ -33,16 +35,16 @@
 namespace rlrec::models {
 
 struct BprConfig {
-  int factors = 64;        // latent dimension k of p_u and q_i
-  int epochs = 50;         // passes over the positive pairs
-  double lr = 0.05;        // gamma, the SGD step size
-  double reg = 0.01;       // lambda, L2 penalty on p_u, q_i and b_i
-  double init_std = 0.1;   // factors start as N(0, init_std^2); biases at 0
-  bool item_bias = true;   // learn b_i (false: the paper's x^_ui = p_u . q_i)
-  int neg_tries = 10;      // draws of j per triple before the triple is skipped
-  int blocks = 8;          // DSGD blocks per side; part of the result, unlike threads
-  int64_t seed = 42;       // run seed: initial factors, order and negatives
-  int threads = 0;         // worker threads when the caller sizes the pool from the config; 0 = all
+  int factors = 64;       // latent dimension k of p_u and q_i
+  int epochs = 50;        // passes over the positive pairs
+  double lr = 0.05;       // gamma, the SGD step size
+  double reg = 0.01;      // lambda, L2 penalty on p_u, q_i and b_i
+  double init_std = 0.1;  // factors start as N(0, init_std^2); biases at 0
+  bool item_bias = true;  // learn b_i (false: the paper's x^_ui = p_u . q_i)
+  int neg_tries = 10;     // draws of j per triple before the triple is skipped
+  int blocks = 8;         // DSGD blocks per side; part of the result, unlike threads
+  int64_t seed = 42;      // run seed: initial factors, order and negatives
+  int threads = 0;        // worker threads when the caller sizes the pool from the config; 0 = all
 
   void visit(FieldVisitor& v);
   // Throws rlrec::Error naming "<section>.<key>", the rule and the value.

@@ -81,7 +81,8 @@ TEST(Bpr, RejectsLogsWithoutPositives) {
     bpr.fit(log, pool);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "bpr: the training log has no positive (value > 0) interactions");
+    EXPECT_EQ(std::string(e.what()),
+              "bpr: the training log has no positive (value > 0) interactions");
   }
 }
 

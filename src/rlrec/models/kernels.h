@@ -31,14 +31,32 @@
 
 // Runs the statements with `constexpr int K` = k for the common factor counts, else K = 0 (the
 // kernels then use the runtime length). A switch, not a lambda, so that it stays in the clone.
-#define RLREC_MF_DISPATCH(k, ...)                                     \
-  switch (k) {                                                        \
-    case 16: { constexpr int K = 16; __VA_ARGS__; } break;            \
-    case 32: { constexpr int K = 32; __VA_ARGS__; } break;            \
-    case 64: { constexpr int K = 64; __VA_ARGS__; } break;            \
-    case 100: { constexpr int K = 100; __VA_ARGS__; } break;          \
-    case 128: { constexpr int K = 128; __VA_ARGS__; } break;          \
-    default: { constexpr int K = 0; __VA_ARGS__; } break;             \
+#define RLREC_MF_DISPATCH(k, ...) \
+  switch (k) {                    \
+    case 16: {                    \
+      constexpr int K = 16;       \
+      __VA_ARGS__;                \
+    } break;                      \
+    case 32: {                    \
+      constexpr int K = 32;       \
+      __VA_ARGS__;                \
+    } break;                      \
+    case 64: {                    \
+      constexpr int K = 64;       \
+      __VA_ARGS__;                \
+    } break;                      \
+    case 100: {                   \
+      constexpr int K = 100;      \
+      __VA_ARGS__;                \
+    } break;                      \
+    case 128: {                   \
+      constexpr int K = 128;      \
+      __VA_ARGS__;                \
+    } break;                      \
+    default: {                    \
+      constexpr int K = 0;        \
+      __VA_ARGS__;                \
+    } break;                      \
   }
 
 namespace rlrec::models::kernels {
@@ -67,7 +85,8 @@ RLREC_MF_INLINE void axpy(float alpha, const float* __restrict x, float* __restr
 
 // y = alpha * x + beta * y
 template <int K>
-RLREC_MF_INLINE void axpby(float alpha, const float* __restrict x, float beta, float* __restrict y, int n) {
+RLREC_MF_INLINE void axpby(float alpha, const float* __restrict x, float beta, float* __restrict y,
+                           int n) {
   const int m = len<K>(n);
 #pragma omp simd
   for (int j = 0; j < m; ++j) y[j] = alpha * x[j] + beta * y[j];
@@ -75,7 +94,8 @@ RLREC_MF_INLINE void axpby(float alpha, const float* __restrict x, float beta, f
 
 // y = A x for a symmetric n x n row-major A (so A's rows are its columns): y = sum_j x_j A[j,:].
 template <int K>
-RLREC_MF_INLINE void symv(const float* __restrict a, const float* __restrict x, float* __restrict y, int n) {
+RLREC_MF_INLINE void symv(const float* __restrict a, const float* __restrict x, float* __restrict y,
+                          int n) {
   const int m = len<K>(n);
 #pragma omp simd
   for (int i = 0; i < m; ++i) y[i] = 0;
@@ -99,7 +119,8 @@ RLREC_MF_INLINE void gather_dots(const float* __restrict Y, const int32_t* __res
   for (; t + 4 <= count; t += 4) {
     if (t + kAheadRows + 4 <= count)
       for (int a = kAheadRows; a < kAheadRows + 4; ++a)
-        for (int j = 0; j < m; j += 16) __builtin_prefetch(Y + static_cast<int64_t>(idx[t + a]) * m + j, 0, 3);
+        for (int j = 0; j < m; j += 16)
+          __builtin_prefetch(Y + static_cast<int64_t>(idx[t + a]) * m + j, 0, 3);
     const float* y0 = Y + static_cast<int64_t>(idx[t]) * m;
     const float* y1 = Y + static_cast<int64_t>(idx[t + 1]) * m;
     const float* y2 = Y + static_cast<int64_t>(idx[t + 2]) * m;
@@ -143,7 +164,8 @@ RLREC_MF_INLINE void gather_axpys(const float* __restrict Y, const int32_t* __re
     }
     for (int v = 0; v < V; ++v) std::memcpy(acc + 8 * v, &a[v], sizeof(v8));
   } else {
-    for (int64_t t = 0; t < count; ++t) axpy<K>(coef[t], Y + static_cast<int64_t>(idx[t]) * n, acc, n);
+    for (int64_t t = 0; t < count; ++t)
+      axpy<K>(coef[t], Y + static_cast<int64_t>(idx[t]) * n, acc, n);
   }
 }
 

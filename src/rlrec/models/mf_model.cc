@@ -89,7 +89,8 @@ data::IdMap read_ids(const fs::path& p, int32_t expected) {
     if (nl == std::string::npos) nl = text.size();
     ++line;
     const std::string_view id(text.data() + pos, nl - pos);
-    if (ids.find(id) >= 0) throw_error(ErrorCode::kCorrupt, p.string(), ":", line, ": duplicate id '", id, "'");
+    if (ids.find(id) >= 0)
+      throw_error(ErrorCode::kCorrupt, p.string(), ":", line, ": duplicate id '", id, "'");
     ids.add(id);
     pos = nl + 1;
   }
@@ -118,8 +119,8 @@ void MfModel::score_items(int32_t user, std::span<float> out) const {
   if (user < 0 || user >= num_users())
     invalid_argument("MF user id ", user, " out of range [0, ", num_users(), ")");
   if (out.size() != static_cast<size_t>(num_items()))
-    invalid_argument("score_items: output has ", out.size(), " entries, expected num_items = ",
-                     num_items());
+    invalid_argument("score_items: output has ", out.size(),
+                     " entries, expected num_items = ", num_items());
   const float base = global_bias + (user_bias.empty() ? 0.0f : user_bias[user]);
   const float* p = user_factors.row(user);
   const int k = factors();
@@ -180,7 +181,8 @@ void MfModel::validate(std::string_view where) const {
     bad(user_bias.size(), " user biases for ", num_users(), " users");
   if (!item_bias.empty() && item_bias.size() != static_cast<size_t>(num_items()))
     bad(item_bias.size(), " item biases for ", num_items(), " items");
-  if (clip && !(min_rating <= max_rating)) bad("min_rating ", min_rating, " > max_rating ", max_rating);
+  if (clip && !(min_rating <= max_rating))
+    bad("min_rating ", min_rating, " > max_rating ", max_rating);
 }
 
 void MfModel::save(const std::string& dir_name) const {
@@ -229,7 +231,8 @@ MfModel MfModel::load(const std::string& dir_name) {
   std::string line;
   std::getline(in, line);
   if (line != "rlrec-mf 1")
-    throw_error(ErrorCode::kCorrupt, header.string(), ":1: expected 'rlrec-mf 1', got '", line, "'");
+    throw_error(ErrorCode::kCorrupt, header.string(), ":1: expected 'rlrec-mf 1', got '", line,
+                "'");
   std::vector<std::pair<std::string, std::string>> kv;
   for (int n = 2; std::getline(in, line); ++n) {
     if (line.empty()) continue;
@@ -258,13 +261,15 @@ MfModel MfModel::load(const std::string& dir_name) {
     char* end = nullptr;
     const float x = std::strtof(v.c_str(), &end);
     if (v.empty() || *end != '\0')
-      throw_error(ErrorCode::kCorrupt, header.string(), ": ", key, " must be a number, got '", v, "'");
+      throw_error(ErrorCode::kCorrupt, header.string(), ": ", key, " must be a number, got '", v,
+                  "'");
     return x;
   };
   auto get_bool = [&](const char* key) {
     const std::string& v = get(key);
     if (v != "yes" && v != "no")
-      throw_error(ErrorCode::kCorrupt, header.string(), ": ", key, " must be yes or no, got '", v, "'");
+      throw_error(ErrorCode::kCorrupt, header.string(), ": ", key, " must be yes or no, got '", v,
+                  "'");
     return v == "yes";
   };
 
@@ -283,8 +288,10 @@ MfModel MfModel::load(const std::string& dir_name) {
   const std::string ushape = str_cat(nu, " x ", k), ishape = str_cat(ni, " x ", k);
   m.user_factors.resize(nu, k);
   m.item_factors.resize(ni, k);
-  read_floats(dir / "user_factors.f32", m.user_factors.storage(), static_cast<size_t>(nu) * k, ushape);
-  read_floats(dir / "item_factors.f32", m.item_factors.storage(), static_cast<size_t>(ni) * k, ishape);
+  read_floats(dir / "user_factors.f32", m.user_factors.storage(), static_cast<size_t>(nu) * k,
+              ushape);
+  read_floats(dir / "item_factors.f32", m.item_factors.storage(), static_cast<size_t>(ni) * k,
+              ishape);
   if (has_ub) read_floats(dir / "user_bias.f32", m.user_bias, nu, str_cat(nu));
   if (has_ib) read_floats(dir / "item_bias.f32", m.item_bias, ni, str_cat(ni));
   if (fs::exists(dir / "config.toml")) m.config_toml = read_all(dir / "config.toml");

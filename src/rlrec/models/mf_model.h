@@ -1,5 +1,5 @@
-// MfModel: a trained matrix-factorization model as plain data — user/item factors and biases with
-// the original ids — plus scoring and a documented on-disk format. Every trainer (biased_sgd, als,
+// MfModel: a trained matrix-factorization model as plain data (user/item factors and biases with
+// the original ids) plus scoring and a documented on-disk format. Every trainer (biased_sgd, als,
 // bpr) produces one; later modules read it for item embeddings (kNN actions, DRR state) and as a
 // rating simulator.
 //
@@ -47,8 +47,8 @@ struct MfModel {
   float global_bias = 0;         // mu (explicit models: the train mean rating)
   bool clip = false;             // predict() clips to [min_rating, max_rating]
   float min_rating = 0, max_rating = 0;
-  data::IdMap users, items;      // dense <-> original ids of the train log
-  std::string config_toml;       // the training config (saved as config.toml when non-empty)
+  data::IdMap users, items;  // dense <-> original ids of the train log
+  std::string config_toml;   // the training config (saved as config.toml when non-empty)
 
   int32_t num_users() const { return static_cast<int32_t>(user_factors.rows()); }
   int32_t num_items() const { return static_cast<int32_t>(item_factors.rows()); }
@@ -69,8 +69,8 @@ struct MfModel {
 
   // For each dense item id of `other`, this model's dense id of the same original id, or -1.
   std::vector<int32_t> map_items(const data::IdMap& other) const;
-  // Throws rlrec::Error(kInvalidArgument) unless `other` lists exactly this model's items in the same
-  // order ("MF model was trained on a different item set: ..."); `what` names the other side.
+  // Throws rlrec::Error(kInvalidArgument) unless `other` lists exactly this model's items in the
+  // same order ("MF model was trained on a different item set: ..."); `what` names the other side.
   void check_same_items(const data::IdMap& other, std::string_view what) const;
 
   // Shapes consistent (factors, biases, ids); throws kCorrupt naming `where` otherwise.

@@ -122,8 +122,9 @@ TEST(MfModel, LoadRejectsMissingAndCorruptFiles) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kCorrupt);
-    EXPECT_NE(std::string(e.what()).find("item_factors.f32: expected 24 bytes (3 x 2 float32), got 4"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("item_factors.f32: expected 24 bytes (3 x 2 float32), got 4"),
+        std::string::npos)
         << e.what();
   }
   tiny().save(dir.string());
@@ -147,8 +148,9 @@ TEST(MfModel, ChecksItemSets) {
     m.check_same_items(other, "the test log");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "MF model was trained on a different item set: model has 3 items, the test log has 4");
+    EXPECT_EQ(
+        std::string(e.what()),
+        "MF model was trained on a different item set: model has 3 items, the test log has 4");
   }
 }
 

@@ -18,8 +18,8 @@ TEST(MovieLens100K, BiasedSgdDefaultsOnFoldU1) {
     GTEST_SKIP() << "MovieLens 100K not found at " << kDir << ", skipping";
   const data::InteractionLog train = data::load_interactions(kDir + "/u1.base");
   data::AlignReport report;
-  const data::InteractionLog test =
-      data::align_to(data::load_interactions(kDir + "/u1.test"), train, data::UnseenPolicy::kDrop, &report);
+  const data::InteractionLog test = data::align_to(data::load_interactions(kDir + "/u1.test"),
+                                                   train, data::UnseenPolicy::kDrop, &report);
   ASSERT_EQ(train.size(), 80000u);
   ASSERT_GT(report.kept, 19900u);  // u1.test has 20000 rows; a few items are unseen in u1.base
   ThreadPool pool(2);
@@ -32,10 +32,11 @@ TEST(MovieLens100K, BiasedSgdDefaultsOnFoldU1) {
     abs += std::abs(e);
   }
   const double rmse = std::sqrt(sq / test.size()), mae = abs / test.size();
-  // Published SVD-style baselines reach ~0.95 on u1 (the hardest fold); predicting the global mean
-  // gives ~1.15. Measured with the defaults: see the bound's comment in the report.
-  EXPECT_LT(rmse, 0.945) << "mae " << mae;
-  EXPECT_LT(mae, 0.745) << "rmse " << rmse;
+  // Measured with the defaults: RMSE 0.9214 (seeds 1, 2: 0.9199, 0.9219), MAE ~0.72; u1 is the
+  // hardest fold (mean over u1..u5: 0.911). Predicting the train mean gives ~1.15.
+  EXPECT_LT(rmse, 0.935) << "mae " << mae;
+  EXPECT_LT(mae, 0.74) << "rmse " << rmse;
+  EXPECT_GT(rmse, 0.85);  // far below the published numbers would mean test leakage
 }
 
 }  // namespace

@@ -32,9 +32,9 @@ BlockScorer random_scorer(uint64_t seed);
 std::vector<float> item_popularity(const Csr& user_items);
 
 // The k best items per user, by score descending (ties: smaller item id first), never an item
-// stored in row users[r] of `exclude` (the train items; may be null). Rows with fewer than k eligible
-// items are padded with -1. Returns users.size() x k. Users are scored in fixed blocks of 256, so
-// the result does not depend on the pool size. Non-finite scores rank last.
+// stored in row users[r] of `exclude` (the train items; may be null). Rows with fewer than k
+// eligible items are padded with -1. Returns users.size() x k. Users are scored in fixed blocks of
+// 256, so the result does not depend on the pool size. Non-finite scores rank last.
 Matrix<int32_t> top_k(std::span<const int32_t> users, int32_t num_items, int k,
                       const BlockScorer& scorer, const Csr* exclude, ThreadPool& pool);
 

@@ -1,7 +1,8 @@
 // The MF registry: one line per trainer kind.
+#include "rlrec/core/registry.h"
+
 #include <array>
 
-#include "rlrec/core/registry.h"
 #include "rlrec/models/als.h"
 #include "rlrec/models/biased_sgd.h"
 #include "rlrec/models/bpr.h"

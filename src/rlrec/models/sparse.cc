@@ -12,8 +12,8 @@ bool Csr::contains(int32_t r, int32_t c) const {
   return std::binary_search(idx.begin(), idx.end(), c);
 }
 
-Csr build_csr(int32_t rows, int32_t cols, std::span<const int32_t> row, std::span<const int32_t> col,
-              std::span<const float> value, Duplicates duplicates) {
+Csr build_csr(int32_t rows, int32_t cols, std::span<const int32_t> row,
+              std::span<const int32_t> col, std::span<const float> value, Duplicates duplicates) {
   const size_t n = row.size();
   if (col.size() != n || (!value.empty() && value.size() != n))
     invalid_argument("build_csr: row, col and value must have the same length, got ", n, ", ",
@@ -49,8 +49,10 @@ Csr build_csr(int32_t rows, int32_t cols, std::span<const int32_t> row, std::spa
       const int32_t k = tmp[t];
       const float v = value.empty() ? 1.0f : value[k];
       if (t > 0 && col[tmp[t - 1]] == col[k]) {
-        if (duplicates == Duplicates::kSum) m.values.back() += v;
-        else m.values.back() = v;  // stable sort: later input rows come later
+        if (duplicates == Duplicates::kSum)
+          m.values.back() += v;
+        else
+          m.values.back() = v;  // stable sort: later input rows come later
         continue;
       }
       m.indices.push_back(col[k]);

@@ -36,8 +36,8 @@ enum class Duplicates {
 
 // Builds a rows x cols CSR from coordinate triplets (row[k], col[k], value[k]), k < n. Indices
 // must be in range (checked; throws rlrec::Error). value may be null (all 1).
-Csr build_csr(int32_t rows, int32_t cols, std::span<const int32_t> row, std::span<const int32_t> col,
-              std::span<const float> value, Duplicates duplicates);
+Csr build_csr(int32_t rows, int32_t cols, std::span<const int32_t> row,
+              std::span<const int32_t> col, std::span<const float> value, Duplicates duplicates);
 
 // The user x item matrix of a log (users rows, items columns, rating values).
 Csr user_item_matrix(const data::InteractionLog& log, Duplicates duplicates);

@@ -8,7 +8,8 @@ namespace rlrec::models {
 namespace {
 
 TEST(Csr, BuildsSortedRowsAndSumsDuplicates) {
-  // Triplets (row, col, value): (1,2,1) (0,3,2) (1,0,4) (1,2,5) -> row 0: {3:2}; row 1: {0:4, 2:1+5}
+  // Triplets (row, col, value): (1,2,1) (0,3,2) (1,0,4) (1,2,5) -> row 0: {3:2}; row 1: {0:4,
+  // 2:1+5}
   const std::vector<int32_t> r = {1, 0, 1, 1}, c = {2, 3, 0, 2};
   const std::vector<float> v = {1, 2, 4, 5};
   const Csr m = build_csr(3, 4, r, c, v, Duplicates::kSum);

@@ -79,7 +79,8 @@ void Strata::run(ThreadPool& pool, const std::function<void(const Cell&)>& fn) c
         const int c = static_cast<int>(b) * B + ib;
         auto [il, ih] = segment(num_items_, B, ib);
         Cell cell;
-        cell.rows = {rows_.data() + cell_start_[c], static_cast<size_t>(cell_start_[c + 1] - cell_start_[c])};
+        cell.rows = {rows_.data() + cell_start_[c],
+                     static_cast<size_t>(cell_start_[c + 1] - cell_start_[c])};
         cell.items = {item_perm_.data() + il, static_cast<size_t>(ih - il)};
         cell.index = c;
         cell.key = combine_keys(epoch_key_, 1000003 + static_cast<uint64_t>(c));

@@ -24,10 +24,10 @@ namespace rlrec::models {
 class Strata {
  public:
   struct Cell {
-    std::span<const uint32_t> rows;   // input row indices in this cell, shuffled
-    std::span<const int32_t> items;   // every item of the cell's item block
-    uint64_t key = 0;                 // a stream key unique to (seed, epoch, cell)
-    int index = 0;                    // cell id in [0, B*B): user block * B + item block
+    std::span<const uint32_t> rows;  // input row indices in this cell, shuffled
+    std::span<const int32_t> items;  // every item of the cell's item block
+    uint64_t key = 0;                // a stream key unique to (seed, epoch, cell)
+    int index = 0;                   // cell id in [0, B*B): user block * B + item block
   };
 
   // Rows r < user.size() are the pairs (user[r], item[r]). blocks >= 1.
@@ -48,7 +48,7 @@ class Strata {
   int blocks_;
   std::vector<int32_t> user_perm_, item_perm_;  // permutation; block b = a contiguous segment
   std::vector<int32_t> user_block_, item_block_;
-  std::vector<int64_t> cell_start_;             // B*B + 1 offsets into rows_
+  std::vector<int64_t> cell_start_;  // B*B + 1 offsets into rows_
   std::vector<uint32_t> rows_;
   std::vector<int> strata_order_;
   uint64_t epoch_key_ = 0;

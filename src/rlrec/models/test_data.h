@@ -19,7 +19,8 @@ inline void add_ids(data::InteractionLog& log, int users, int items) {
 }
 
 // Explicit ratings from a planted rank-`rank` model:
-//   r_ui = 3 + b_u + b_i + p_u . q_i + noise,  b ~ N(0, 0.3^2), p, q ~ N(0, 1/rank), noise ~ N(0, noise^2)
+//   r_ui = 3 + b_u + b_i + p_u . q_i + noise,  b ~ N(0, 0.3^2), p, q ~ N(0, 1/rank), noise ~ N(0,
+//   noise^2)
 // observed on a random `density` fraction of pairs; each observed pair lands in test with
 // probability test_fraction (train keeps every user and item id).
 struct ExplicitData {
