@@ -18,6 +18,7 @@ PACKAGES=(
   libopenblas0-openmp libopenblas-openmp-dev liblapacke-dev
   libhnswlib-dev           # approximate nearest neighbours
   gnuplot-nox              # plots written by the experiment runner
+  libtorch-dev             # neural agents (agents/ only; CPU build, ~500 MiB with dependencies)
 )
 
 missing=()
