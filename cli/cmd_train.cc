@@ -92,7 +92,7 @@ void add_train_command(CLI::App& app) {
       "Train the [agent] of an experiment file on its [env]; evaluate every run.eval_interval "
       "steps; write a run directory (config.toml, seed, git_commit, metrics.jsonl/.csv, "
       "checkpoint/, learning_curve.png).\nExample: rlrec train "
-      "configs/experiments/slateq_sarsa.toml --out runs/sarsa");
+      "configs/experiments/slateq_qlearning.toml --out runs/ql");
   cmd->add_option("experiment", f->experiment, "experiment TOML file with [env], [agent], [run]")
       ->required();
   cmd->add_option("--set", f->sets, "override one value: section.key=value (repeatable)");
