@@ -9,7 +9,7 @@
 namespace rlrec::cli {
 
 void ConfigFlags::add_to(CLI::App& cmd) {
-  cmd.add_option("--config", config_file, "TOML config file with [env], [policy], [run] sections");
+  cmd.add_option("--config", config_file, "TOML config file (the sections this command reads, e.g. [env], [policy], [run] or [mf])");
   cmd.add_option("--set", sets, "override one config value: section.key=value (repeatable)")
       ->take_all()
       ->allow_extra_args(false);
