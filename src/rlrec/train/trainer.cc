@@ -257,11 +257,12 @@ void Trainer::iteration() {
 
 eval::EpisodeResults Trainer::evaluate(int64_t episodes) {
   const uint64_t seed = static_cast<uint64_t>(run_.seed);
-  sim::VectorEnv env(sim::make_environment(cfg_, seed),
-                     static_cast<int>(std::min<int64_t>(run_.batch, episodes)), eval_env_seed(seed),
-                     &pool_);
+  // run_episodes uses min(batch, episodes) slots, so one evaluation env serves every call.
+  if (!eval_env_)
+    eval_env_ = std::make_unique<sim::VectorEnv>(sim::make_environment(cfg_, seed), run_.batch,
+                                                 eval_env_seed(seed), &pool_);
   agent_->set_training(false);
-  auto r = eval::run_episodes(env, *agent_, episodes, eval_policy_seed(seed));
+  auto r = eval::run_episodes(*eval_env_, *agent_, episodes, eval_policy_seed(seed));
   agent_->set_training(true);
   return r;
 }

@@ -79,6 +79,8 @@ class Trainer {
   ThreadPool& pool_;
   std::string dir_;
   std::unique_ptr<sim::VectorEnv> train_env_;
+  std::unique_ptr<sim::VectorEnv> eval_env_;  // built once: the environment (and a fixed catalogue)
+                                              // is identical for every evaluation of a run
   std::unique_ptr<agents::Agent> agent_;
   std::vector<MetricsRow> rows_;
   int iteration_ = 0;
