@@ -9,6 +9,8 @@
 
 #include "rlrec/agents/replay.h"
 #include "rlrec/core/config.h"
+#include "rlrec/sim/policy.h"
+#include "rlrec/sim/vector_env.h"
 
 namespace rlrec::agents {
 
@@ -58,5 +60,18 @@ struct DqnConfig {
     return env_steps < warmup_steps ? 0 : (env_steps - warmup_steps) / update_period;
   }
 };
+
+// ε-greedy split of a batch: each active row explores with probability eps (a uniform slate drawn
+// from rngs[b]); the other active rows are listed in `greedy`, to be scored in one forward pass.
+inline void explore_or_collect(const sim::Observation& obs, double eps, Rng* rngs, int32_t* slates,
+                               std::vector<int>& greedy) {
+  greedy.clear();
+  const int N = obs.num_candidates, K = obs.slate_size;
+  for (int b = 0; b < obs.batch; ++b) {
+    if (!obs.is_active(b)) continue;
+    if (eps > 0 && rngs[b].uniform() < eps) sim::random_slate(rngs[b], N, K, slates + b * K);
+    else greedy.push_back(b);
+  }
+}
 
 }  // namespace rlrec::agents

@@ -74,11 +74,7 @@ class FullSlateQ final : public Agent {
     if (static_cast<int>(rows_.size()) < B) rows_.resize(B);
     const double eps = training_ ? eps_.value(env_steps_) : cfg_.dqn.epsilon_eval;
     std::vector<int> greedy;
-    for (int b = 0; b < B; ++b) {
-      if (!obs.is_active(b)) continue;
-      if (eps > 0 && rngs[b].uniform() < eps) sim::random_slate(rngs[b], N_, K_, slates + b * K_);
-      else greedy.push_back(b);
-    }
+    explore_or_collect(obs, eps, rngs, slates, greedy);
     if (!greedy.empty()) {
       const int64_t R = static_cast<int64_t>(greedy.size());
       auto x = torch::empty({R * P_, in_}, torch::kFloat);

@@ -145,12 +145,7 @@ class SlateQ final : public Agent {
     }
     // Rows that explore get a uniform slate; the others are scored in one forward pass.
     std::vector<int>& greedy = greedy_rows_;
-    greedy.clear();
-    for (int b = 0; b < B; ++b) {
-      if (!obs.is_active(b)) continue;
-      if (eps > 0 && rngs[b].uniform() < eps) sim::random_slate(rngs[b], N_, K_, slates + b * K_);
-      else greedy.push_back(b);
-    }
+    explore_or_collect(obs, eps, rngs, slates, greedy);
     if (!greedy.empty()) {
       const int64_t R = static_cast<int64_t>(greedy.size());
       const int64_t W = N_ + 1;  // candidates, then the null item
