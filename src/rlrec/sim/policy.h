@@ -27,6 +27,24 @@ class Policy {
   virtual ~Policy() = default;
   virtual std::string_view name() const = 0;
   virtual void act(const Observation& obs, int32_t* slates, Rng* rngs) = 0;
+
+  // Optional: the probabilities behind act(), for logging propensities and off-policy evaluation.
+  // Both describe the distribution of act()'s output for row `row` of `obs` (the same observation
+  // act() would see). Policies that cannot compute them keep these defaults.
+  //
+  // slot_probabilities: writes K x N values (row-major, N = number of candidates): probs[k*N + i] =
+  // P(candidate position i is shown in slot k). Each slot's row sums to 1. Returns false when the
+  // policy cannot compute them (deterministic policies may: one-hot rows).
+  virtual bool slot_probabilities(const Observation& obs, int row, double* probs) const {
+    (void)obs, (void)row, (void)probs;
+    return false;
+  }
+  // slate_probability: P(act() returns exactly `slate` (K positions, display order)); a negative
+  // value means unknown.
+  virtual double slate_probability(const Observation& obs, int row, const int32_t* slate) const {
+    (void)obs, (void)row, (void)slate;
+    return -1.0;
+  }
 };
 
 // What a policy factory gets: the environment it will act in (for its spec, choice model and
