@@ -12,6 +12,7 @@
 #include "cli/common.h"
 #include "cli/run_config.h"
 #include "rlrec/agents/agent.h"
+#include "rlrec/datasim/datasim.h"
 #include "rlrec/eval/stats.h"
 #include "rlrec/sim/environment.h"
 #include "rlrec/train/trainer.h"
@@ -22,15 +23,20 @@ namespace {
 struct CompareConfig {
   std::vector<std::string> agents{"random", "myopic", "quality_oracle"};
   int seeds = 5;
+  std::string protocol = "online";
   void visit(FieldVisitor& v) {
     v.field("agents", agents,
             "agents to compare: baseline policies, learning agents, or names of sections whose "
             "`name` key picks the agent");
     v.field("seeds", seeds, "independent seeds per agent (run.seed, run.seed + 1, ...)");
+    v.field("protocol", protocol,
+            "online: evaluate in [env]; offline: also run the rating-log offline protocol "
+            "(P@5/10, NDCG@5/10 on each user's test items; rating-log environments only)");
   }
   void validate() const {
     if (agents.empty()) invalid_argument("compare.agents must list at least one agent");
     check_range("compare.seeds", seeds, 1, 100000);
+    check_one_of("compare.protocol", protocol, {"online", "offline"});
   }
 };
 
@@ -48,6 +54,8 @@ struct AgentRow {
   train::AgentSpec spec;
   bool privileged = false, learning = false;
   std::vector<double> seed_means, seed_ctr;
+  std::vector<double> seed_reward;                           // online mean reward per step
+  std::vector<double> seed_p5, seed_p10, seed_n5, seed_n10;  // offline protocol
   double train_seconds = 0, eval_seconds = 0;
   int64_t train_steps = 0, updates = 0;
   std::vector<std::vector<train::MetricsRow>> curves;  // per seed
@@ -61,19 +69,25 @@ void run_compare(const CompareFlags& f) {
   read_section(cfg, "compare", cc, {});
   if (f.seeds) cc.seeds = *f.seeds;
   cc.validate();
-  std::vector<std::string> allowed{"env", "run", "compare"};
+  std::vector<std::string> allowed{"env", "run", "compare", "data", "policy"};
   for (const auto& a : cc.agents) allowed.push_back(a);
   check_sections(cfg, allowed);
   RunConfig run = read_run(cfg, f.episodes, std::nullopt, f.threads);
   // Resolve every agent (and read its section, which validates its keys) before any work.
-  sim::make_environment(cfg, 0);
+  const bool offline = cc.protocol == "offline";
+  bool rating_env = false;
+  for (const auto& e : datasim::environments()) rating_env |= e.name == sim::env_name(cfg);
+  if (offline && !rating_env)
+    invalid_argument("compare.protocol = \"offline\" needs a rating-log environment (movielens_mf, "
+                     "movielens_replay); env.name is '", sim::env_name(cfg), "'");
+  datasim::make_environment(cfg, 0);
   std::vector<AgentRow> rows;
   for (const auto& a : cc.agents) {
     AgentRow row;
     row.spec = train::agent_spec(cfg, a, a);
     row.learning = train::is_learning_agent(row.spec.entry);
     if (!row.learning) {
-      row.privileged = sim::find_policy(row.spec.entry).privileged;
+      row.privileged = datasim::find_policy(row.spec.entry).privileged;
       NoFields none;
       read_section(cfg, a, none);
     }
@@ -88,6 +102,16 @@ void run_compare(const CompareFlags& f) {
       const uint64_t seed = static_cast<uint64_t>(rs.seed);
       const std::string label = str_cat(row.spec.label, " seed ", seed, " (", s + 1, "/", cc.seeds, ")");
       eval::EpisodeResults res;
+      // The offline protocol on the data of this seed's environment (cached: the same fit).
+      auto run_offline = [&](sim::Policy& policy) {
+        if (!offline) return;
+        auto env = datasim::make_environment(cfg, seed);
+        const auto o = datasim::evaluate_offline(*env, policy, train::eval_policy_seed(seed));
+        row.seed_p5.push_back(o.p5);
+        row.seed_p10.push_back(o.p10);
+        row.seed_n5.push_back(o.ndcg5);
+        row.seed_n10.push_back(o.ndcg10);
+      };
       if (row.learning) {
         const std::string dir =
             f.out.empty() ? "" : str_cat(f.out, "/runs/", row.spec.label, "/seed-", seed);
@@ -98,9 +122,20 @@ void run_compare(const CompareFlags& f) {
         if (!t.metrics().empty()) row.updates += t.metrics().back().updates;
         row.curves.push_back(t.metrics());
         res = t.evaluate(rs.episodes);
+        t.agent().set_training(false);
+        run_offline(t.agent());
       } else {
         res = evaluate_baseline(cfg, row.spec.entry, rs, seed, pool, "eval " + label);
+        if (offline) {
+          auto env = datasim::make_environment(cfg, seed);
+          sim::PolicyContext ctx{env.get(), &cfg, &pool};
+          auto policy = datasim::find_policy(row.spec.entry).make(ctx);
+          run_offline(*policy);
+        }
       }
+      double total = 0;
+      for (double x : res.returns) total += x;
+      row.seed_reward.push_back(res.steps > 0 ? total / static_cast<double>(res.steps) : 0.0);
       row.seed_means.push_back(res.return_summary().mean);
       row.seed_ctr.push_back(res.ctr());
       row.eval_seconds += res.seconds;
@@ -123,6 +158,7 @@ void run_compare(const CompareFlags& f) {
            "updates/s", "eval s"});
   nlohmann::json j;
   j["env"] = env_name;
+  j["protocol"] = cc.protocol;
   j["seeds"] = cc.seeds;
   j["episodes_per_seed"] = run.episodes;
   j["train_steps"] = run.train_steps;
@@ -152,6 +188,18 @@ void run_compare(const CompareFlags& f) {
     a["updates_per_second"] = ups;
     a["train_env_steps_per_second"] = r.train_seconds > 0 ? r.train_steps / r.train_seconds : 0.0;
     a["eval_seconds"] = r.eval_seconds;
+    auto metric = [&](const std::vector<double>& xs) {
+      const auto s = eval::summarize(xs, 0.95);
+      return nlohmann::json{{"mean", s.mean}, {"ci_low", s.ci_low}, {"ci_high", s.ci_high},
+                            {"seeds", xs}};
+    };
+    a["mean_reward"] = metric(r.seed_reward);
+    if (offline) {
+      a["p@5"] = metric(r.seed_p5);
+      a["p@10"] = metric(r.seed_p10);
+      a["ndcg@5"] = metric(r.seed_n5);
+      a["ndcg@10"] = metric(r.seed_n10);
+    }
     j["agents"].push_back(a);
   }
   if (!f.out.empty()) {
@@ -193,6 +241,30 @@ void run_compare(const CompareFlags& f) {
             << run.episodes << " episodes per seed (the same users for every agent); "
             << "95% CI over seeds (Student t)\n";
   std::cout << t.to_string();
+  // Mean reward per step for every protocol; the ranking columns only under the offline protocol.
+  std::vector<std::string> header = {"agent", "mean reward/step", "95% CI"};
+  if (offline)
+    for (const char* h : {"P@5", "P@10", "95% CI", "NDCG@5", "NDCG@10", "95% CI"}) header.emplace_back(h);
+  Table m(header);
+  for (auto& r : rows) {
+    const auto w = eval::summarize(r.seed_reward, 0.95);
+    auto cell = [&](const std::vector<double>& xs, bool ci) {
+      if (xs.empty()) return std::string("-");
+      const auto s = eval::summarize(xs, 0.95);
+      return ci ? "[" + fmt(s.ci_low, 4) + ", " + fmt(s.ci_high, 4) + "]" : fmt(s.mean, 4);
+    };
+    std::vector<std::string> row = {r.spec.label, fmt(w.mean, 4),
+                                    "[" + fmt(w.ci_low, 4) + ", " + fmt(w.ci_high, 4) + "]"};
+    if (offline)
+      for (auto c : {cell(r.seed_p5, false), cell(r.seed_p10, false), cell(r.seed_p10, true),
+                     cell(r.seed_n5, false), cell(r.seed_n10, false), cell(r.seed_n10, true)})
+        row.push_back(std::move(c));
+    m.add_row(row);
+  }
+  std::cout << (offline ? "offline protocol (each user's test items; 95% CI over seeds) and online "
+                          "mean reward per step:\n"
+                        : "mean reward per step:\n")
+            << m.to_string();
   if (!f.out.empty())
     std::cout << "wrote " << f.out << "/leaderboard.csv, leaderboard.json, learning_curves.png\n";
 }

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "rlrec/datasim/datasim.h"
 #include "rlrec/sim/environment.h"
 
 namespace rlrec::cli {
@@ -22,11 +23,11 @@ void add_config_command(CLI::App& app) {
   f->config.add_to(*cmd);
   cmd->callback([f] {
     if (!f->defaults.empty()) {
-      std::cout << sim::find_environment(f->defaults).defaults();
+      std::cout << datasim::find_environment(f->defaults).defaults();
       return;
     }
     Config cfg = f->config.load();
-    sim::make_environment(cfg, 0);  // validates [env]
+    datasim::make_environment(cfg, 0);  // validates [env]
     std::cout << cfg.to_toml() << "\n";
   });
 }

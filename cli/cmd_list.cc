@@ -5,6 +5,7 @@
 #include "cli/common.h"
 #include "rlrec/core/registry.h"
 #include "rlrec/agents/agent.h"
+#include "rlrec/datasim/datasim.h"
 #include "rlrec/index/index.h"
 #include "rlrec/models/mf.h"
 #include "rlrec/sim/choice_model.h"
@@ -27,9 +28,9 @@ std::vector<std::pair<std::string, std::string>> entries_of(Span table) {
 }
 
 const Listing kListings[] = {
-    {"environments", [] { return entries_of(sim::environments()); }},
+    {"environments", [] { return datasim::all_environments(); }},
     {"choice_models", [] { return entries_of(sim::choice_models()); }},
-    {"policies", [] { return entries_of(sim::baseline_policies()); }},
+    {"policies", [] { return datasim::all_policies(); }},
     {"agents", [] { return entries_of(agents::learning_agents()); }},
     {"index_kinds", [] { return entries_of(index::index_kinds()); }},
     {"mf_models", [] { return entries_of(models::mf_kinds()); }},

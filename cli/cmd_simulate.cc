@@ -8,6 +8,7 @@
 #include "cli/common.h"
 #include "cli/run_config.h"
 #include "rlrec/agents/agent.h"
+#include "rlrec/datasim/datasim.h"
 #include "rlrec/sim/environment.h"
 
 namespace rlrec::cli {
@@ -39,7 +40,7 @@ void run_simulate(const SimulateFlags& f) {
     invalid_argument("'", policy, "' is a learning agent: train it with 'rlrec train' (then 'rlrec "
                      "eval RUN_DIR') or compare it with 'rlrec compare'; simulate runs baseline "
                      "policies (rlrec list policies)");
-  sim::find_policy(policy);  // unknown names fail before any work
+  datasim::find_policy(policy);  // unknown names fail before any work
   NoFields none;
   read_section(cfg, "policy", none);  // baselines take no [policy] keys besides name
   const std::string env_name = sim::env_name(cfg);

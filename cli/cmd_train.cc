@@ -24,7 +24,7 @@ struct TrainFlags {
 void run_train(const TrainFlags& f) {
   Config cfg = Config::parse_file(f.experiment);
   for (const auto& s : f.sets) cfg.set(s);
-  check_sections(cfg, {"env", "agent", "run"});
+  check_sections(cfg, {"env", "agent", "run", "data", "policy"});
   RunConfig run = read_run(cfg, std::nullopt, std::nullopt, f.threads);
   if (!cfg.get_string("agent", "name"))
     invalid_argument(f.experiment, ": [agent] needs name = \"...\" (learning agents: ",

@@ -26,6 +26,8 @@ void add_list_command(CLI::App& app);
 void add_config_command(CLI::App& app);
 void add_index_command(CLI::App& app);
 void add_mf_command(CLI::App& app);
+void add_log_command(CLI::App& app);
+void add_ope_command(CLI::App& app);
 
 // One line per subcommand, in the order `rlrec --help` shows them.
 inline constexpr CommandEntry kCommands[] = {
@@ -40,7 +42,10 @@ inline constexpr CommandEntry kCommands[] = {
     {"config", "print default or effective configuration as TOML", add_config_command},
     {"index", "benchmark nearest-neighbour indexes (exact, hnsw) on synthetic vectors",
      add_index_command},
+    {"log", "run a policy in an environment and write a log file with its propensities",
+     add_log_command},
     {"mf", "matrix factorization (biased_sgd, als, bpr): fit, evaluate, save embeddings", add_mf_command},
+    {"ope", "off-policy evaluation: estimators with bootstrap CIs; the Open Bandit Dataset bench", add_ope_command},
 };
 
 }  // namespace rlrec::cli

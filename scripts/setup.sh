@@ -17,6 +17,7 @@ PACKAGES=(
   libeigen3-dev            # dense linear algebra (MF, index glue)
   libopenblas0-openmp libopenblas-openmp-dev liblapacke-dev
   libhnswlib-dev           # approximate nearest neighbours
+  liblinear-dev            # reward models for off-policy evaluation (ope/)
   gnuplot-nox              # plots written by the experiment runner
   libtorch-dev             # neural agents (agents/ only; CPU build, ~500 MiB with dependencies)
 )

@@ -280,3 +280,212 @@ TEST_F(Cli, CompareWritesCsvAndJsonLeaderboard) {
 }
 
 }  // namespace
+
+// Wolpertinger (agents/wolpertinger.cc) through `rlrec compare`: a k larger than the catalogue and
+// an index file built for another catalogue are one-line errors with exit code 2.
+namespace {
+
+TEST_F(Cli, WolpertingerBadKAndForeignIndexExitTwo) {
+  const std::string exp = path("wolp.toml");
+  write_file(exp,
+             "[env]\nname = \"interest_evolution\"\ncorpus_size = 300\nnum_candidates = 300\n"
+             "slate_size = 1\nmax_steps = 5\n\n"
+             "[run]\nepisodes = 2\nseed = 1\ntrain_steps = 40\neval_interval = 40\neval_episodes = 2\n\n"
+             "[compare]\nagents = [\"wolp\"]\nseeds = 1\n\n"
+             "[wolp]\nname = \"wolpertinger\"\nhidden = [8]\nwarmup_steps = 10\nindex = \"hnsw\"\n"
+             "index_path = \"" + path("catalogue.index") + "\"\n");
+  expect_usage_error({"compare", exp, "--set", "wolp.k=301"},
+                     {"wolp.k must be <= the number of items to choose from (300: env.corpus_size), got 301"});
+  expect_usage_error({"compare", exp, "--set", "wolp.k=-1"}, {"wolp.k must be >= 1", "got -1"});
+  // The first run builds and saves the index for seed 1's catalogue; seed 2 has another catalogue.
+  const Result ok = rlrec({"compare", exp});
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  ASSERT_TRUE(std::filesystem::exists(path("catalogue.index")));
+  expect_usage_error({"compare", exp, "--set", "run.seed=2"}, {"catalogue.index", "another catalogue"});
+}
+
+}  // namespace
+
+// Off-policy evaluation (`rlrec ope`, src/rlrec/ope): estimates on the Open Bandit Dataset sample
+// (skipped when ../shared/data/open-bandit-dataset is absent) and one-line errors for bad input.
+namespace {
+
+std::string obd_root() {
+  return (std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "shared" / "data" /
+          "open-bandit-dataset")
+      .string();
+}
+
+TEST_F(Cli, OpeEstimateJsonAndBadInput) {
+  const std::string root = obd_root();
+  if (!std::filesystem::exists(root + "/random/men/men.csv"))
+    GTEST_SKIP() << "Open Bandit Dataset not found at " << root << ", skipping";
+  // A 200-row copy of the random/men log, with its item context beside it.
+  const std::string full = read_file(root + "/random/men/men.csv");
+  const auto rows = lines(full);
+  std::string head;
+  for (size_t i = 0; i < 201; ++i) {
+    head += rows[i];
+    head += '\n';
+  }
+  std::filesystem::create_directories(path("obd"));
+  write_file(path("obd/men.csv"), head);
+  std::filesystem::copy_file(root + "/random/men/item_context.csv", path("obd/item_context.csv"));
+  const std::vector<std::string> base = {"ope", "estimate", "--log", path("obd/men.csv"), "--bootstrap", "20",
+                                         "--n-sim", "2000"};
+  const nlohmann::json j = json_of(rlrec(concat(base, {"--policy", "bts", "--json"})));
+  EXPECT_EQ(j["rounds"], 200);
+  for (const char* name : {"ipw", "clipped_ipw", "snipw", "dm", "dr", "sndr", "switch_dr", "dr_os"}) {
+    ASSERT_TRUE(j["estimates"].contains(name)) << name;
+    const auto& e = j["estimates"][name];
+    EXPECT_TRUE(e["estimate"].is_number()) << name;
+    EXPECT_LE(e["ci_low"].get<double>(), e["ci_high"].get<double>()) << name;
+  }
+  // A target distribution whose position 1 column sums to 0.5.
+  write_file(path("bad_dist.csv"), "item,position,prob\n0,0,1\n1,1,0.5\n2,2,1\n");
+  expect_usage_error(concat(base, {"--target-dist", path("bad_dist.csv")}),
+                     {"bad_dist.csv:3: probabilities of position 1 sum to 0.5"});
+  expect_usage_error(concat(base, {"--policy", "bts", "--estimators", "ipw,snipv"}), {"did you mean 'snipw'"});
+  expect_usage_error({"ope", "estimate", "--log", path("obd/men.csv"), "--policy", "bts", "--bootstrap", "0"},
+                     {"--bootstrap must be > 0"});
+  // A zero propensity in the log (first data row, line 2).
+  const std::string good_p = "0.029411764705882353";
+  std::ostringstream bad;
+  for (size_t i = 0; i < 11; ++i) {
+    const size_t at = i == 1 ? rows[i].find(good_p) : std::string::npos;
+    if (at == std::string::npos) {
+      bad << rows[i] << '\n';
+    } else {
+      bad << rows[i].substr(0, at) << '0' << rows[i].substr(at + good_p.size()) << '\n';
+    }
+  }
+  write_file(path("obd/men.csv"), bad.str());
+  expect_usage_error(concat(base, {"--policy", "bts"}), {"men.csv:2", "propensity"});
+}
+
+TEST_F(Cli, OpeBenchJson) {
+  const std::string root = obd_root();
+  if (!std::filesystem::exists(root + "/random/men/men.csv"))
+    GTEST_SKIP() << "Open Bandit Dataset not found at " << root << ", skipping";
+  const nlohmann::json j = json_of(rlrec({"ope", "bench", "--data", root, "--campaign", "men", "--bootstrap", "2",
+                                          "--n-sim", "2000", "--estimators", "ipw,dm,dr_os", "--json"}));
+  EXPECT_NEAR(j["ground_truth"].get<double>(), 0.0069, 1e-12);
+  for (const char* name : {"ipw", "dm", "dr_os"})
+    for (const char* key : {"estimate", "relative_error", "relative_error_mean", "relative_error_std"})
+      EXPECT_TRUE(j["estimates"][name][key].is_number()) << name << "." << key;
+  expect_usage_error({"ope", "bench", "--data", root, "--campaign", "men", "--bootstrap", "-3"},
+                     {"--bootstrap must be > 0"});
+}
+
+}  // namespace
+
+// DRR on MovieLens 100K through `rlrec compare` with the offline protocol (datasim/, agents/drr.cc):
+// the --json entries carry p@5, p@10, ndcg@5, ndcg@10 and mean_reward with CIs over seeds; bad
+// input is a one-line error with exit code 2. Skipped when ../shared/data/movielens-100k is absent.
+namespace {
+
+std::string ml100k() {
+  return (std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "shared" / "data" /
+          "movielens-100k" / "u.data")
+      .string();
+}
+
+TEST_F(Cli, DrrCompareOfflineProtocolJson) {
+  if (!std::filesystem::exists(ml100k())) GTEST_SKIP() << "MovieLens 100K not found at " << ml100k() << ", skipping";
+  const std::string exp = path("drr.toml");
+  write_file(exp,
+             "[env]\nname = \"movielens_mf\"\ndata = \"" + ml100k() + "\"\nfactors = 8\nmf_epochs = 5\n"
+             "num_candidates = 20\nmax_steps = 5\n\n"
+             "[run]\nepisodes = 20\nseed = 1\ntrain_steps = 100\neval_interval = 100\neval_episodes = 4\n\n"
+             "[compare]\nagents = [\"popularity\", \"pmf\", \"drr_ave\"]\nseeds = 2\nprotocol = \"offline\"\n\n"
+             "[drr_ave]\nhidden = [8]\nwarmup_steps = 20\nbatch_size = 8\n");
+  const nlohmann::json j = json_of(rlrec({"compare", exp, "--json"}));
+  EXPECT_EQ(j["protocol"], "offline");
+  ASSERT_EQ(j["agents"].size(), 3u);
+  for (const auto& a : j["agents"]) {
+    for (const char* key : {"p@5", "p@10", "ndcg@5", "ndcg@10", "mean_reward"}) {
+      ASSERT_TRUE(a.contains(key)) << a["name"] << " " << key;
+      const auto& m = a[key];
+      ASSERT_EQ(m["seeds"].size(), 2u) << key;
+      EXPECT_LE(m["ci_low"].get<double>(), m["mean"].get<double>()) << key;
+      EXPECT_GE(m["ci_high"].get<double>(), m["mean"].get<double>()) << key;
+    }
+    EXPECT_GT(a["p@10"]["mean"].get<double>(), 0.3) << a["name"];
+    EXPECT_LE(a["p@10"]["mean"].get<double>(), a["p@5"]["mean"].get<double>() + 1e-9) << a["name"];
+  }
+  expect_usage_error({"compare", exp, "--set", "drr_ave.history_length=9"},
+                     {"drr_ave.history_length (9) must be <= env.history_length (5)"});
+  expect_usage_error({"compare", exp, "--set", "env.data=/nonexistent/u.data"}, {"/nonexistent/u.data"});
+  expect_usage_error({"compare", exp, "--set", "env.name=interest_evolution"},
+                     {"compare.protocol = \"offline\" needs a rating-log environment"});
+}
+
+}  // namespace
+
+// `rlrec log` and offline `rlrec train` from a log ([data]): JSON outputs and one-line errors for
+// bad logs (malformed record, another environment, missing propensities) and bad hyperparameters.
+namespace {
+
+TEST_F(Cli, LogAndOfflineReinforceTraining) {
+  const std::string exp = path("log.toml"), log = path("b.rlog");
+  write_file(exp,
+             "[env]\nname = \"interest_evolution\"\nnum_candidates = 5\nslate_size = 2\nmax_steps = 6\n\n"
+             "[run]\nepisodes = 4\nseed = 1\ntrain_steps = 40\neval_interval = 40\neval_episodes = 2\n\n"
+             "[policy]\ntemperature = 0.5\nbias = 0.8\n\n"
+             "[data]\nlog = \"" + log + "\"\n\n"
+             "[agent]\nname = \"topk_reinforce\"\nhidden = [8]\nbatch_size = 4\nhistory_length = 2\n");
+  const auto j = json_of(rlrec({"log", exp, "--policy", "biased_softmax", "--episodes", "6",
+                                "--out", log, "--json"}));
+  EXPECT_EQ(j["episodes"], 6);
+  EXPECT_EQ(j["propensities"], true);
+  EXPECT_GT(j["events"].get<int64_t>(), 6);
+  const auto t = json_of(rlrec({"train", exp, "--out", path("run"), "--json"}));
+  EXPECT_EQ(t["env_steps"], 40);  // logged events consumed
+  EXPECT_GT(t["metrics"][0]["updates"].get<int64_t>(), 0);
+  // Bad hyperparameters and policies.
+  expect_usage_error({"train", exp, "--out", path("r1"), "--set", "agent.k=-2"}, {"agent.k must be in", "got -2"});
+  expect_usage_error({"train", exp, "--out", path("r2"), "--set", "agent.cap=0"}, {"agent.cap must be > 0, got 0.0"});
+  expect_usage_error({"train", exp, "--out", path("r3"), "--set", "agent.temperature=-1"},
+                     {"agent.temperature must be > 0"});
+  expect_usage_error({"log", exp, "--policy", "softmax_myopic", "--episodes", "2", "--out", path("x"),
+                      "--set", "policy.temperature=0"},
+                     {"policy.temperature must be > 0, got 0.0"});
+  // A log without propensities where the correction needs them: file and record named.
+  const std::string mlog = path("m.rlog");
+  ASSERT_EQ(rlrec({"log", exp, "--policy", "myopic", "--episodes", "2", "--out", mlog}).code, 0);
+  expect_usage_error({"train", exp, "--out", path("r4"), "--set", "data.log=\"" + mlog + "\"", "--set",
+                      "agent.behaviour=\"logged\""},
+                     {mlog + ": record ", "propensity is unknown"});
+  // A log from another environment shape.
+  expect_usage_error({"train", exp, "--out", path("r5"), "--set", "env.num_candidates=6"},
+                     {log, "do not match the environment"});
+  // A corrupted record: the checksum fails at a named record and byte offset.
+  std::string bytes = read_file(log);
+  bytes[bytes.size() - 30] ^= 0x11;
+  write_file(log, bytes);
+  expect_usage_error({"train", exp, "--out", path("r6")}, {log + ": record ", "byte offset", "checksum"});
+}
+
+}  // namespace
+
+// `rlrec ope estimate --format rlrec`: a simulator log written by `rlrec log`, evaluated for another
+// simulator policy; with target == behaviour every weight is 1, so sips == snipw == the mean reward.
+namespace {
+
+TEST_F(Cli, OpeEstimateOnSimulatorLog) {
+  const std::string exp = path("bandit.toml");
+  write_file(exp, "[env]\nname = \"interest_evolution\"\nmax_steps = 1\n\n[run]\nepisodes = 300\nseed = 2\n");
+  const Result logged = rlrec({"log", exp, "--policy", "softmax_myopic", "--out", path("sim.log")});
+  ASSERT_EQ(logged.code, 0) << logged.err;
+  const nlohmann::json j =
+      json_of(rlrec({"ope", "estimate", "--log", path("sim.log"), "--format", "rlrec", "--policy", "softmax_myopic",
+                     "--estimators", "sips,rips,snipw,dr", "--bootstrap", "20", "--json"}));
+  EXPECT_EQ(j["rounds"], 300);
+  const double sips = j["estimates"]["sips"]["estimate"].get<double>();
+  EXPECT_NEAR(j["estimates"]["snipw"]["estimate"].get<double>(), sips, 1e-9);
+  EXPECT_NEAR(j["estimates"]["rips"]["estimate"].get<double>(), sips, 1e-9);
+  expect_usage_error({"ope", "estimate", "--log", path("sim.log"), "--format", "rlrec", "--policy", "myopic"},
+                     {"does not expose action probabilities"});
+}
+
+}  // namespace

@@ -1,10 +1,13 @@
 // Conformance suite run over every registered learning agent: valid slates, warm-up and 200
 // updates on a tiny environment, save/load round trip, determinism per seed, and beating random
 // on a toy problem where learning is easy.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <set>
+#include <sstream>
 
 #include "rlrec/agents/agent.h"
 #include "rlrec/agents/test_driver.h"
@@ -23,6 +26,21 @@ const char* kFast =
 
 std::string name_of(const testing::TestParamInfo<std::string>& p) { return p.param; }
 
+// Policy-gradient agents have no ε-greedy schedule and no target network: for them the suite's
+// epsilon_decay_steps and target_update_period lines are dropped (every other key is kept).
+std::unique_ptr<Agent> make_conf(const std::string& agent, const sim::Environment& env,
+                                 const std::string& toml, uint64_t seed) {
+  static const std::set<std::string> kPolicyGradient{"topk_reinforce"};
+  std::string keys;
+  std::istringstream is(toml);
+  for (std::string line; std::getline(is, line);) {
+    const bool value_based_only = line.rfind("epsilon_decay_steps", 0) == 0 ||
+                                  line.rfind("target_update_period", 0) == 0;
+    if (!(value_based_only && kPolicyGradient.count(agent))) keys += line + "\n";
+  }
+  return agent_testing::make_agent(agent, env, keys, seed);
+}
+
 class AgentConformance : public testing::TestWithParam<std::string> {};
 
 std::unique_ptr<sim::VectorEnv> small_interest_evolution(int batch, uint64_t seed) {
@@ -32,7 +50,7 @@ std::unique_ptr<sim::VectorEnv> small_interest_evolution(int batch, uint64_t see
 
 TEST_P(AgentConformance, ValidSlatesAndTwoHundredUpdates) {
   auto env = small_interest_evolution(4, 1);
-  auto agent = agent_testing::make_agent(GetParam(), env->env(), kFast, 7);
+  auto agent = make_conf(GetParam(), env->env(), kFast, 7);
   const int64_t updates = agent_testing::drive(*agent, *env, 260, 11);
   EXPECT_GE(updates, 200);
   // Greedy slates are valid (VectorEnv::step would throw otherwise) for a fresh batch.
@@ -50,7 +68,7 @@ TEST_P(AgentConformance, ValidSlatesAndTwoHundredUpdates) {
 TEST_P(AgentConformance, DeterministicPerSeed) {
   auto run = [&](uint64_t agent_seed) {
     auto env = small_interest_evolution(3, 2);
-    auto agent = agent_testing::make_agent(GetParam(), env->env(), kFast, agent_seed);
+    auto agent = make_conf(GetParam(), env->env(), kFast, agent_seed);
     agent_testing::drive(*agent, *env, 200, 5);
     auto eval_env = small_interest_evolution(4, 3);
     return agent_testing::evaluate(*agent, *eval_env, 8, 9);
@@ -59,13 +77,13 @@ TEST_P(AgentConformance, DeterministicPerSeed) {
 }
 
 TEST_P(AgentConformance, SaveLoadRoundTrip) {
-  const auto dir = std::filesystem::temp_directory_path() / ("rlrec_conf_" + GetParam());
+  const auto dir = std::filesystem::temp_directory_path() / ("rlrec_conf_" + GetParam() + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   auto env = small_interest_evolution(2, 4);
-  auto a = agent_testing::make_agent(GetParam(), env->env(), kFast, 3);
+  auto a = make_conf(GetParam(), env->env(), kFast, 3);
   agent_testing::drive(*a, *env, 150, 6);
   a->save(dir.string());
-  auto b = agent_testing::make_agent(GetParam(), env->env(), kFast, 99);  // different init
+  auto b = make_conf(GetParam(), env->env(), kFast, 99);  // different init
   b->load(dir.string());
   // Identical greedy behaviour and identical continued training.
   auto e1 = small_interest_evolution(4, 8), e2 = small_interest_evolution(4, 8);
@@ -78,7 +96,7 @@ TEST_P(AgentConformance, SaveLoadRoundTrip) {
   // A checkpoint for another environment shape is rejected with a clear error.
   Config other = Config::parse_string("[env]\nnum_candidates = 6\nslate_size = 2\n");
   auto env6 = sim::make_environment(other, 1);
-  auto c = agent_testing::make_agent(GetParam(), *env6, kFast, 3);
+  auto c = make_conf(GetParam(), *env6, kFast, 3);
   EXPECT_THROW(c->load(dir.string()), Error);
   std::filesystem::remove_all(dir);
 }
@@ -91,7 +109,7 @@ TEST_P(AgentConformance, BeatsRandomOnToyProblem) {
                                             seed);
   };
   auto env = make_env(4, 1);
-  auto agent = agent_testing::make_agent(
+  auto agent = make_conf(
       GetParam(), env->env(),
       "hidden = [32]\nwarmup_steps = 200\nupdate_period = 1\nbatch_size = 32\ngamma = 0.9\n"
       "replay_capacity = 5000\nepsilon_decay_steps = 1500\ntarget_update_period = 50\nlr = 0.005\n",

@@ -1,6 +1,10 @@
 #include "rlrec/agents/agent.h"
+#include "rlrec/agents/drr.h"
 #include "rlrec/agents/full_slate_q.h"
 #include "rlrec/agents/slateq.h"
+#include "rlrec/agents/topk_reinforce.h"
+#include "rlrec/agents/wolpertinger.h"
+#include "rlrec/datasim/datasim.h"
 
 namespace rlrec::agents {
 namespace {
@@ -14,6 +18,14 @@ constexpr AgentEntry kAgents[] = {
      make_slateq_qlearning, slateq_qlearning_defaults},
     {"full_slate_q", "DQN over all ordered slates: the non-decomposed baseline (small N only)",
      make_full_slate_q, full_slate_q_defaults},
+    {"topk_reinforce", "REINFORCE with off-policy (iw) and top-K correction, GRU state (Chen et al. 2019)",
+     make_topk_reinforce, topk_reinforce_defaults},
+    {"wolpertinger", "DDPG proto-action -> k nearest items (exact/HNSW) -> critic re-rank (Dulac-Arnold et al. 2015)",
+     make_wolpertinger, wolpertinger_defaults},
+    {"drr_n", "DRR (Liu et al. 2018), state = concatenated history embeddings (DRR-n)", make_drr_n, drr_n_defaults},
+    {"drr_p", "DRR, state with item-item products (DRR-p)", make_drr_p, drr_p_defaults},
+    {"drr_u", "DRR, state with user-item and item-item products (DRR-u)", make_drr_u, drr_u_defaults},
+    {"drr_ave", "DRR, state [u, u*g, g], g = weighted average of history (DRR-ave)", make_drr_ave, drr_ave_defaults},
 };
 
 }  // namespace
@@ -28,7 +40,7 @@ const AgentEntry* find_agent(std::string_view name) {
 
 std::vector<std::string> all_agent_names() {
   std::vector<std::string> out;
-  for (const auto& p : sim::baseline_policies()) out.emplace_back(p.name);
+  for (const auto& p : datasim::all_policies()) out.emplace_back(p.first);
   for (const auto& a : kAgents) out.emplace_back(a.name);
   return out;
 }

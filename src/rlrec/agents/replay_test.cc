@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include "rlrec/agents/replay.h"
 
 #include <gtest/gtest.h>
@@ -28,7 +30,7 @@ TEST(Replay, RingOverwritesOldestAndSamplesStoredRows) {
 }
 
 TEST(Replay, SaveLoadRoundTripAndMismatch) {
-  const auto dir = std::filesystem::temp_directory_path() / "rlrec_replay_test";
+  const auto dir = std::filesystem::temp_directory_path() / ("rlrec_replay_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "r.bin").string();
   ReplayBuffer r(4, {{"x", 2}});

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include "rlrec/models/mf_model.h"
 
 #include <gtest/gtest.h>
@@ -35,7 +37,7 @@ MfModel tiny() {
 }
 
 fs::path temp_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("rlrec_mf_model_test_" + name);
+  fs::path d = fs::temp_directory_path() / ("rlrec_mf_model_test_" + std::to_string(::getpid()) + "_" + name);
   fs::remove_all(d);
   return d;
 }

@@ -4,6 +4,16 @@
 //                   (Environment::observed_score), best first — RecSim's greedy pCTR agent, which
 //                   for the proportional/logit choice models ranks by the same score;
 //   quality_oracle  top-K candidates by hidden item quality: privileged, an upper-bound reference.
+//   softmax_myopic  Boltzmann over the myopic score: base p = softmax(score / T) over the
+//                   candidates, slate drawn without replacement (Plackett-Luce, plackett_luce.h);
+//                   exposes slot and slate propensities (logging policy for off-policy learning).
+//                   Keys ([policy]): temperature T > 0 (default 0.2).
+//   biased_softmax  a deliberately biased logger: Boltzmann over (1 - 2 bias) * score / T, so with
+//                   bias > 0.5 it prefers the items the user is LEAST likely to click (bias = 0:
+//                   softmax_myopic, 0.5: uniform, 1: anti-myopic). Full support, so off-policy
+//                   corrections can undo the bias; uncorrected learners imitate it (as the
+//                   behaviour policy of Chen et al. 2019's simulation 1). Keys: temperature
+//                   (default 0.5), bias in [0, 1] (default 0.8).
 // Deviation: RecSim's GreedyPCTRAgent scores with a fixed belief state; ours uses the observed user
 // features where the environment exposes them (interest_evolution) and the prior-average user where
 // it does not (interest_exploration), which is the stronger and more honest myopic baseline.
@@ -12,6 +22,7 @@
 #include <vector>
 
 #include "rlrec/core/registry.h"
+#include "rlrec/sim/plackett_luce.h"
 #include "rlrec/sim/policy.h"
 
 namespace rlrec::sim {
@@ -108,6 +119,87 @@ class QualityOracle final : public TopKPolicy {
   }
 };
 
+// Boltzmann slates over a scaled myopic score (softmax_myopic, biased_softmax).
+struct SoftmaxPolicyConfig {
+  double temperature = 0.2;
+  double bias = 0.0;
+  bool biased = false;
+  void visit(FieldVisitor& v) {
+    v.field("temperature", temperature, "Boltzmann temperature T > 0 of the softmax over scores");
+    if (biased)
+      v.field("bias", bias, "in [0, 1]: logits = (1 - 2 bias) score / T (0.5 = uniform, 1 = anti-myopic)");
+  }
+};
+
+class SoftmaxPolicy final : public Policy, public SequentialPropensities {
+ public:
+  SoftmaxPolicy(const Environment* env, std::string name, SoftmaxPolicyConfig cfg)
+      : env_(env), name_(std::move(name)), scale_((1.0 - 2.0 * cfg.bias) / cfg.temperature) {}
+  std::string_view name() const override { return name_; }
+
+  void act(const Observation& obs, int32_t* slates, Rng* rngs) override {
+    std::vector<double> p(obs.num_candidates);
+    for (int b = 0; b < obs.batch; ++b) {
+      if (!obs.is_active(b)) continue;
+      base(obs, b, p.data());
+      pl_sample(p.data(), obs.num_candidates, obs.slate_size, rngs[b],
+                slates + static_cast<size_t>(b) * obs.slate_size);
+    }
+  }
+  bool slot_probabilities(const Observation& obs, int row, double* probs) const override {
+    std::vector<double> p(obs.num_candidates);
+    base(obs, row, p.data());
+    return pl_slot_marginals(p.data(), obs.num_candidates, obs.slate_size, probs);
+  }
+  double slate_probability(const Observation& obs, int row, const int32_t* slate) const override {
+    std::vector<double> p(obs.num_candidates), cond(obs.slate_size);
+    base(obs, row, p.data());
+    return pl_conditionals(p.data(), obs.num_candidates, slate, obs.slate_size, cond.data());
+  }
+  bool slot_conditionals(const Observation& obs, int row, const int32_t* slate,
+                         double* cond) const override {
+    std::vector<double> p(obs.num_candidates);
+    base(obs, row, p.data());
+    pl_conditionals(p.data(), obs.num_candidates, slate, obs.slate_size, cond);
+    return true;
+  }
+
+ private:
+  void base(const Observation& obs, int b, double* p) const {
+    const int N = obs.num_candidates;
+    for (int i = 0; i < N; ++i)
+      p[i] = scale_ * env_->observed_score(obs.user_row(b), obs.item_features(b, i));
+    softmax(p, N, p);
+  }
+  const Environment* env_;
+  std::string name_;
+  double scale_;
+};
+
+SoftmaxPolicyConfig read_softmax_config(const PolicyContext& c, bool biased) {
+  SoftmaxPolicyConfig cfg;
+  cfg.biased = biased;
+  if (biased) {
+    cfg.temperature = 0.5;
+    cfg.bias = 0.8;
+  }
+  // [policy] is shared by the baselines of an experiment: softmax_myopic leaves biased_softmax's
+  // `bias` to it (any other unknown key is still an error).
+  if (c.config) read_section(*c.config, "policy", cfg, biased ? std::vector<std::string>{"name"}
+                                                              : std::vector<std::string>{"name", "bias"});
+  if (!(cfg.temperature > 0))
+    invalid_argument("policy.temperature must be > 0, got ", format_double(cfg.temperature));
+  check_range("policy.bias", cfg.bias, 0.0, 1.0);
+  return cfg;
+}
+
+std::unique_ptr<Policy> make_softmax_myopic(const PolicyContext& c) {
+  return std::make_unique<SoftmaxPolicy>(c.env, "softmax_myopic", read_softmax_config(c, false));
+}
+std::unique_ptr<Policy> make_biased_softmax(const PolicyContext& c) {
+  return std::make_unique<SoftmaxPolicy>(c.env, "biased_softmax", read_softmax_config(c, true));
+}
+
 std::unique_ptr<Policy> make_random(const PolicyContext&) { return std::make_unique<RandomPolicy>(); }
 std::unique_ptr<Policy> make_myopic(const PolicyContext& c) {
   return std::make_unique<MyopicPolicy>(c.env, c.pool);
@@ -122,6 +214,10 @@ constexpr PolicyEntry kPolicies[] = {
      make_myopic},
     {"quality_oracle", "top-K by hidden item quality (privileged upper-bound reference)", true,
      make_quality_oracle},
+    {"softmax_myopic", "Boltzmann (Plackett-Luce) slates over the myopic score; logs propensities",
+     false, make_softmax_myopic},
+    {"biased_softmax", "biased logger: Boltzmann slates preferring low-score items; logs propensities",
+     false, make_biased_softmax},
 };
 
 }  // namespace

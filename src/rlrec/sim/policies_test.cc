@@ -227,6 +227,72 @@ TEST(TopKPolicies, FixedCorpusReadsCatalogueFeatures) {
   check_top_k("quality_oracle", whole, hidden, 2);
 }
 
+// ---------------------------------- stochastic policies: propensities -------------------------
+
+// What softmax_myopic / biased_softmax report (slot_probabilities, slate_probability) must be the
+// distribution act() samples from: 40000 slates of one user (N = 5, K = 2), every slot count and
+// every ordered-slate count within 5 binomial SE of the reported probability.
+class SoftmaxPropensities : public testing::TestWithParam<std::string> {};
+
+TEST_P(SoftmaxPropensities, ReportedProbabilitiesMatchSampledSlates) {
+  constexpr int B = 1000, R = 40, N = 5, K = 2;
+  Config cfg = env_config("interest_evolution", {"num_candidates=5", "slate_size=2"});
+  cfg.set("policy.temperature=0.5");
+  auto s = make_setup(GetParam(), cfg, B, 3);
+  s.venv->reset_all(0);
+  // Every row sees the same user and candidates: copy row 0's observation into all rows.
+  const Observation obs0 = s.venv->observation();
+  Observation obs = obs0;
+  std::vector<float> user(static_cast<size_t>(B) * obs0.user_dim);
+  std::vector<float> feats(static_cast<size_t>(B) * N * obs0.item_dim);
+  for (int b = 0; b < B; ++b) {
+    std::copy_n(obs0.user_row(0), obs0.user_dim, user.begin() + b * obs0.user_dim);
+    for (int i = 0; i < N; ++i)
+      std::copy_n(obs0.item_features(0, i), obs0.item_dim,
+                  feats.begin() + (static_cast<size_t>(b) * N + i) * obs0.item_dim);
+  }
+  obs.user = user.data();
+  obs.candidate_features = feats.data();
+
+  std::vector<double> slot(K * N);
+  ASSERT_TRUE(s.policy->slot_probabilities(obs, 0, slot.data()));
+  for (int k = 0; k < K; ++k) {
+    double sum = 0;
+    for (int i = 0; i < N; ++i) sum += slot[k * N + i];
+    EXPECT_NEAR(sum, 1.0, 1e-12) << "slot " << k;
+  }
+  std::vector<int> slot_count(K * N, 0), pair(N * N, 0);
+  auto rngs = rngs_for(B, 17);
+  std::vector<int32_t> slates(B * K);
+  for (int r = 0; r < R; ++r) {
+    s.policy->act(obs, slates.data(), rngs.data());
+    for (int b = 0; b < B; ++b) {
+      for (int k = 0; k < K; ++k) ++slot_count[k * N + slates[b * K + k]];
+      ++pair[slates[b * K] * N + slates[b * K + 1]];
+    }
+  }
+  const double n = double(B) * R;
+  for (int k = 0; k < K; ++k)
+    for (int i = 0; i < N; ++i) {
+      const double p = slot[k * N + i];
+      EXPECT_NEAR(slot_count[k * N + i], n * p, 5 * std::sqrt(n * p * (1 - p)) + 1) << k << "," << i;
+    }
+  double total = 0;
+  for (int a = 0; a < N; ++a)
+    for (int c = 0; c < N; ++c) {
+      if (a == c) continue;
+      const int32_t sl[2] = {a, c};
+      const double p = s.policy->slate_probability(obs, 0, sl);
+      total += p;
+      EXPECT_NEAR(pair[a * N + c], n * p, 5 * std::sqrt(n * p * (1 - p)) + 1) << a << "," << c;
+    }
+  EXPECT_NEAR(total, 1.0, 1e-12) << "ordered-slate probabilities sum to 1";
+}
+
+INSTANTIATE_TEST_SUITE_P(Stochastic, SoftmaxPropensities,
+                         ::testing::Values(std::string("softmax_myopic"), std::string("biased_softmax")),
+                         [](const auto& p) { return p.param; });
+
 // ---------------------------------- registry ----------------------------------------------------
 
 TEST(PolicyRegistry, NamesPrivilegeAndDidYouMean) {
@@ -236,7 +302,8 @@ TEST(PolicyRegistry, NamesPrivilegeAndDidYouMean) {
     EXPECT_FALSE(e.description.empty());
     EXPECT_EQ(e.privileged, e.name == "quality_oracle") << e.name;
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"random", "myopic", "quality_oracle"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"random", "myopic", "quality_oracle", "softmax_myopic",
+                                            "biased_softmax"}));
   try {
     find_policy("myopc");
     ADD_FAILURE();

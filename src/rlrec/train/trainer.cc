@@ -7,9 +7,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "rlrec/agents/offline.h"
 #include "rlrec/core/error.h"
 #include "rlrec/core/progress.h"
 #include "rlrec/core/registry.h"
+#include "rlrec/datasim/datasim.h"
 
 #ifndef RLREC_GIT_COMMIT
 #define RLREC_GIT_COMMIT "unknown"
@@ -27,8 +29,7 @@ AgentSpec agent_spec(const Config& cfg, const std::string& section, const std::s
   s.entry = cfg.get_string(section, "name").value_or(fallback);
   s.label = section == "agent" ? s.entry : section;
   if (!agents::find_agent(s.entry)) {
-    bool baseline = false;
-    for (const auto& p : sim::baseline_policies()) baseline |= (p.name == s.entry);
+    const bool baseline = datasim::find_policy_or_null(s.entry) != nullptr;
     if (!baseline) throw_unknown("agent", s.entry, agents::all_agent_names());
   }
   return s;
@@ -44,11 +45,15 @@ Trainer::Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& p
     invalid_argument("'", spec_.entry, "' is not a learning agent (baseline policies need no "
                      "training; use rlrec simulate)");
   const uint64_t seed = static_cast<uint64_t>(run_.seed);
-  auto env = sim::make_environment(cfg_, seed);
+  auto env = datasim::make_environment(cfg_, seed);
   train_env_ = std::make_unique<sim::VectorEnv>(std::move(env), run_.train_batch,
                                                 train_env_seed(seed), &pool_);
   agents::AgentContext ctx{&train_env_->env(), &cfg_, spec_.section, agent_seed(seed), &pool_};
   agent_ = entry->make(ctx);
+  // Offline learning from a log ([data], agents/offline.h); `rlrec train` ([agent]) rejects a
+  // [data] section its agent cannot use, compare lets other agents train online beside it.
+  offline_ = agents::attach_offline_data(cfg_, *agent_, train_env_->env(), seed, dir_,
+                                         spec_.section == "agent");
   if (!dir_.empty()) {
     fs::create_directories(dir_);
     std::ofstream(dir_ + "/config.toml") << "# effective configuration of this run (rlrec train)\n"
@@ -207,7 +212,14 @@ void Trainer::iteration() {
     ++live;
   };
   agent_->set_training(true);
-  for (int b = 0; b < B; ++b) start(b);
+  if (offline_) {  // one iteration = run.eval_interval logged events (no interaction)
+    steps = std::min(run_.eval_interval, run_.train_steps - env_steps_);
+    const auto st = offline_->train_offline(steps);
+    updates += st.updates;
+    loss_sum += st.loss_sum;
+  } else {
+    for (int b = 0; b < B; ++b) start(b);
+  }
   while (live > 0) {
     agent_->act(env.observation(active.data()), slates.data(), rngs.data());
     env.step(slates.data(), active.data());
@@ -259,7 +271,7 @@ eval::EpisodeResults Trainer::evaluate(int64_t episodes) {
   const uint64_t seed = static_cast<uint64_t>(run_.seed);
   // run_episodes uses min(batch, episodes) slots, so one evaluation env serves every call.
   if (!eval_env_)
-    eval_env_ = std::make_unique<sim::VectorEnv>(sim::make_environment(cfg_, seed), run_.batch,
+    eval_env_ = std::make_unique<sim::VectorEnv>(datasim::make_environment(cfg_, seed), run_.batch,
                                                  eval_env_seed(seed), &pool_);
   agent_->set_training(false);
   auto r = eval::run_episodes(*eval_env_, *agent_, episodes, eval_policy_seed(seed));

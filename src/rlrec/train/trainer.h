@@ -25,6 +25,10 @@
 #include "rlrec/eval/runner.h"
 #include "rlrec/train/run_config.h"
 
+namespace rlrec::agents {
+class OfflineLearner;
+}
+
 namespace rlrec::train {
 
 struct MetricsRow {
@@ -82,6 +86,7 @@ class Trainer {
   std::unique_ptr<sim::VectorEnv> eval_env_;  // built once: the environment (and a fixed catalogue)
                                               // is identical for every evaluation of a run
   std::unique_ptr<agents::Agent> agent_;
+  agents::OfflineLearner* offline_ = nullptr;  // the agent, when it learns from a [data] log
   std::vector<MetricsRow> rows_;
   int iteration_ = 0;
   int64_t env_steps_ = 0, updates_ = 0;

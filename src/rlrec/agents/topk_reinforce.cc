@@ -1,0 +1,886 @@
+// Top-K off-policy corrected REINFORCE: Chen, Beutel, Covington, Jain, Belletti, Chi, "Top-K
+// Off-Policy Correction for a REINFORCE Recommender System", WSDM 2019 (arXiv 1812.02353);
+// shared/reference/algorithms.md §3.
+//
+// State: s_t = tanh(W [GRU(u_{a_1}, ..., u_{a_m}); x_t]) where u_{a_j} are the features of the
+// items
+//   the user consumed earlier in the session (the last `history_length`; zero-reward steps do not
+//   enter the state, as in the paper) and x_t the observed user features (context).
+// Policy: π(a|s) = softmax_a(sᵀ v_a / T) over the candidates, v_a = V f_a (f_a item features).
+//   softmax = full: exact; sampled (or auto with N > sampled_threshold): log-Q corrected sampled
+//   softmax, log π(a|s) ≈ l_a − log(e^{l_a} + Σ_{j∈S} e^{l_j − log(|S| Q(j))}), S drawn from the
+//   uniform proposal Q = 1/N (then the correction is the constant log(N/|S|), which turns the
+//   sample sum into an unbiased estimate of the partition function).
+// Behaviour head: β(a|s) = softmax_a(sg(s)ᵀ v'_a) with a separate item map V' and the state's
+//   gradient stopped (sg), trained by maximum likelihood on every shown item of every logged slate:
+//   L_β = −mean log β(a|s). behaviour = logged uses the log's propensities instead:
+//   β(a|s) = inclusion(a)/K_slate = P(a shown) / K_slate, the probability that a uniformly chosen
+//   slot of the logged slate holds a (a distribution over candidates; = the softmax for K = 1).
+// Policy loss on logged events with a choice (the consumed item a_t; R_t = 0 events carry no
+//   gradient, as in the paper): L_π = −mean_t w_t R_t log π(a_t|s_t), with the return
+//   R_t = Σ_{t'=t}^{t+H−1} γ^{t'−t} r_{t'} within the episode (H = return_horizon, 0 = to the end)
+//   and the weight (π, β detached):
+//     correction = none: w = 1;  iw: w = min(π/β, c);  topk: w = min(π/β, c) · λ_K,
+//     λ_K = K (1 − π)^(K−1)    (K = k, default the slate size; c = cap, default e³).
+// Serving (Boltzmann exploration, §3.5): the top M candidates by logit (serving_top_m; 0 = all),
+//   the best K′ (serving_deterministic) shown deterministically, the remaining K − K′ slots sampled
+//   without replacement from softmax(l / serving_temperature) over the other M − K′
+//   (Plackett-Luce). Served propensities: slot_probabilities (exact when (M − K′)^(K − K′) is
+//   small), slate_probability and the Plackett-Luce conditionals; online training records them
+//   (inclusion) for its β. Evaluation serves the greedy top-K by logit (eval_serving = greedy) or
+//   the Boltzmann policy.
+// Training: offline from a log ([data] section, agents/offline.h) or online: the agent's own
+//   served episodes (with their served propensities) go to a store of `replay_capacity` events and
+//   the same loss is minimised on samples from it (the propensities correct for the store's age).
+//
+// Deviations: (1) item vectors are a linear map of item features, not free id embeddings: in the
+// fresh-items environments items never recur, so ids cannot be learned (the same map covers a
+// fixed corpus). (2) A GRU, not the paper's Chaos-Free cell (the issue allows either). (3) Each
+// example re-encodes its history window (history_length) instead of carrying the RNN state across
+// the whole sequence: examples are then i.i.d. samples and a batch is one padded GRU call.
+// (4) Serving scores all candidates exactly (no ANN index): candidates are at most the catalogue.
+// (5) Online β for a shown item is its served inclusion probability / K (exact when the marginals
+// are computable, else the paper's α = 1 − (1 − p)^K approximation); deterministic slots get 1.
+#include "rlrec/agents/topk_reinforce.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "rlrec/agents/nn.h"
+#include "rlrec/agents/offline.h"
+#include "rlrec/core/check.h"
+#include "rlrec/core/error.h"
+#include "rlrec/sim/plackett_luce.h"
+
+namespace rlrec::agents {
+namespace reinforce {
+
+double lambda_k(double pi, int k) { return k * std::pow(1.0 - pi, k - 1); }
+double capped_weight(double pi, double beta, double cap) { return std::min(pi / beta, cap); }
+double example_weight(Correction c, double pi, double beta, double cap, int k) {
+  switch (c) {
+    case Correction::kNone:
+      return 1.0;
+    case Correction::kIw:
+      return capped_weight(pi, beta, cap);
+    case Correction::kTopK:
+      return capped_weight(pi, beta, cap) * lambda_k(pi, k);
+  }
+  return 1.0;
+}
+
+std::vector<double> analytic_policy(const std::vector<double>& r, const std::vector<double>& beta,
+                                    Correction c, int k, double cap, double lr, int iterations) {
+  const int n = static_cast<int>(r.size());
+  std::vector<double> theta(n, 0.0), pi(n), g(n);
+  for (int it = 0; it <= iterations; ++it) {
+    sim::softmax(theta.data(), n, pi.data());
+    if (it == iterations) break;
+    std::fill(g.begin(), g.end(), 0.0);
+    for (int a = 0; a < n; ++a) {
+      const double coef = beta[a] * example_weight(c, pi[a], beta[a], cap, k) * r[a];
+      for (int j = 0; j < n; ++j) g[j] += coef * ((j == a) - pi[j]);
+    }
+    for (int j = 0; j < n; ++j) theta[j] += lr * g[j];
+  }
+  return pi;
+}
+
+}  // namespace reinforce
+
+namespace {
+
+using reinforce::Correction;
+
+struct TopKReinforceConfig {
+  std::string correction = "topk";
+  int k = 0;
+  double cap = std::exp(3.0);
+  double gamma = 0.9;
+  int64_t return_horizon = 0;
+  double temperature = 1.0;
+  std::string behaviour = "estimated";
+  std::string softmax = "auto";
+  int num_sampled = 100;
+  int64_t sampled_threshold = 1000;
+  int history_length = 10;
+  std::vector<int64_t> hidden{64};
+  int batch_size = 64;
+  int64_t update_period = 1;
+  int64_t warmup_steps = 500;
+  int64_t replay_capacity = 50000;
+  int serving_top_m = 0;
+  int serving_deterministic = 0;
+  double serving_temperature = 1.0;
+  std::string eval_serving = "greedy";
+  std::string data_section = "data";
+  nn::OptimizerConfig opt;
+
+  void visit(FieldVisitor& v) {
+    v.field("correction", correction, "none | iw (min(π/β, c)) | topk (min(π/β, c) λ_K)");
+    v.field("k", k, "K of the top-K correction λ_K = K(1-π)^(K-1); 0 = the slate size");
+    v.field("cap", cap, "importance-weight cap c > 0 (paper: e^3)");
+    v.field("gamma", gamma, "discount of the return R_t, in [0, 1]");
+    v.field("return_horizon", return_horizon, "steps summed into R_t (0 = to the episode end)");
+    v.field("temperature", temperature, "softmax temperature T > 0 of π(a|s) = softmax(s·v_a / T)");
+    v.field("behaviour", behaviour,
+            "estimated (β head, max likelihood on logged slates) | logged (log propensities)");
+    v.field("softmax", softmax, "auto | full | sampled (log-Q corrected sampled softmax)");
+    v.field("num_sampled", num_sampled, "sampled softmax: negatives per example");
+    v.field("sampled_threshold", sampled_threshold,
+            "auto: sampled softmax when candidates exceed this");
+    v.field("history_length", history_length, "consumed items the GRU reads (most recent)");
+    v.field("hidden", hidden, "[state size] of the GRU and the user state s");
+    v.field("batch_size", batch_size, "examples per gradient step");
+    v.field("update_period", update_period, "environment (or logged) steps per gradient step");
+    v.field("warmup_steps", warmup_steps, "online: environment steps before the first update");
+    v.field("replay_capacity", replay_capacity, "online: served events kept for training");
+    v.field("serving_top_m", serving_top_m,
+            "Boltzmann serving over the top M candidates (0 = all)");
+    v.field("serving_deterministic", serving_deterministic, "K': slots filled deterministically");
+    v.field("serving_temperature", serving_temperature, "temperature > 0 of the serving softmax");
+    v.field("eval_serving", eval_serving, "evaluation slates: greedy (top-K) | boltzmann");
+    v.field("data_section", data_section,
+            "config section naming the training log (\"\" or absent section = train online)");
+    opt.visit(v);
+  }
+
+  void validate(const std::string& s, const sim::EnvSpec& spec) const {
+    check_one_of(s + ".correction", correction, {"none", "iw", "topk"});
+    if (k < 0 || k > (1 << 20))
+      invalid_argument(s, ".k must be in [0, 1048576] (0 = slate size), got ", k);
+    if (!(cap > 0)) invalid_argument(s, ".cap must be > 0, got ", format_double(cap));
+    check_range(s + ".gamma", gamma, 0.0, 1.0);
+    check_range(s + ".return_horizon", return_horizon, 0, INT64_MAX);
+    if (!(temperature > 0))
+      invalid_argument(s, ".temperature must be > 0, got ", format_double(temperature));
+    check_one_of(s + ".behaviour", behaviour, {"estimated", "logged"});
+    check_one_of(s + ".softmax", softmax, {"auto", "full", "sampled"});
+    check_range(s + ".num_sampled", num_sampled, 1, 1 << 20);
+    check_range(s + ".sampled_threshold", sampled_threshold, 1, INT64_MAX);
+    check_range(s + ".history_length", history_length, 1, 1000);
+    if (hidden.size() != 1)
+      invalid_argument(s, ".hidden must list exactly one size (the state size), got ",
+                       hidden.size());
+    check_range(s + ".hidden", hidden[0], 1, 65536);
+    check_range(s + ".batch_size", batch_size, 1, 1 << 20);
+    check_range(s + ".update_period", update_period, 1, INT64_MAX);
+    check_range(s + ".warmup_steps", warmup_steps, 0, INT64_MAX);
+    check_range(s + ".replay_capacity", replay_capacity, 1, int64_t{1} << 32);
+    if (serving_top_m != 0 &&
+        (serving_top_m < spec.slate_size || serving_top_m > spec.num_candidates))
+      invalid_argument(s, ".serving_top_m must be 0 (all) or in [slate_size ", spec.slate_size,
+                       ", num_candidates ", spec.num_candidates, "], got ", serving_top_m);
+    check_range(s + ".serving_deterministic", serving_deterministic, 0, spec.slate_size);
+    if (!(serving_temperature > 0))
+      invalid_argument(s, ".serving_temperature must be > 0, got ",
+                       format_double(serving_temperature));
+    check_one_of(s + ".eval_serving", eval_serving, {"greedy", "boltzmann"});
+    opt.validate(s);
+  }
+};
+
+struct NetImpl : torch::nn::Module {
+  NetImpl(int D, int U, int H)
+      : gru(torch::nn::GRUOptions(D, H).batch_first(true)),
+        state(H + U, H),
+        item_pi(D, H),
+        item_beta(D, H) {
+    register_module("gru", gru);
+    register_module("state", state);
+    register_module("item_pi", item_pi);
+    register_module("item_beta", item_beta);
+  }
+  // hist [B, L, D] right-padded, len [B] (int64), user [B, U] -> s [B, H].
+  torch::Tensor encode(const torch::Tensor& hist, const torch::Tensor& len,
+                       const torch::Tensor& user) {
+    const int64_t B = hist.size(0), H = state->options.out_features();
+    auto out = std::get<0>(gru->forward(hist));  // [B, L, H]
+    auto idx = (len - 1).clamp_min(0).view({B, 1, 1}).expand({B, 1, H});
+    auto h = out.gather(1, idx).squeeze(1) * (len > 0).to(torch::kFloat).unsqueeze(1);
+    return torch::tanh(state->forward(torch::cat({h, user}, 1)));
+  }
+  // cands [B, C, D] -> logits [B, C].
+  torch::Tensor pi_logits(const torch::Tensor& s, const torch::Tensor& cands, double T) {
+    return torch::bmm(item_pi->forward(cands), s.unsqueeze(2)).squeeze(2) / T;
+  }
+  torch::Tensor beta_logits(const torch::Tensor& s, const torch::Tensor& cands) {
+    return torch::bmm(item_beta->forward(cands), s.detach().unsqueeze(2)).squeeze(2);
+  }
+  torch::nn::GRU gru;
+  torch::nn::Linear state, item_pi, item_beta;
+};
+TORCH_MODULE(Net);
+
+// Per-event quantities derived from a log (or the online store) for training.
+struct Derived {
+  std::vector<float> ret;           // R_t per event
+  std::vector<int64_t> click_rank;  // clicks before the event (over the whole data)
+  std::vector<int64_t> ep_click0;   // click_rank at the event's episode start
+  std::vector<int64_t> clicked;     // events with a choice, in order
+  void clear() { *this = Derived(); }
+};
+
+class TopKReinforce final : public Agent,
+                            public OfflineLearner,
+                            public sim::SequentialPropensities {
+ public:
+  TopKReinforce(std::string name, TopKReinforceConfig cfg, const AgentContext& ctx)
+      : name_(std::move(name)),
+        cfg_(std::move(cfg)),
+        env_(ctx.env),
+        rng_(ctx.seed, hash_name("topk_reinforce")) {
+    nn::configure_torch();
+    const auto& s = env_->spec();
+    N_ = s.num_candidates;
+    K_ = s.slate_size;
+    U_ = s.user_dim;
+    D_ = s.item_dim;
+    L_ = cfg_.history_length;
+    H_ = static_cast<int>(cfg_.hidden[0]);
+    Kc_ = cfg_.k > 0 ? cfg_.k : K_;
+    correction_ = cfg_.correction == "none" ? Correction::kNone
+                  : cfg_.correction == "iw" ? Correction::kIw
+                                            : Correction::kTopK;
+    sampled_ = cfg_.softmax == "sampled" || (cfg_.softmax == "auto" && N_ > cfg_.sampled_threshold);
+    M_ = cfg_.serving_top_m > 0 ? cfg_.serving_top_m : N_;
+    net_ = Net(D_, U_, H_);
+    nn::init_uniform(*net_, rng_);  // the Linear layers
+    {  // the GRU (torch's scheme U(±1/sqrt(H)), drawn from our stream, not torch's global RNG)
+      torch::NoGradGuard ng;
+      const double bound = 1.0 / std::sqrt(static_cast<double>(H_));
+      for (auto& t : net_->gru->parameters()) {
+        auto acc = torch::empty(t.sizes(), torch::kFloat);
+        float* p = acc.data_ptr<float>();
+        for (int64_t i = 0; i < acc.numel(); ++i)
+          p[i] = static_cast<float>(rng_.uniform(-bound, bound));
+        t.copy_(acc);
+      }
+    }
+    optimizer_ = nn::make_optimizer(cfg_.opt, net_->parameters());
+    store_.header = logs::make_header(*env_, Config(), 0, name_, ctx.seed);
+  }
+
+  std::string_view name() const override { return name_; }
+  void set_training(bool t) override { training_ = t; }
+
+  // ------------------------------------------------------------------------------------ serving
+  void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
+    ensure_rows(obs.batch);
+    std::vector<int> rows;
+    for (int b = 0; b < obs.batch; ++b)
+      if (obs.is_active(b)) rows.push_back(b);
+    if (rows.empty()) return;
+    for (int b : rows) commit_history(obs, b);
+    const torch::Tensor logits = score_rows(obs, rows);  // [R, N] double
+    const double* pl = logits.data_ptr<double>();
+    const bool boltzmann = training_ || cfg_.eval_serving == "boltzmann";
+    std::vector<double> p;
+    std::vector<int32_t> order;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      const int b = rows[r];
+      int32_t* slate = slates + static_cast<size_t>(b) * K_;
+      if (!boltzmann) {
+        sim::top_k_positions(pl + r * N_, N_, K_, slate, scratch_);
+      } else {
+        serving_distribution(pl + r * N_, order, p);
+        const int Kd = cfg_.serving_deterministic;
+        std::copy(order.begin(), order.begin() + Kd, slate);
+        std::vector<int32_t> pick(K_ - Kd);
+        sim::pl_sample(p.data(), M_ - Kd, K_ - Kd, rngs[b], pick.data());
+        for (int j = 0; j < K_ - Kd; ++j) slate[Kd + j] = order[Kd + pick[j]];
+      }
+      Row& row = rows_[b];
+      for (int i = 0; i < K_; ++i) {
+        const float* f = obs.item_features(b, slate[i]);
+        std::copy(f, f + D_, row.shown.begin() + static_cast<size_t>(i) * D_);
+      }
+      if (training_) record_pending(obs, b, slate, pl + r * N_);
+    }
+  }
+
+  bool slot_probabilities(const sim::Observation& obs, int row, double* probs) const override {
+    std::vector<double> logits = row_logits(obs, row);
+    std::fill(probs, probs + static_cast<size_t>(K_) * N_, 0.0);
+    if (!(training_ || cfg_.eval_serving == "boltzmann")) {
+      std::vector<int32_t> top(K_), scratch;
+      sim::top_k_positions(logits.data(), N_, K_, top.data(), scratch);
+      for (int k = 0; k < K_; ++k) probs[static_cast<size_t>(k) * N_ + top[k]] = 1.0;
+      return true;
+    }
+    std::vector<int32_t> order;
+    std::vector<double> p;
+    serving_distribution(logits.data(), order, p);
+    const int Kd = cfg_.serving_deterministic, Mr = M_ - Kd, Kr = K_ - Kd;
+    for (int k = 0; k < Kd; ++k) probs[static_cast<size_t>(k) * N_ + order[k]] = 1.0;
+    if (Kr == 0) return true;
+    std::vector<double> m(static_cast<size_t>(Kr) * Mr);
+    if (!sim::pl_slot_marginals(p.data(), Mr, Kr, m.data())) return false;
+    for (int k = 0; k < Kr; ++k)
+      for (int i = 0; i < Mr; ++i)
+        probs[static_cast<size_t>(Kd + k) * N_ + order[Kd + i]] = m[k * Mr + i];
+    return true;
+  }
+
+  double slate_probability(const sim::Observation& obs, int row,
+                           const int32_t* slate) const override {
+    std::vector<double> cond(K_);
+    return slot_conditionals(obs, row, slate, cond.data()) ? [&] {
+      double prod = 1;
+      for (double c : cond) prod *= c;
+      return prod;
+    }() : -1.0;
+  }
+
+  bool slot_conditionals(const sim::Observation& obs, int row, const int32_t* slate,
+                         double* cond) const override {
+    std::vector<double> logits = row_logits(obs, row);
+    std::vector<int32_t> order;
+    std::vector<double> p;
+    if (!(training_ || cfg_.eval_serving == "boltzmann")) {
+      std::vector<int32_t> top(K_), scratch;
+      sim::top_k_positions(logits.data(), N_, K_, top.data(), scratch);
+      for (int k = 0; k < K_; ++k) cond[k] = slate[k] == top[k] ? 1.0 : 0.0;
+      return true;
+    }
+    serving_distribution(logits.data(), order, p);
+    const int Kd = cfg_.serving_deterministic;
+    for (int k = 0; k < Kd; ++k) cond[k] = slate[k] == order[k] ? 1.0 : 0.0;
+    double removed = 0;
+    for (int k = Kd; k < K_; ++k) {
+      const auto it = std::find(order.begin() + Kd, order.begin() + M_, slate[k]);
+      if (it == order.begin() + M_) {
+        cond[k] = 0.0;
+        continue;
+      }
+      const double pk = p[it - order.begin() - Kd];
+      cond[k] = std::min(1.0, pk / std::max(1e-300, 1.0 - removed));
+      removed += pk;
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------- online learning
+  void observe(const StepOutcomes& step, const sim::Observation&) override {
+    for (int b = 0; b < step.batch; ++b) {
+      if (!step.is_active(b)) continue;
+      Row& row = rows_[b];
+      RLREC_CHECK(row.acted, "observe() without act() for row ", b);
+      row.acted = false;
+      ++env_steps_;
+      logs::LogRecord& r = row.pending.back();
+      r.choice = step.choices[b];
+      r.reward = step.rewards[b];
+      r.terminated = step.terminated[b];
+      r.truncated = step.truncated[b] && !r.terminated;
+      const float* resp = step.responses.row(b);
+      r.responses.assign(resp, resp + static_cast<size_t>(K_) * env_->spec().response_dim());
+      if (!(r.terminated || r.truncated)) continue;
+      const int64_t first = store_.size;
+      for (auto& rec : row.pending) {
+        rec.episode = next_store_episode_;
+        logs::append(store_, rec);
+      }
+      ++next_store_episode_;
+      row.pending.clear();
+      derive_from(store_, store_derived_, first);
+      if (store_.size > cfg_.replay_capacity + cfg_.replay_capacity / 2) trim_store();
+    }
+  }
+
+  UpdateStats update() override {
+    UpdateStats st;
+    if (offline_ || store_derived_.clicked.empty()) return st;
+    const int64_t due =
+        env_steps_ < cfg_.warmup_steps ? 0 : (env_steps_ - cfg_.warmup_steps) / cfg_.update_period;
+    while (updates_ < due) gradient_update(store_, store_derived_, /*logged_beta=*/false, st);
+    return st;
+  }
+
+  // --------------------------------------------------------------------------- offline learning
+  std::string data_section() const override { return cfg_.data_section; }
+
+  void set_log(std::shared_ptr<const logs::LogData> log, const std::string& path) override {
+    log_path_ = path;
+    derived_.clear();
+    derive_from(*log, derived_, 0);
+    if (derived_.clicked.empty())
+      invalid_argument(path, ": the log has no event with a choice (", log->size,
+                       " events): nothing for REINFORCE to learn from");
+    if (cfg_.behaviour == "logged" && correction_ != Correction::kNone) {
+      for (int64_t i : derived_.clicked)
+        if (log->inclusion[i * K_ + log->choice[i]] <= 0)
+          throw_error(ErrorCode::kInvalidArgument, path, ": record ", i,
+                      ": the chosen item's propensity is unknown (-1), but behaviour = \"logged\" "
+                      "with correction = \"",
+                      cfg_.correction, "\" needs it (log from policy '", log->header.policy,
+                      "'); use behaviour = \"estimated\" or a log from a "
+                      "stochastic policy (softmax_myopic, biased_softmax)");
+    }
+    offline_ = std::move(log);
+  }
+
+  UpdateStats train_offline(int64_t events) override {
+    RLREC_CHECK(offline_ != nullptr, "train_offline() before set_log()");
+    UpdateStats st;
+    env_steps_ += events;
+    const int64_t due = env_steps_ / cfg_.update_period;
+    while (updates_ < due) gradient_update(*offline_, derived_, cfg_.behaviour == "logged", st);
+    return st;
+  }
+
+  // ------------------------------------------------------------------------------- checkpoints
+  void save(const std::string& dir) const override {
+    std::filesystem::create_directories(dir);
+    {
+      std::ofstream os(dir + "/meta.toml");
+      const auto& s = env_->spec();
+      os << "agent = \"topk_reinforce\"\nvariant = \"" << name_ << "\"\nenv = \"" << s.name
+         << "\"\nuser_dim = " << U_ << "\nitem_dim = " << D_ << "\nnum_candidates = " << N_
+         << "\nslate_size = " << K_ << "\n";
+      if (!os) throw_error(ErrorCode::kIo, "cannot write '", dir, "/meta.toml'");
+    }
+    nn::save_module(*net_, dir + "/net.pt");
+    nn::save_optimizer(*optimizer_, dir + "/optimizer.pt");
+    nn::save_counters(dir + "/state.bin", rng_, env_steps_, updates_);
+    logs::LogWriter w(dir + "/store.bin", store_.header);
+    for (int64_t i = 0; i < store_.size; ++i) w.write(logs::record_at(store_, i));
+    w.close();
+  }
+
+  void load(const std::string& dir) override {
+    check_meta(dir + "/meta.toml");
+    nn::load_module(*net_, dir + "/net.pt");
+    nn::load_optimizer(*optimizer_, dir + "/optimizer.pt");
+    nn::load_counters(dir + "/state.bin", rng_, env_steps_, updates_);
+    logs::LogData s = logs::read_log(dir + "/store.bin");
+    logs::check_compatible(s.header, *env_, dir + "/store.bin");
+    store_ = std::move(s);
+    store_derived_.clear();
+    derive_from(store_, store_derived_, 0);
+    next_store_episode_ = store_.size ? store_.episode.back() + 1 : 0;
+    for (auto& r : rows_) {
+      r.acted = false;
+      r.pending.clear();
+      r.step_committed = -1;
+    }
+  }
+
+  // Test hook (topk_reinforce_encoder_grad_from_beta).
+  double encoder_grad_from_beta(double* head_grad) {
+    logs::LogData& d = store_;
+    RLREC_CHECK(d.size > 0, "no stored events");
+    std::vector<int64_t> ev(std::min<int64_t>(8, d.size));
+    for (auto& e : ev) e = static_cast<int64_t>(rng_.uniform_int(static_cast<uint64_t>(d.size)));
+    optimizer_->zero_grad();
+    auto loss = beta_loss(d, store_derived_, ev);
+    loss.backward();
+    auto sum_abs = [](torch::nn::Module& m) {
+      double s = 0;
+      for (auto& p : m.parameters())
+        if (p.grad().defined()) s += p.grad().abs().sum().item<double>();
+      return s;
+    };
+    *head_grad = sum_abs(*net_->item_beta);
+    const double enc = sum_abs(*net_->gru) + sum_abs(*net_->state) + sum_abs(*net_->item_pi);
+    optimizer_->zero_grad();
+    return enc;
+  }
+
+ private:
+  struct Row {
+    std::vector<float> hist;   // consumed item features, oldest first (<= L x D)
+    std::vector<float> shown;  // K x D: the slate shown at the last act()
+    int step_committed = -1;
+    bool acted = false;
+    std::vector<logs::LogRecord> pending;  // the episode so far (training)
+  };
+
+  void ensure_rows(int B) {
+    if (static_cast<int>(rows_.size()) >= B) return;
+    rows_.resize(B);
+    for (auto& r : rows_) r.shown.resize(static_cast<size_t>(K_) * D_);
+  }
+
+  // The consumed-item history for row b at this observation, without changing state: the stored
+  // history plus the item consumed at the previous step (obs.last_choice), unless already added.
+  void effective_history(const sim::Observation& obs, int b, std::vector<float>& out) const {
+    out.clear();
+    if (obs.episode_step[b] == 0 || b >= static_cast<int>(rows_.size())) return;
+    const Row& row = rows_[b];
+    out = row.hist;
+    if (row.step_committed != obs.episode_step[b] && obs.last_choice[b] >= 0) {
+      const float* f = row.shown.data() + static_cast<size_t>(obs.last_choice[b]) * D_;
+      out.insert(out.end(), f, f + D_);
+      if (static_cast<int>(out.size()) > L_ * D_) out.erase(out.begin(), out.begin() + D_);
+    }
+  }
+  void commit_history(const sim::Observation& obs, int b) {
+    std::vector<float> h;
+    effective_history(obs, b, h);
+    rows_[b].hist = std::move(h);
+    rows_[b].step_committed = obs.episode_step[b];
+  }
+
+  // Logits over all candidates for the given rows: [R, N] double.
+  torch::Tensor score_rows(const sim::Observation& obs, const std::vector<int>& rows) const {
+    const int64_t R = static_cast<int64_t>(rows.size());
+    std::vector<std::vector<float>> hs(R);
+    int64_t Lb = 1;  // the GRU runs over the longest history in the batch only
+    for (int64_t r = 0; r < R; ++r) {
+      effective_history(obs, rows[r], hs[r]);
+      Lb = std::max<int64_t>(Lb, static_cast<int64_t>(hs[r].size()) / std::max(1, D_));
+    }
+    auto hist = torch::zeros({R, Lb, D_}, torch::kFloat);
+    auto len = torch::zeros({R}, torch::kLong);
+    auto user = torch::empty({R, U_}, torch::kFloat);
+    auto cands = torch::empty({R, N_, D_}, torch::kFloat);
+    float *ph = hist.data_ptr<float>(), *pu = user.data_ptr<float>(), *pc = cands.data_ptr<float>();
+    int64_t* pn = len.data_ptr<int64_t>();
+    for (int64_t r = 0; r < R; ++r) {
+      const int b = rows[r];
+      const auto& h = hs[r];
+      std::copy(h.begin(), h.end(), ph + r * Lb * D_);
+      pn[r] = static_cast<int64_t>(h.size()) / std::max(1, D_);
+      std::copy(obs.user_row(b), obs.user_row(b) + U_, pu + r * U_);
+      for (int p = 0; p < N_; ++p) {
+        const float* f = obs.item_features(b, p);
+        std::copy(f, f + D_, pc + (r * N_ + p) * D_);
+      }
+    }
+    torch::NoGradGuard ng;
+    auto s = net_->encode(hist, len, user);
+    return net_->pi_logits(s, cands, cfg_.temperature).to(torch::kDouble).contiguous();
+  }
+  std::vector<double> row_logits(const sim::Observation& obs, int row) const {
+    auto t = score_rows(obs, {row});
+    const double* p = t.data_ptr<double>();
+    return std::vector<double>(p, p + N_);
+  }
+
+  // The Boltzmann serving distribution: `order` = candidate positions by decreasing logit (the top
+  // M first), p = softmax(logit / serving_temperature) over order[K'..M) (M − K' entries).
+  void serving_distribution(const double* logits, std::vector<int32_t>& order,
+                            std::vector<double>& p) const {
+    order.resize(M_);
+    std::vector<int32_t> scratch;
+    sim::top_k_positions(logits, N_, M_, order.data(), scratch);
+    const int Kd = cfg_.serving_deterministic;
+    p.resize(M_ - Kd);
+    for (int i = Kd; i < M_; ++i) p[i - Kd] = logits[order[i]] / cfg_.serving_temperature;
+    sim::softmax(p.data(), M_ - Kd, p.data());
+  }
+
+  // Training mode: the step's record with its served propensities (inclusion = P(item shown)).
+  void record_pending(const sim::Observation& obs, int b, const int32_t* slate,
+                      const double* logits) {
+    Row& row = rows_[b];
+    if (obs.episode_step[b] == 0) row.pending.clear();
+    row.acted = true;
+    logs::LogRecord& r = row.pending.emplace_back();
+    r.step = obs.episode_step[b];
+    r.user.assign(obs.user_row(b), obs.user_row(b) + U_);
+    if (store_.header.has_candidate_ids)
+      r.candidate_ids.assign(obs.candidate_ids + static_cast<size_t>(b) * N_,
+                             obs.candidate_ids + static_cast<size_t>(b + 1) * N_);
+    if (store_.header.has_candidate_features)
+      r.candidate_features.assign(obs.item_features(b, 0),
+                                  obs.item_features(b, 0) + static_cast<size_t>(N_) * D_);
+    r.slate.assign(slate, slate + K_);
+    r.marginal.assign(K_, -1.0);
+    r.conditional.assign(K_, -1.0);
+    r.inclusion.assign(K_, -1.0);
+    std::vector<int32_t> order;
+    std::vector<double> p;
+    serving_distribution(logits, order, p);
+    const int Kd = cfg_.serving_deterministic, Mr = M_ - Kd, Kr = K_ - Kd;
+    std::vector<double> m(static_cast<size_t>(Kr) * Mr);
+    const bool exact = Kr > 0 && sim::pl_slot_marginals(p.data(), Mr, Kr, m.data());
+    for (int k = 0; k < K_; ++k) {
+      if (k < Kd) {
+        r.inclusion[k] = 1.0;
+        continue;
+      }
+      const int i =
+          static_cast<int>(std::find(order.begin() + Kd, order.end(), slate[k]) - order.begin()) -
+          Kd;
+      double inc = 0;
+      if (exact)
+        for (int j = 0; j < Kr; ++j) inc += m[static_cast<size_t>(j) * Mr + i];
+      else
+        inc = 1.0 - std::pow(1.0 - p[i], Kr);
+      r.inclusion[k] = std::clamp(inc, 1e-12, 1.0);
+    }
+  }
+
+  void trim_store() {
+    // Keep the most recent whole episodes totalling at most replay_capacity events.
+    int64_t first = store_.size - cfg_.replay_capacity;
+    while (first < store_.size && store_.step[first] != 0) ++first;
+    logs::LogData kept;
+    kept.header = store_.header;
+    for (int64_t i = first; i < store_.size; ++i) logs::append(kept, logs::record_at(store_, i));
+    store_ = std::move(kept);
+    store_derived_.clear();
+    derive_from(store_, store_derived_, 0);
+  }
+
+  // Extends `dv` over events [from, size) of d (from is an episode start).
+  void derive_from(const logs::LogData& d, Derived& dv, int64_t from) const {
+    dv.ret.resize(d.size);
+    dv.click_rank.resize(d.size);
+    dv.ep_click0.resize(d.size);
+    int64_t clicks = from > 0 ? dv.click_rank[from - 1] + (d.choice[from - 1] >= 0) : 0;
+    int64_t ep_start = from;
+    for (int64_t i = from; i < d.size; ++i) {
+      if (d.step[i] == 0) ep_start = i;
+      dv.click_rank[i] = clicks;
+      dv.ep_click0[i] = dv.click_rank[ep_start];
+      if (d.choice[i] >= 0) {
+        dv.clicked.push_back(i);
+        ++clicks;
+      }
+      const bool last = d.terminated[i] || d.truncated[i] || i + 1 == d.size;
+      if (last) {  // returns of the finished episode [ep_start, i]
+        const int64_t H = cfg_.return_horizon;
+        if (H == 0) {
+          double g = 0;
+          for (int64_t j = i; j >= ep_start; --j)
+            dv.ret[j] = static_cast<float>(g = d.reward[j] + cfg_.gamma * g);
+        } else {
+          for (int64_t j = ep_start; j <= i; ++j) {
+            double g = 0, disc = 1;
+            for (int64_t t = j; t <= i && t < j + H; ++t, disc *= cfg_.gamma)
+              g += disc * d.reward[t];
+            dv.ret[j] = static_cast<float>(g);
+          }
+        }
+      }
+    }
+  }
+
+  const float* cand_feature(const logs::LogData& d, int64_t i, int p) const {
+    if (d.header.has_candidate_features)
+      return d.features.data() + (static_cast<size_t>(i) * N_ + p) * D_;
+    return env_->catalogue()->features.row(d.item_id(i, p));
+  }
+
+  // State inputs of events ev: hist [B, L, D], len [B], user [B, U].
+  void fill_state(const logs::LogData& d, const Derived& dv, const std::vector<int64_t>& ev,
+                  torch::Tensor& hist, torch::Tensor& len, torch::Tensor& user) const {
+    const int64_t B = static_cast<int64_t>(ev.size());
+    int64_t Lb = 1;  // the GRU runs over the longest history in the batch only
+    for (int64_t i : ev)
+      Lb = std::max(Lb, std::min<int64_t>(L_, dv.click_rank[i] - dv.ep_click0[i]));
+    hist = torch::zeros({B, Lb, D_}, torch::kFloat);
+    len = torch::zeros({B}, torch::kLong);
+    user = torch::empty({B, U_}, torch::kFloat);
+    float *ph = hist.data_ptr<float>(), *pu = user.data_ptr<float>();
+    int64_t* pn = len.data_ptr<int64_t>();
+    for (int64_t r = 0; r < B; ++r) {
+      const int64_t i = ev[r];
+      const int64_t hi = dv.click_rank[i], lo = std::max(dv.ep_click0[i], hi - L_);
+      for (int64_t c = lo; c < hi; ++c) {
+        const int64_t j = dv.clicked[c];
+        const float* f = cand_feature(d, j, d.slate[j * K_ + d.choice[j]]);
+        std::copy(f, f + D_, ph + (r * Lb + (c - lo)) * D_);
+      }
+      pn[r] = hi - lo;
+      std::copy(d.user_row(i), d.user_row(i) + U_, pu + r * U_);
+    }
+  }
+
+  // Candidate features for events ev: full softmax: all N ([B, N, D], targets at their positions);
+  // sampled: [targets..., num_sampled uniform draws] per row.
+  torch::Tensor fill_cands(const logs::LogData& d, const std::vector<int64_t>& ev,
+                           const std::vector<std::vector<int32_t>>& targets) {
+    const int64_t B = static_cast<int64_t>(ev.size());
+    const int T = static_cast<int>(targets[0].size());
+    const int C = sampled_ ? T + cfg_.num_sampled : N_;
+    auto cands = torch::empty({B, C, D_}, torch::kFloat);
+    float* pc = cands.data_ptr<float>();
+    for (int64_t r = 0; r < B; ++r) {
+      for (int c = 0; c < C; ++c) {
+        const int p = !sampled_ ? c
+                      : c < T   ? targets[r][c]
+                                : static_cast<int>(rng_.uniform_int(static_cast<uint64_t>(N_)));
+        const float* f = cand_feature(d, ev[r], p);
+        std::copy(f, f + D_, pc + (static_cast<int64_t>(r) * C + c) * D_);
+      }
+    }
+    return cands;
+  }
+
+  // log-probabilities [B, T] of the targets under softmax(logits): exact (full) or log-Q corrected
+  // sampled softmax (logits columns: T targets then the samples).
+  torch::Tensor target_log_probs(const torch::Tensor& logits,
+                                 const std::vector<std::vector<int32_t>>& targets) const {
+    const int64_t B = logits.size(0);
+    const int T = static_cast<int>(targets[0].size());
+    if (!sampled_) {
+      auto idx = torch::empty({B, T}, torch::kLong);
+      int64_t* pi = idx.data_ptr<int64_t>();
+      for (int64_t r = 0; r < B; ++r)
+        for (int t = 0; t < T; ++t) pi[r * T + t] = targets[r][t];
+      return torch::log_softmax(logits, 1).gather(1, idx);
+    }
+    const double logq = std::log(static_cast<double>(cfg_.num_sampled) / N_);  // log(|S| Q(j))
+    auto samples = logits.slice(1, T) - logq;                                  // [B, S]
+    std::vector<torch::Tensor> cols;
+    for (int t = 0; t < T; ++t) {
+      auto tl = logits.slice(1, t, t + 1);  // [B, 1]
+      cols.push_back(tl.squeeze(1) - torch::logsumexp(torch::cat({tl, samples}, 1), 1));
+    }
+    return torch::stack(cols, 1);
+  }
+
+  // −mean log β(shown item | s) over the slates of events ev. The state enters through
+  // beta_logits' stop-gradient; `encode_without_grad` (training) also skips recording the encoder's
+  // graph, which the stop-gradient makes useless (the test hook keeps it, to test the detach).
+  torch::Tensor beta_loss(const logs::LogData& d, const Derived& dv, const std::vector<int64_t>& ev,
+                          bool encode_without_grad = false) {
+    torch::Tensor hist, len, user;
+    fill_state(d, dv, ev, hist, len, user);
+    std::vector<std::vector<int32_t>> targets(ev.size());
+    for (size_t r = 0; r < ev.size(); ++r)
+      targets[r].assign(d.slate_row(ev[r]), d.slate_row(ev[r]) + K_);
+    torch::Tensor s;
+    if (encode_without_grad) {
+      torch::NoGradGuard ng;
+      s = net_->encode(hist, len, user);
+    } else {
+      s = net_->encode(hist, len, user);
+    }
+    auto lb = net_->beta_logits(s, fill_cands(d, ev, targets));
+    return -target_log_probs(lb, targets).mean();
+  }
+
+  void gradient_update(const logs::LogData& d, const Derived& dv, bool logged_beta,
+                       UpdateStats& st) {
+    const int B = cfg_.batch_size;
+    const auto& clicked = dv.clicked;
+    std::vector<int64_t> ev(B);
+    for (auto& e : ev) e = clicked[rng_.uniform_int(clicked.size())];
+    torch::Tensor hist, len, user;
+    fill_state(d, dv, ev, hist, len, user);
+    std::vector<std::vector<int32_t>> act(B);
+    for (int r = 0; r < B; ++r) act[r] = {d.slate[ev[r] * K_ + d.choice[ev[r]]]};
+    auto cands = fill_cands(d, ev, act);
+    auto s = net_->encode(hist, len, user);
+    auto logp =
+        target_log_probs(net_->pi_logits(s, cands, cfg_.temperature), act).squeeze(1);  // [B]
+    const bool need_beta = correction_ != Correction::kNone;
+    const bool estimate_beta = need_beta && !logged_beta;
+    std::vector<double> beta(B, 1.0);
+    if (estimate_beta) {
+      torch::NoGradGuard ng;
+      auto lb = target_log_probs(net_->beta_logits(s, cands), act)
+                    .squeeze(1)
+                    .exp()
+                    .to(torch::kDouble)
+                    .contiguous();
+      std::copy(lb.data_ptr<double>(), lb.data_ptr<double>() + B, beta.begin());
+    } else if (need_beta) {
+      for (int r = 0; r < B; ++r) {
+        const int64_t i = ev[r];
+        beta[r] = d.inclusion[i * K_ + d.choice[i]] / K_;
+      }
+    }
+    auto pi = logp.detach().exp().to(torch::kDouble).contiguous();
+    const double* ppi = pi.data_ptr<double>();
+    std::vector<float> coef(B);
+    double wsum = 0;
+    for (int r = 0; r < B; ++r) {
+      const double w =
+          reinforce::example_weight(correction_, ppi[r], std::max(beta[r], 1e-12), cfg_.cap, Kc_);
+      wsum += w;
+      coef[r] = static_cast<float>(w * dv.ret[ev[r]]);
+    }
+    auto loss = -(torch::from_blob(coef.data(), {B}, torch::kFloat).clone() * logp).mean();
+    if (estimate_beta) {  // the β head learns from every logged slate, not only clicked ones
+      std::vector<int64_t> all(B);
+      for (auto& e : all) e = static_cast<int64_t>(rng_.uniform_int(static_cast<uint64_t>(d.size)));
+      loss = loss + beta_loss(d, dv, all, /*encode_without_grad=*/true);
+    }
+    ++updates_;
+    nn::check_finite(loss, *net_, name_, updates_);
+    nn::gradient_step(*optimizer_, loss, net_->parameters(), cfg_.opt.grad_clip);
+    ++st.updates;
+    st.loss_sum += loss.item<double>();
+    st.td_target_sum += wsum / B;  // mean correction weight (a scale check)
+  }
+
+  void check_meta(const std::string& path) const {
+    if (!std::filesystem::exists(path))
+      throw_error(ErrorCode::kNotFound, "checkpoint metadata '", path, "' not found");
+    std::ifstream is(path);
+    std::stringstream ss;
+    ss << is.rdbuf();
+    Config meta = Config::parse_string("[m]\n" + ss.str(), path);
+    auto str = [&](const char* k) { return meta.get_string("m", k).value_or(""); };
+    if (str("agent") != "topk_reinforce")
+      invalid_argument(path, ": checkpoint was written by agent '", str("agent"),
+                       "', not topk_reinforce");
+    if (str("env") != env_->spec().name)
+      invalid_argument(path, ": checkpoint is for environment '", str("env"), "', not '",
+                       env_->spec().name, "'");
+    struct Dims {
+      int u = 0, d = 0, n = 0, k = 0;
+      void visit(FieldVisitor& v) {
+        v.field("user_dim", u, "");
+        v.field("item_dim", d, "");
+        v.field("num_candidates", n, "");
+        v.field("slate_size", k, "");
+      }
+    } dims;
+    read_section(meta, "m", dims, {"agent", "variant", "env"});
+    if (dims.u != U_ || dims.d != D_ || dims.n != N_ || dims.k != K_)
+      invalid_argument(path, ": checkpoint shapes (user_dim ", dims.u, ", item_dim ", dims.d,
+                       ", num_candidates ", dims.n, ", slate_size ", dims.k,
+                       ") do not match the environment (", U_, ", ", D_, ", ", N_, ", ", K_, ")");
+  }
+
+  std::string name_;
+  TopKReinforceConfig cfg_;
+  const sim::Environment* env_;
+  mutable Rng rng_;
+  int N_ = 0, K_ = 0, U_ = 0, D_ = 0, L_ = 0, H_ = 0, Kc_ = 0, M_ = 0;
+  Correction correction_ = Correction::kTopK;
+  bool sampled_ = false;
+  mutable Net net_{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  bool training_ = false;
+  int64_t env_steps_ = 0, updates_ = 0;
+  std::vector<Row> rows_;
+  std::vector<int32_t> scratch_;
+  logs::LogData store_;  // online: own served episodes
+  Derived store_derived_;
+  uint64_t next_store_episode_ = 0;
+  std::shared_ptr<const logs::LogData> offline_;  // offline: the training log
+  Derived derived_;
+  std::string log_path_;
+};
+
+}  // namespace
+
+std::unique_ptr<Agent> make_topk_reinforce(const AgentContext& ctx) {
+  TopKReinforceConfig cfg;
+  read_section(*ctx.config, ctx.section, cfg);
+  cfg.validate(ctx.section, ctx.env->spec());
+  return std::make_unique<TopKReinforce>("topk_reinforce", std::move(cfg), ctx);
+}
+
+std::string topk_reinforce_defaults() {
+  return dump_section("topk_reinforce", "", TopKReinforceConfig());
+}
+
+double topk_reinforce_encoder_grad_from_beta(Agent& agent, double* beta_head_grad) {
+  auto* a = dynamic_cast<TopKReinforce*>(&agent);
+  if (!a) invalid_argument("agent '", agent.name(), "' is not a topk_reinforce agent");
+  return a->encoder_grad_from_beta(beta_head_grad);
+}
+
+}  // namespace rlrec::agents

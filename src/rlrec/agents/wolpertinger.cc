@@ -1,0 +1,795 @@
+// Wolpertinger: Dulac-Arnold, Evans, van Hasselt, Sunehag, Lillicrap, Hunt, Mann, Weber, Degris,
+// Coppin, "Deep Reinforcement Learning in Large Discrete Action Spaces", arXiv 1512.07679 (2015),
+// Algorithm 1, on DDPG (Lillicrap et al., "Continuous control with deep reinforcement learning",
+// ICLR 2016). Notes: shared/reference/algorithms.md §1.
+//
+// Every item a has a fixed embedding e_a (its feature row). With s the user observation (plus
+// session statistics, see deviation 5):
+//   proto  = f_θ(s)                                   actor, squashed into the items' bounding box
+//   C_k    = the k items nearest to proto (L2)        rlrec::index (exact or HNSW) over the
+//                                                     catalogue, or an exact scan of the candidates
+//   a*     = argmax_{a ∈ C_k} Q_φ(s, e_a)             critic on [s, e_a]; a slate of K items is the
+//                                                     top-K of C_k by Q (best first)
+// Training (DDPG on the executed item a_t, replay, minibatch of N transitions):
+//   y_i   = r_i + γ (1 - terminal_i) Q_φ'(s'_i, e_{a'_i}),
+//           a'_i = argmax_{a ∈ kNN(f_θ'(s'_i))} Q_φ'(s'_i, e_a)  (target_action = "knn": the full
+//           Wolpertinger policy with the target networks), or Q_φ'(s'_i, f_θ'(s'_i)) on the
+//           proto-action itself (target_action = "proto": plain DDPG's target, k critic
+//           evaluations cheaper per transition, but it bootstraps from off-manifold points
+//           where the critic is untrained, and diverged in our interest_evolution runs).
+//           target_k caps the target's kNN at min(target_k, k) neighbours (deviation 7).
+//   critic: minimise (1/N) Σ (y_i - Q_φ(s_i, e_{a_i}))²
+//   actor:  ascend   (1/N) Σ Q_φ(s_i, f_θ(s_i))  (the critic's gradient at the proto-action)
+//   targets: θ' ← τ θ + (1 - τ) θ',  φ' ← τ φ + (1 - τ) φ'  (τ = 0: hard copies every
+//           target_update_period gradient steps)
+// k is a count (`k`) or a fraction of the items the agent chooses from (`k_fraction`, rounded up).
+// Exploration: noise on the proto-action before the lookup, Gaussian N(0, noise_sigma²) per
+// dimension or Ornstein-Uhlenbeck x ← x - ou_theta x + noise_sigma ε (reset at each episode start),
+// plus ε-greedy uniform slates on the shared schedule (ε = 1 during warm-up).
+//
+// Deviations and choices, each with its reason:
+//  1. Slates. The paper picks one action. For K > 1 the slate is the critic's top-K among the k
+//     neighbours, and the executed action the critic learns from is the slate's first item (the
+//     item the actor's proto-action and the critic chose; its value is that of leading the slate).
+//     With K = 1 this is the paper's algorithm exactly. The step's reward is the slate's reward.
+//  2. The actor's output is squashed into the bounding box of the item embeddings,
+//     proto = lo + (hi - lo) (tanh(z) + 1) / 2 per dimension (pkorobov clips to [min, max]; the
+//     squash keeps gradients), so proto-actions cannot drift far off the item manifold.
+//  3. tau defaults to 0.005 (the paper's DDPG uses 0.001): our runs are 10^4-10^5 steps, not 10^6.
+//  4. Fresh-items environments (a new candidate set every step, e.g. RecSim's default) have no
+//     catalogue to index: the kNN is an exact scan of the row's N candidates, and the replay stores
+//     the next candidates' features for the target (num_candidates <= 1000). With a fixed corpus
+//     whose candidates are the whole catalogue the index is built once over the catalogue (or loaded
+//     from `index_path`, rejected if it was built for another catalogue); candidates sampled from a
+//     fixed corpus (num_candidates < corpus_size) are scanned like fresh items.
+//  5. With history_features = true (default) the state is the user observation plus session
+//     statistics (history.h), as SlateQ here; interest_evolution's hidden budget depends on them.
+//  6. Optional (proto_reg = λ > 0, default 0 = the paper): the actor loss gets λ‖proto − e_near‖²,
+//     e_near = the catalogue item nearest to the proto (fixed corpus) or the executed item (fresh
+//     items). Proto-actions otherwise drift off the item manifold (algorithms.md §1.3), where the
+//     critic is untrained and approximate kNN (HNSW) loses recall: the k nearest items of a query
+//     far from every item are the extreme points of many clusters, which graph search misses.
+//     pkorobov's variant regularises the critic instead (‖Q(s, proto) − Q(s, 1NN(proto))‖²); it
+//     is not implemented.
+//  7. target_k (0 = k, the paper) caps the neighbours of the TD target's kNN: with k = 10% of a
+//     large catalogue the paper's target costs k critic evaluations per sampled transition.
+#include "rlrec/agents/wolpertinger.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+#include "rlrec/agents/dqn_config.h"
+#include "rlrec/agents/history.h"
+#include "rlrec/agents/nn.h"
+#include "rlrec/agents/replay.h"
+#include "rlrec/core/check.h"
+#include "rlrec/core/error.h"
+#include "rlrec/index/hnsw_index.h"
+#include "rlrec/index/index.h"
+
+namespace rlrec::agents {
+namespace {
+
+struct WolpertingerConfig {
+  int64_t k = 0;
+  double k_fraction = 0.1;
+  std::string index = "auto";
+  int hnsw_m = 16;
+  int hnsw_ef_construction = 200;
+  int hnsw_ef_search = 128;
+  int index_threads = 1;
+  std::string index_path;
+  int64_t embedding_dim = 0;
+  std::string noise = "gaussian";
+  double noise_sigma = 0.1;
+  double ou_theta = 0.15;
+  std::string target_action = "knn";
+  int64_t target_k = 0;
+  double actor_lr = 1e-3;
+  double proto_reg = 0.0;
+  double tau = 0.005;
+  bool history_features = true;
+  DqnConfig dqn;
+  nn::OptimizerConfig opt;
+
+  WolpertingerConfig() {
+    dqn.hidden = {64, 32};
+    dqn.batch_size = 64;
+    dqn.warmup_steps = 2000;
+    dqn.update_period = 1;
+    dqn.epsilon_final = 0.0;
+    dqn.epsilon_decay_steps = 1;
+  }
+
+  void visit(FieldVisitor& v) {
+    v.field("k", k, "neighbours re-ranked by the critic, a count >= env.slate_size (0: use k_fraction)");
+    v.field("k_fraction", k_fraction,
+            "neighbours as a fraction in (0, 1] of the items chosen from (catalogue or candidates), "
+            "rounded up; used when k = 0");
+    v.field("index", index, "catalogue search: exact | hnsw | auto (exact below 5000 items)");
+    v.field("hnsw_m", hnsw_m, "HNSW links per node (M)");
+    v.field("hnsw_ef_construction", hnsw_ef_construction, "HNSW candidate list while building");
+    v.field("hnsw_ef_search", hnsw_ef_search, "HNSW candidate list while searching (effective max(ef, k))");
+    v.field("index_threads", index_threads, "threads building the index (0 = all cores; 1 = reproducible graph)");
+    v.field("index_path", index_path,
+            "catalogue index file: loaded if it exists (must match the catalogue), else built and saved there");
+    v.field("embedding_dim", embedding_dim,
+            "expected item embedding dimension (0 = take env.item_dim; else must equal it)");
+    v.field("noise", noise, "exploration noise on the proto-action: gaussian | ou | none");
+    v.field("noise_sigma", noise_sigma, "noise standard deviation (embedding units)");
+    v.field("ou_theta", ou_theta, "Ornstein-Uhlenbeck mean reversion rate");
+    v.field("target_action", target_action,
+            "TD target action: knn (target actor -> kNN -> target critic argmax) | proto (DDPG)");
+    v.field("target_k", target_k,
+            "target_action = knn: neighbours re-ranked in the TD target, min(target_k, k) "
+            "(0 = k; caps the target's cost of k critic evaluations per transition)");
+    v.field("actor_lr", actor_lr, "actor learning rate (lr is the critic's)");
+    v.field("proto_reg", proto_reg,
+            "λ of the actor penalty λ·‖proto − nearest item‖² keeping proto-actions on the item "
+            "manifold (0 = off, the paper)");
+    v.field("tau", tau, "Polyak rate of both target networks (0 = hard copies every target_update_period)");
+    v.field("history_features", history_features,
+            "append session statistics (steps, no-click steps, sums of the chosen responses) to the state");
+    dqn.visit(v);
+    opt.visit(v);
+  }
+
+  void validate(const std::string& s) const {
+    if (k < 0) invalid_argument(s, ".k must be >= 1 (or 0 to use ", s, ".k_fraction), got ", k);
+    if (!(k_fraction > 0 && k_fraction <= 1))
+      invalid_argument(s, ".k_fraction must be in (0, 1], got ", format_double(k_fraction));
+    check_one_of(s + ".index", index, {"exact", "hnsw", "auto"});
+    check_range(s + ".hnsw_m", hnsw_m, 2, 1024);
+    check_range(s + ".hnsw_ef_construction", hnsw_ef_construction, 1, 1 << 20);
+    check_range(s + ".hnsw_ef_search", hnsw_ef_search, 1, 1 << 24);
+    check_range(s + ".index_threads", index_threads, 0, 1024);
+    check_range(s + ".embedding_dim", embedding_dim, 0, 1 << 20);
+    check_one_of(s + ".noise", noise, {"gaussian", "ou", "none"});
+    check_range(s + ".noise_sigma", noise_sigma, 0.0, 1e6);
+    check_range(s + ".ou_theta", ou_theta, 0.0, 1.0);
+    check_one_of(s + ".target_action", target_action, {"knn", "proto"});
+    check_range(s + ".target_k", target_k, 0, INT64_MAX);
+    check_positive(s + ".actor_lr", actor_lr);
+    check_range(s + ".proto_reg", proto_reg, 0.0, 1e6);
+    check_range(s + ".tau", tau, 0.0, 1.0);
+    dqn.validate(s);
+    opt.validate(s);
+  }
+};
+
+// k from the config for `M` items to choose from and slates of K (validated: one-line errors).
+int64_t resolve_k(const WolpertingerConfig& c, const std::string& s, int64_t M, int K,
+                  const std::string& what) {
+  if (c.k > 0) {
+    if (c.k > M)
+      invalid_argument(s, ".k must be <= the number of items to choose from (", M, ": ", what,
+                       "), got ", c.k);
+    if (c.k < K) invalid_argument(s, ".k must be >= env.slate_size (", K, "), got ", c.k);
+    return c.k;
+  }
+  const auto k = static_cast<int64_t>(std::ceil(c.k_fraction * static_cast<double>(M) - 1e-9));
+  return std::clamp<int64_t>(k, K, M);
+}
+
+// Top-K of q[0..n) (best first; ties: lower index, i.e. nearer neighbour, first).
+void top_k_of(const float* q, int64_t n, int K, std::vector<int64_t>& order) {
+  order.resize(n);
+  std::iota(order.begin(), order.end(), int64_t{0});
+  std::partial_sort(order.begin(), order.begin() + K, order.end(), [&](int64_t a, int64_t b) {
+    return q[a] > q[b] || (q[a] == q[b] && a < b);
+  });
+}
+
+class Wolpertinger final : public Agent {
+ public:
+  Wolpertinger(WolpertingerConfig cfg, const AgentContext& ctx)
+      : cfg_(std::move(cfg)),
+        env_(ctx.env),
+        pool_(ctx.pool),
+        rng_(ctx.seed, hash_name("wolpertinger")),
+        history_(ctx.env->spec().slate_size, ctx.env->spec().response_dim()) {
+    nn::configure_torch();
+    const auto& spec = env_->spec();
+    const std::string& s = ctx.section;
+    catalogue_mode_ = spec.candidates_are_catalogue();
+    U0_ = spec.user_dim;
+    U_ = U0_ + (cfg_.history_features ? history_.dim() : 0);
+    D_ = spec.item_dim;
+    N_ = spec.num_candidates;
+    K_ = spec.slate_size;
+    if (cfg_.embedding_dim > 0 && cfg_.embedding_dim != D_)
+      invalid_argument(s, ".embedding_dim (", cfg_.embedding_dim,
+                       ") does not match the environment's item embeddings (env '", spec.name,
+                       "' items have ", D_, " features)");
+    if (!catalogue_mode_ && N_ > 1000)
+      invalid_argument("wolpertinger without a catalogue stores the next candidates of every "
+                       "transition: env.num_candidates must be <= 1000 (or equal env.corpus_size), got ",
+                       N_);
+    const int64_t M = catalogue_mode_ ? spec.corpus_size : N_;
+    k_ = resolve_k(cfg_, s, M, K_,
+                   catalogue_mode_ ? "env.corpus_size" : "env.num_candidates per step");
+    tk_ = cfg_.target_k > 0 ? std::min(cfg_.target_k, k_) : k_;
+    if (catalogue_mode_) build_catalogue_index(s);
+    else set_box(spec.item_low, spec.item_high);
+    I_ = U_ + D_;
+    actor_ = nn::mlp(U_, cfg_.dqn.hidden, D_, rng_);
+    critic_ = nn::mlp(I_, cfg_.dqn.hidden, 1, rng_);
+    actor_target_ = nn::mlp(U_, cfg_.dqn.hidden, D_, rng_);
+    critic_target_ = nn::mlp(I_, cfg_.dqn.hidden, 1, rng_);
+    nn::hard_update(*actor_target_, *actor_);
+    nn::hard_update(*critic_target_, *critic_);
+    nn::OptimizerConfig aopt = cfg_.opt;
+    aopt.lr = cfg_.actor_lr;
+    actor_opt_ = nn::make_optimizer(aopt, actor_->parameters());
+    critic_opt_ = nn::make_optimizer(cfg_.opt, critic_->parameters());
+    eps_ = cfg_.dqn.epsilon();
+    std::vector<ReplayBuffer::Column> cols{{"user", U_}, {"item", D_}, {"reward", 1},
+                                           {"terminal", 1}, {"next_user", U_}};
+    if (!catalogue_mode_) cols.push_back({"next_items", N_ * D_});
+    replay_ = std::make_unique<ReplayBuffer>(cfg_.dqn.replay_capacity, cols);
+    c_user_ = replay_->column("user");
+    c_item_ = replay_->column("item");
+    c_reward_ = replay_->column("reward");
+    c_terminal_ = replay_->column("terminal");
+    c_next_user_ = replay_->column("next_user");
+    c_next_items_ = catalogue_mode_ ? -1 : replay_->column("next_items");
+  }
+
+  std::string_view name() const override { return "wolpertinger"; }
+  void set_training(bool t) override { training_ = t; }
+  int64_t k() const { return k_; }
+
+  void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
+    const int B = obs.batch;
+    check_observation(obs);
+    ensure_rows(B);
+    for (int b = 0; b < B; ++b) {
+      if (!obs.is_active(b)) continue;
+      float* u = &user_buf_[static_cast<size_t>(b) * U_];
+      std::copy(obs.user_row(b), obs.user_row(b) + U0_, u);
+      if (cfg_.history_features) {
+        history_.advance(obs, b);
+        history_rows_ = std::max(history_rows_, b + 1);
+        std::copy(history_.features(b), history_.features(b) + history_.dim(), u + U0_);
+      }
+      if (obs.episode_step[b] == 0) std::fill(rows_[b].ou.begin(), rows_[b].ou.end(), 0.f);
+    }
+    const double eps = training_ ? eps_.value(env_steps_) : cfg_.dqn.epsilon_eval;
+    explore_or_collect(obs, eps, rngs, slates, greedy_);
+    if (!greedy_.empty()) {
+      const int64_t R = static_cast<int64_t>(greedy_.size());
+      std::vector<float>& users = users_tmp_;
+      users.resize(static_cast<size_t>(R) * U_);
+      for (int64_t r = 0; r < R; ++r)
+        std::copy(user_row(greedy_[r]), user_row(greedy_[r]) + U_, users.begin() + r * U_);
+      std::vector<float>& protos = protos_tmp_;
+      proto_actions(actor_, users.data(), R, protos);
+      if (training_ && cfg_.noise != "none" && cfg_.noise_sigma > 0) add_noise(protos, rngs);
+      select(obs, greedy_.data(), users.data(), protos.data(), R, critic_, K_, slates);
+    }
+    if (!training_) return;
+    for (int b = 0; b < B; ++b) {
+      if (!obs.is_active(b)) continue;
+      Row& row = rows_[b];
+      std::copy(user_row(b), user_row(b) + U_, row.user.begin());
+      const float* f = obs.item_features(b, slates[static_cast<size_t>(b) * K_]);
+      std::copy(f, f + D_, row.item.begin());
+      row.acted = true;
+    }
+  }
+
+  void observe(const StepOutcomes& step, const sim::Observation& next) override {
+    for (int b = 0; b < step.batch; ++b) {
+      if (!step.is_active(b)) continue;
+      Row& row = rows_[b];
+      RLREC_CHECK(row.acted, "observe() without act() for row ", b);
+      row.acted = false;
+      ++env_steps_;
+      const int64_t idx = replay_->add();
+      std::copy(row.user.begin(), row.user.end(), replay_->row(c_user_, idx));
+      std::copy(row.item.begin(), row.item.end(), replay_->row(c_item_, idx));
+      replay_->row(c_reward_, idx)[0] = static_cast<float>(step.rewards[b]);
+      replay_->row(c_terminal_, idx)[0] = step.terminated[b] ? 1.f : 0.f;
+      float* nu = replay_->row(c_next_user_, idx);
+      std::copy(next.user_row(b), next.user_row(b) + U0_, nu);
+      if (cfg_.history_features)
+        history_.next_features(b, step.choices[b], step.responses.row(b), nu + U0_);
+      if (!catalogue_mode_) {
+        float* ni = replay_->row(c_next_items_, idx);
+        for (int p = 0; p < N_; ++p) {
+          const float* f = next.item_features(b, p);
+          std::copy(f, f + D_, ni + static_cast<size_t>(p) * D_);
+        }
+      }
+    }
+  }
+
+  UpdateStats update() override {
+    UpdateStats st;
+    if (replay_->size() == 0) return st;
+    const int64_t due = cfg_.dqn.updates_due(env_steps_);
+    while (updates_ < due) {
+      const auto [loss, mean_y] = gradient_update();
+      ++st.updates;
+      st.loss_sum += loss;
+      st.td_target_sum += mean_y;
+    }
+    return st;
+  }
+
+  void save(const std::string& dir) const override {
+    std::filesystem::create_directories(dir);
+    write_meta(dir + "/meta.toml");
+    nn::save_module(*actor_, dir + "/actor.pt");
+    nn::save_module(*critic_, dir + "/critic.pt");
+    nn::save_module(*actor_target_, dir + "/actor_target.pt");
+    nn::save_module(*critic_target_, dir + "/critic_target.pt");
+    nn::save_optimizer(*actor_opt_, dir + "/actor_optimizer.pt");
+    nn::save_optimizer(*critic_opt_, dir + "/critic_optimizer.pt");
+    replay_->save(dir + "/replay.bin");
+    nn::save_counters(dir + "/state.bin", rng_, env_steps_, updates_);
+  }
+
+  void load(const std::string& dir) override {
+    check_meta(dir + "/meta.toml");
+    nn::load_module(*actor_, dir + "/actor.pt");
+    nn::load_module(*critic_, dir + "/critic.pt");
+    nn::load_module(*actor_target_, dir + "/actor_target.pt");
+    nn::load_module(*critic_target_, dir + "/critic_target.pt");
+    nn::load_optimizer(*actor_opt_, dir + "/actor_optimizer.pt");
+    nn::load_optimizer(*critic_opt_, dir + "/critic_optimizer.pt");
+    replay_->load(dir + "/replay.bin");
+    nn::load_counters(dir + "/state.bin", rng_, env_steps_, updates_);
+    for (auto& r : rows_) r.acted = false;
+  }
+
+  // Test hooks (wolpertinger.h).
+  WolpertingerProbe probe(const sim::Observation& obs, int b) {
+    check_observation(obs);
+    ensure_rows(obs.batch);
+    std::vector<float> u(U_, 0.f);
+    std::copy(obs.user_row(b), obs.user_row(b) + U0_, u.begin());
+    if (cfg_.history_features && b < history_rows_)  // else: no session yet (zeros)
+      std::copy(history_.features(b), history_.features(b) + history_.dim(), u.begin() + U0_);
+    WolpertingerProbe p;
+    proto_actions(actor_, u.data(), 1, p.proto);
+    std::vector<int64_t> ids;
+    neighbours(obs, &b, p.proto.data(), 1, ids);
+    std::vector<float> q;
+    critic_scores(critic_, obs, &b, u.data(), ids.data(), 1, q);
+    p.neighbours = ids;
+    p.q.assign(q.begin(), q.end());
+    return p;
+  }
+  bool set_ef_search(int ef) {
+    auto* h = dynamic_cast<index::HnswIndex*>(index_.get());
+    if (!h) return false;
+    h->set_ef_search(ef);
+    return true;
+  }
+  double q_value(const float* user, const float* item) {
+    auto x = torch::empty({1, I_}, torch::kFloat);
+    std::copy(user, user + U_, x.data_ptr<float>());
+    std::copy(item, item + D_, x.data_ptr<float>() + U_);
+    torch::NoGradGuard ng;
+    return critic_->forward(x).item<double>();
+  }
+
+ private:
+  struct Row {
+    std::vector<float> user, item, ou;
+    bool acted = false;
+  };
+
+  const float* user_row(int b) const { return &user_buf_[static_cast<size_t>(b) * U_]; }
+
+  void ensure_rows(int B) {
+    if (user_buf_.size() < static_cast<size_t>(B) * U_) user_buf_.resize(static_cast<size_t>(B) * U_);
+    if (static_cast<int>(rows_.size()) >= B) return;
+    rows_.resize(B);
+    for (auto& r : rows_) {
+      r.user.resize(U_);
+      r.item.resize(D_);
+      r.ou.resize(D_, 0.f);
+    }
+  }
+
+  void check_observation(const sim::Observation& obs) const {
+    if (obs.item_dim != D_ || obs.num_candidates != N_ || obs.slate_size != K_ || obs.user_dim != U0_)
+      invalid_argument("wolpertinger: observation shapes (user_dim ", obs.user_dim, ", item_dim ",
+                       obs.item_dim, ", num_candidates ", obs.num_candidates, ", slate_size ",
+                       obs.slate_size, ") differ from the environment the agent was built for (", U0_,
+                       ", ", D_, ", ", N_, ", ", K_, ")");
+    if (catalogue_mode_ && (obs.catalogue == nullptr || obs.catalogue->fingerprint != env_fingerprint_))
+      invalid_argument("wolpertinger: the observation's catalogue (fingerprint ",
+                       obs.catalogue ? obs.catalogue->fingerprint : 0,
+                       ") is not the one the agent's index was built for (", env_fingerprint_, ")");
+  }
+
+  // Bounding box of the item embeddings; the actor's output is squashed into it.
+  void set_box(float lo, float hi) {
+    if (!(std::isfinite(lo) && std::isfinite(hi) && hi > lo && hi - lo < 1e6f)) lo = -1.f, hi = 1.f;
+    box_lo_.assign(D_, lo);
+    box_hi_.assign(D_, hi);
+    make_box_tensors();
+  }
+  void make_box_tensors() {
+    lo_t_ = torch::from_blob(box_lo_.data(), {1, D_}, torch::kFloat).clone();
+    auto hi = torch::from_blob(box_hi_.data(), {1, D_}, torch::kFloat).clone();
+    half_t_ = (hi - lo_t_) * 0.5;
+  }
+
+  void build_catalogue_index(const std::string& s) {
+    const sim::Catalogue* cat = env_->catalogue();
+    RLREC_CHECK(cat != nullptr, "fixed-corpus environment without a catalogue");
+    env_fingerprint_ = cat->fingerprint;
+    const int64_t M = cat->size();
+    MatrixView<const float> feats{cat->features.data(), static_cast<size_t>(M),
+                                  static_cast<size_t>(D_)};
+    box_lo_.assign(D_, INFINITY);
+    box_hi_.assign(D_, -INFINITY);
+    for (int64_t i = 0; i < M; ++i)
+      for (int d = 0; d < D_; ++d) {
+        box_lo_[d] = std::min(box_lo_[d], feats.row(i)[d]);
+        box_hi_[d] = std::max(box_hi_[d], feats.row(i)[d]);
+      }
+    for (int d = 0; d < D_; ++d)
+      if (!(box_hi_[d] > box_lo_[d])) box_hi_[d] = box_lo_[d] + 1e-3f;
+    make_box_tensors();
+    std::vector<int64_t> ids(M);
+    std::iota(ids.begin(), ids.end(), int64_t{0});
+    const uint64_t fp = index::catalogue_fingerprint(feats, ids);
+    index::IndexConfig icfg;
+    icfg.metric = "l2";
+    icfg.M = cfg_.hnsw_m;
+    icfg.ef_construction = cfg_.hnsw_ef_construction;
+    icfg.ef_search = cfg_.hnsw_ef_search;
+    icfg.threads = cfg_.index_threads;
+    if (!cfg_.index_path.empty() && std::filesystem::exists(cfg_.index_path)) {
+      const auto h = index::read_index_header(cfg_.index_path);
+      if (h.dim != static_cast<size_t>(D_))
+        invalid_argument(s, ".index_path '", cfg_.index_path, "' holds ", h.dim,
+                         "-dimensional vectors, but env '", env_->spec().name, "' items have ", D_,
+                         " features");
+      if (h.metric != index::Metric::kL2)
+        invalid_argument(s, ".index_path '", cfg_.index_path, "' uses metric '",
+                         index::metric_name(h.metric), "'; wolpertinger needs 'l2'");
+      index_ = index::load_index(cfg_.index_path, fp);
+      index_->set_threads(1);
+      return;
+    }
+    index_ = index::build_index(cfg_.index, feats, ids, icfg);
+    if (!cfg_.index_path.empty()) index_->save(cfg_.index_path);
+    index_->set_threads(1);
+  }
+
+  // protos (R x D) = lo + (hi - lo) (tanh(actor(users)) + 1) / 2.
+  torch::Tensor squash(const torch::Tensor& z) const { return lo_t_ + half_t_ * (torch::tanh(z) + 1.0); }
+
+  void proto_actions(torch::nn::Sequential& actor, const float* users, int64_t R,
+                     std::vector<float>& out) const {
+    torch::NoGradGuard ng;
+    auto x = torch::from_blob(const_cast<float*>(users), {R, U_}, torch::kFloat);
+    auto p = squash(actor->forward(x)).contiguous();
+    out.assign(p.data_ptr<float>(), p.data_ptr<float>() + R * D_);
+  }
+
+  void add_noise(std::vector<float>& protos, Rng* rngs) {
+    const bool ou = cfg_.noise == "ou";
+    for (size_t r = 0; r < greedy_.size(); ++r) {
+      const int b = greedy_[r];
+      float* p = protos.data() + r * D_;
+      float* x = rows_[b].ou.data();
+      for (int d = 0; d < D_; ++d) {
+        const auto e = static_cast<float>(cfg_.noise_sigma * rngs[b].normal());
+        float n = e;
+        if (ou) n = x[d] = x[d] - static_cast<float>(cfg_.ou_theta) * x[d] + e;
+        p[d] = std::clamp(p[d] + n, box_lo_[d], box_hi_[d]);
+      }
+    }
+  }
+
+  // The k nearest items of each proto (R x D) for rows `rows` of obs: R x k positions, nearest first.
+  void neighbours(const sim::Observation& obs, const int* rows, const float* protos, int64_t R,
+                  std::vector<int64_t>& ids) {
+    ids.resize(static_cast<size_t>(R) * k_);
+    if (catalogue_mode_) {
+      knn_catalogue(protos, R, ids.data(), k_);
+      return;
+    }
+    for (int64_t r = 0; r < R; ++r) {
+      const int b = rows[r];
+      scan(protos + r * D_, [&](int p) { return obs.item_features(b, p); }, ids.data() + r * k_, k_);
+    }
+  }
+
+  void knn_catalogue(const float* protos, int64_t R, int64_t* ids, int64_t kk) {
+    scores_tmp_.resize(static_cast<size_t>(R) * kk);
+    auto run = [&](size_t begin, size_t end) {
+      if (begin == end) return;
+      const size_t n = end - begin;
+      index_->search({protos + begin * D_, n, static_cast<size_t>(D_)}, kk,
+                     {ids + begin * kk, n, static_cast<size_t>(kk)},
+                     {scores_tmp_.data() + begin * kk, n, static_cast<size_t>(kk)});
+    };
+    if (pool_ && pool_->size() > 1 && R > 1) pool_->parallel_for(static_cast<size_t>(R), run);
+    else run(0, static_cast<size_t>(R));
+  }
+
+  // Exact L2 scan of N_ items given by feature(p); the kk nearest positions (ties: lower position).
+  template <class Feature>
+  void scan(const float* proto, Feature feature, int64_t* out, int64_t kk) {
+    dist_tmp_.resize(N_);
+    for (int p = 0; p < N_; ++p) {
+      const float* f = feature(p);
+      double d2 = 0;
+      for (int d = 0; d < D_; ++d) d2 += (static_cast<double>(f[d]) - proto[d]) * (f[d] - proto[d]);
+      dist_tmp_[p] = d2;
+    }
+    order_tmp_.resize(N_);
+    std::iota(order_tmp_.begin(), order_tmp_.end(), 0);
+    std::partial_sort(order_tmp_.begin(), order_tmp_.begin() + kk, order_tmp_.end(), [&](int a, int b) {
+      return dist_tmp_[a] < dist_tmp_[b] || (dist_tmp_[a] == dist_tmp_[b] && a < b);
+    });
+    for (int64_t j = 0; j < kk; ++j) out[j] = order_tmp_[j];
+  }
+
+  // Critic Q(s_r, e) for each row's k neighbours: q is R x k. The first layer is split,
+  // W [s; e] + b = (W_s s + b) + W_e e, so the user part is computed once per row, not k times
+  // (the same function as critic->forward on [s, e], up to float rounding).
+  template <class Feature>
+  void critic_rows(torch::nn::Sequential& critic, const float* users, const int64_t* ids, int64_t R,
+                   Feature feature, std::vector<float>& q, int64_t kk) {
+    q.resize(static_cast<size_t>(R) * kk);
+    torch::NoGradGuard ng;
+    auto first = critic->ptr<torch::nn::LinearImpl>(0);
+    const auto w_s = first->weight.narrow(1, 0, U_).t();   // U x H
+    const auto w_e = first->weight.narrow(1, U_, D_).t();  // D x H
+    const int64_t H = first->weight.size(0);
+    // Chunks of at most ~2^18 critic inputs bound the memory for large k.
+    const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 18) / kk);
+    for (int64_t r0 = 0; r0 < R; r0 += chunk) {
+      const int64_t n = std::min(chunk, R - r0);
+      auto e = torch::empty({n * kk, D_}, torch::kFloat);
+      float* pe = e.data_ptr<float>();
+      for (int64_t r = 0; r < n; ++r)
+        for (int64_t j = 0; j < kk; ++j) {
+          const float* f = feature(r0 + r, ids[(r0 + r) * kk + j]);
+          std::copy(f, f + D_, pe + (r * kk + j) * D_);
+        }
+      auto s = torch::from_blob(const_cast<float*>(users + r0 * U_), {n, U_}, torch::kFloat);
+      auto a = torch::addmm(first->bias, s, w_s);  // n x H
+      auto h = torch::mm(e, w_e).view({n, kk, H}).add_(a.unsqueeze(1)).view({n * kk, H});
+      for (auto it = critic->begin() + 1; it != critic->end(); ++it) h = it->forward(h);
+      h = h.contiguous();
+      std::copy(h.data_ptr<float>(), h.data_ptr<float>() + n * kk, q.begin() + r0 * kk);
+    }
+  }
+
+  void critic_scores(torch::nn::Sequential& critic, const sim::Observation& obs, const int* rows,
+                     const float* users, const int64_t* ids, int64_t R, std::vector<float>& q) {
+    critic_rows(critic, users, ids, R,
+                [&](int64_t r, int64_t pos) { return obs.item_features(rows[r], static_cast<int>(pos)); },
+                q, k_);
+  }
+
+  // kNN, critic, top-K: the slates of rows `rows` (R of them).
+  void select(const sim::Observation& obs, const int* rows, const float* users, const float* protos,
+              int64_t R, torch::nn::Sequential& critic, int K, int32_t* slates) {
+    neighbours(obs, rows, protos, R, ids_tmp_);
+    critic_scores(critic, obs, rows, users, ids_tmp_.data(), R, q_tmp_);
+    for (int64_t r = 0; r < R; ++r) {
+      top_k_of(q_tmp_.data() + r * k_, k_, K, order_);
+      for (int i = 0; i < K; ++i)
+        slates[static_cast<size_t>(rows[r]) * K + i] = static_cast<int32_t>(ids_tmp_[r * k_ + order_[i]]);
+    }
+  }
+
+  std::pair<double, double> gradient_update() {
+    const int Bt = cfg_.dqn.batch_size;
+    replay_->sample(Bt, rng_, idx_);
+    std::vector<float> u(static_cast<size_t>(Bt) * U_), x(static_cast<size_t>(Bt) * I_),
+        nu(static_cast<size_t>(Bt) * U_), y(Bt);
+    for (int r = 0; r < Bt; ++r) {
+      const float* su = replay_->row(c_user_, idx_[r]);
+      std::copy(su, su + U_, u.begin() + r * U_);
+      std::copy(su, su + U_, x.begin() + r * I_);
+      const float* si = replay_->row(c_item_, idx_[r]);
+      std::copy(si, si + D_, x.begin() + r * I_ + U_);
+      const float* sn = replay_->row(c_next_user_, idx_[r]);
+      std::copy(sn, sn + U_, nu.begin() + r * U_);
+    }
+    std::vector<float> next_q(Bt, 0.f);
+    if (cfg_.dqn.gamma > 0) next_values(nu, next_q);
+    double mean_y = 0;
+    for (int r = 0; r < Bt; ++r) {
+      const float term = replay_->row(c_terminal_, idx_[r])[0];
+      y[r] = replay_->row(c_reward_, idx_[r])[0] +
+             static_cast<float>(cfg_.dqn.gamma) * (1.f - term) * next_q[r];
+      mean_y += y[r];
+    }
+    // Critic on the executed items.
+    auto xt = torch::from_blob(x.data(), {Bt, I_}, torch::kFloat);
+    auto yt = torch::from_blob(y.data(), {Bt}, torch::kFloat);
+    auto q = critic_->forward(xt).reshape({Bt});
+    auto loss = torch::mse_loss(q, yt);
+    ++updates_;
+    nn::check_finite(loss, *critic_, "wolpertinger", updates_);
+    nn::gradient_step(*critic_opt_, loss, critic_->parameters(), cfg_.opt.grad_clip);
+    // Actor by the critic's gradient at its proto-action (the critic's own gradients from this
+    // backward pass are discarded: its optimizer zeroes them before its next step).
+    auto ut = torch::from_blob(u.data(), {Bt, U_}, torch::kFloat);
+    auto proto = squash(actor_->forward(ut));
+    auto actor_loss = -critic_->forward(torch::cat({ut, proto}, 1)).mean();
+    if (cfg_.proto_reg > 0) actor_loss = actor_loss + cfg_.proto_reg * manifold_penalty(proto, x);
+    nn::check_finite(actor_loss, *actor_, "wolpertinger", updates_);
+    nn::gradient_step(*actor_opt_, actor_loss, actor_->parameters(), cfg_.opt.grad_clip);
+    if (cfg_.tau > 0) {
+      nn::polyak_update(*actor_target_, *actor_, cfg_.tau);
+      nn::polyak_update(*critic_target_, *critic_, cfg_.tau);
+    } else if (updates_ % cfg_.dqn.target_update_period == 0) {
+      nn::hard_update(*actor_target_, *actor_);
+      nn::hard_update(*critic_target_, *critic_);
+    }
+    return {loss.item<double>(), mean_y / Bt};
+  }
+
+  // Mean over the batch of ‖proto − e‖², e = the catalogue item nearest to the proto (fixed corpus)
+  // or the executed item (fresh items: the state's candidates are not stored). x: [s, e_executed].
+  torch::Tensor manifold_penalty(const torch::Tensor& proto, const std::vector<float>& x) {
+    const int Bt = cfg_.dqn.batch_size;
+    std::vector<float> near(static_cast<size_t>(Bt) * D_);
+    if (catalogue_mode_) {
+      auto p = proto.detach().contiguous();
+      std::vector<int64_t> id(Bt);
+      std::vector<float> score(Bt);
+      index_->search({p.data_ptr<float>(), static_cast<size_t>(Bt), static_cast<size_t>(D_)}, 1,
+                     {id.data(), static_cast<size_t>(Bt), 1}, {score.data(), static_cast<size_t>(Bt), 1});
+      const sim::Catalogue* cat = env_->catalogue();
+      for (int r = 0; r < Bt; ++r)
+        std::copy(cat->features.row(id[r]), cat->features.row(id[r]) + D_, near.begin() + r * D_);
+    } else {
+      for (int r = 0; r < Bt; ++r)
+        std::copy(x.begin() + r * I_ + U_, x.begin() + (r + 1) * I_, near.begin() + r * D_);
+    }
+    auto e = torch::from_blob(near.data(), {Bt, D_}, torch::kFloat).clone();
+    return (proto - e).pow(2).sum(1).mean();
+  }
+
+  // Q'(s', a') for the sampled transitions (target networks).
+  void next_values(const std::vector<float>& nu, std::vector<float>& out) {
+    const int Bt = cfg_.dqn.batch_size;
+    std::vector<float> protos;
+    proto_actions(actor_target_, nu.data(), Bt, protos);
+    if (cfg_.target_action == "proto") {
+      std::vector<float> x(static_cast<size_t>(Bt) * I_);
+      for (int r = 0; r < Bt; ++r) {
+        std::copy(nu.begin() + r * U_, nu.begin() + (r + 1) * U_, x.begin() + r * I_);
+        std::copy(protos.begin() + r * D_, protos.begin() + (r + 1) * D_, x.begin() + r * I_ + U_);
+      }
+      torch::NoGradGuard ng;
+      auto q = critic_target_->forward(torch::from_blob(x.data(), {Bt, I_}, torch::kFloat)).contiguous();
+      std::copy(q.data_ptr<float>(), q.data_ptr<float>() + Bt, out.begin());
+      return;
+    }
+    std::vector<int64_t> ids(static_cast<size_t>(Bt) * tk_);
+    std::vector<float> q;
+    if (catalogue_mode_) {
+      knn_catalogue(protos.data(), Bt, ids.data(), tk_);
+      const sim::Catalogue* cat = env_->catalogue();
+      critic_rows(critic_target_, nu.data(), ids.data(), Bt,
+                  [&](int64_t, int64_t id) { return cat->features.row(id); }, q, tk_);
+    } else {
+      for (int r = 0; r < Bt; ++r) {
+        const float* items = replay_->row(c_next_items_, idx_[r]);
+        scan(protos.data() + r * D_, [&](int p) { return items + static_cast<size_t>(p) * D_; },
+             ids.data() + static_cast<size_t>(r) * tk_, tk_);
+      }
+      critic_rows(critic_target_, nu.data(), ids.data(), Bt,
+                  [&](int64_t r, int64_t p) { return replay_->row(c_next_items_, idx_[r]) + p * D_; }, q, tk_);
+    }
+    for (int r = 0; r < Bt; ++r)
+      out[r] = *std::max_element(q.begin() + static_cast<size_t>(r) * tk_,
+                                 q.begin() + static_cast<size_t>(r + 1) * tk_);
+  }
+
+  void write_meta(const std::string& path) const {
+    std::ofstream os(path);
+    const auto& s = env_->spec();
+    os << "agent = \"wolpertinger\"\nenv = \"" << s.name << "\"\nuser_dim = " << U_
+       << "\nitem_dim = " << D_ << "\nnum_candidates = " << N_ << "\nslate_size = " << K_
+       << "\ncorpus_size = " << s.corpus_size << "\nk = " << k_ << "\n";
+    if (!os) throw_error(ErrorCode::kIo, "cannot write '", path, "'");
+  }
+
+  void check_meta(const std::string& path) const {
+    if (!std::filesystem::exists(path))
+      throw_error(ErrorCode::kNotFound, "checkpoint metadata '", path, "' not found");
+    std::ifstream is(path);
+    std::stringstream ss;
+    ss << is.rdbuf();
+    Config meta = Config::parse_string("[m]\n" + ss.str(), path);
+    auto str = [&](const char* key) { return meta.get_string("m", key).value_or(""); };
+    if (str("agent") != "wolpertinger")
+      invalid_argument(path, ": checkpoint was written by agent '", str("agent"), "', not wolpertinger");
+    const auto& s = env_->spec();
+    if (str("env") != s.name)
+      invalid_argument(path, ": checkpoint is for environment '", str("env"), "', not '", s.name, "'");
+    struct Dims {
+      int u = 0, d = 0, n = 0, kk = 0;
+      int64_t m = 0, k = 0;
+      void visit(FieldVisitor& v) {
+        v.field("user_dim", u, "");
+        v.field("item_dim", d, "");
+        v.field("num_candidates", n, "");
+        v.field("slate_size", kk, "");
+        v.field("corpus_size", m, "");
+        v.field("k", k, "");
+      }
+    } dims;
+    read_section(meta, "m", dims, {"agent", "env"});
+    if (dims.u != U_ || dims.d != D_ || dims.n != N_ || dims.kk != K_ || dims.m != s.corpus_size ||
+        dims.k != k_)
+      invalid_argument(path, ": checkpoint shapes (user_dim ", dims.u, ", item_dim ", dims.d,
+                       ", num_candidates ", dims.n, ", slate_size ", dims.kk, ", corpus_size ", dims.m,
+                       ", k ", dims.k, ") do not match this agent and environment (", U_, ", ", D_,
+                       ", ", N_, ", ", K_, ", ", s.corpus_size, ", ", k_, ")");
+  }
+
+  WolpertingerConfig cfg_;
+  const sim::Environment* env_;
+  ThreadPool* pool_;
+  Rng rng_;
+  SessionHistory history_;
+  bool catalogue_mode_ = false, training_ = false;
+  int U0_ = 0, U_ = 0, D_ = 0, N_ = 0, K_ = 0, I_ = 0;
+  int64_t k_ = 1, tk_ = 1;  // k; neighbours in the TD target's kNN (target_k)
+  int history_rows_ = 0;  // rows whose session statistics exist
+  uint64_t env_fingerprint_ = 0;
+  std::unique_ptr<index::Index> index_;
+  std::vector<float> box_lo_, box_hi_;
+  torch::Tensor lo_t_, half_t_;
+  torch::nn::Sequential actor_{nullptr}, critic_{nullptr}, actor_target_{nullptr}, critic_target_{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> actor_opt_, critic_opt_;
+  std::unique_ptr<ReplayBuffer> replay_;
+  LinearSchedule eps_;
+  int c_user_ = 0, c_item_ = 0, c_reward_ = 0, c_terminal_ = 0, c_next_user_ = 0, c_next_items_ = -1;
+  int64_t env_steps_ = 0, updates_ = 0;
+  std::vector<Row> rows_;
+  std::vector<float> user_buf_, users_tmp_, protos_tmp_, q_tmp_, scores_tmp_;
+  std::vector<double> dist_tmp_;
+  std::vector<int> greedy_, order_tmp_;
+  std::vector<int64_t> ids_tmp_, order_, idx_;
+};
+
+Wolpertinger* as_wolpertinger(Agent& agent) {
+  auto* w = dynamic_cast<Wolpertinger*>(&agent);
+  if (!w) invalid_argument("agent '", agent.name(), "' is not a wolpertinger agent");
+  return w;
+}
+
+}  // namespace
+
+std::unique_ptr<Agent> make_wolpertinger(const AgentContext& ctx) {
+  WolpertingerConfig cfg;
+  read_section(*ctx.config, ctx.section, cfg);
+  cfg.validate(ctx.section);
+  return std::make_unique<Wolpertinger>(std::move(cfg), ctx);
+}
+
+std::string wolpertinger_defaults() { return dump_section("wolpertinger", "", WolpertingerConfig{}); }
+
+WolpertingerProbe wolpertinger_probe(Agent& agent, const sim::Observation& obs, int row) {
+  return as_wolpertinger(agent)->probe(obs, row);
+}
+double wolpertinger_q(Agent& agent, const float* user, const float* item) {
+  return as_wolpertinger(agent)->q_value(user, item);
+}
+int64_t wolpertinger_k(Agent& agent) { return as_wolpertinger(agent)->k(); }
+bool wolpertinger_set_ef_search(Agent& agent, int ef) { return as_wolpertinger(agent)->set_ef_search(ef); }
+
+}  // namespace rlrec::agents

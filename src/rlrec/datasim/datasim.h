@@ -1,0 +1,147 @@
+// datasim: simulators and evaluation protocols built from real rating logs (MovieLens and any log
+// the data loaders read), for DRR (Liu et al. 2018, arXiv 1810.12027) and the other agents.
+//
+// One rating log gives a RatingData (below): the log, a per-user chronological split (the first
+// train_fraction of each user's ratings by timestamp are train, the rest test; splits.h's
+// temporal_last_fraction), the evaluated users (stated filter: >= min_train_positives train ratings
+// >= positive_rating and >= min_test_positives such test ratings; the others are counted in
+// dropped_users), and two biased-MF models (models/biased_sgd.h, seeded by the environment seed):
+//   mf         fitted on the train rows of every user: the embedding provider and the `pmf` baseline;
+//   simulator  fitted on train + test rows (simulator = "all", the default, as the DRR paper's
+//              online protocol) or the same as mf (simulator = "train").
+// With env.mf_model = DIR a saved `rlrec mf fit` model replaces the fitted `mf` (its ids are mapped
+// to the log's; every item and user of the log must be in it, else a one-line error).
+// RatingData is cached per (config, seed) inside the process, so building the environment again
+// (compare builds it per agent and seed) does not refit.
+//
+// Embeddings (the catalogue every agent sees, fixed-corpus mode): item i has the k+1 features
+// e_i = [q_i, b_i] (MF factors and item bias) and user u the k+1 vector p̃_u = [p_u, 1], so that
+// p̃_u · e_i = p_u·q_i + b_i is the MF ranking score up to per-user constants.
+//
+// User observation (user_dim = (k+1) + n, n = env.history_length):
+//   [p̃_u (k+1 floats), h_1 .. h_n]  h = the dense item ids (as floats; -1 = empty) of the user's n
+//   most recent positively rated items, oldest first. At reset h holds the last n positive train
+//   items; it advances on positive feedback (rating >= positive_rating): the item is appended and
+//   the oldest dropped. Item ids < 2^24 so that floats hold them exactly.
+//
+// Environments (datasim::environments(); datasim::make_environment falls back to sim's table):
+//   movielens_mf      the online protocol: each episode a random evaluated user; each step
+//                     num_candidates items drawn uniformly from the items not yet shown in the
+//                     session and not rated by the user in train; reward = mean over the slate of
+//                     the normalized simulator rating (r̂ - mid) / half, mid/half of the log's rating
+//                     range ((r - 3) / 2 on 1..5); positive feedback: r̂ >= positive_rating.
+//   movielens_replay  training on the logs: each episode a random evaluated user; each step
+//                     num_candidates items drawn from the user's train-period items not yet shown
+//                     (except the initial history); reward = mean normalized logged rating of the
+//                     slate; the episode ends when fewer than num_candidates unshown items remain.
+// Responses per slot: rating (logged or simulated), positive (0/1). choice = first positive slot or
+// -1. The choice model exposed for model-based agents is a multinomial logit on p̃_u·e_i.
+//
+// Offline protocol (evaluate_offline): for every evaluated user, the candidates are the items the
+// user rated in the test period; the policy picks one item at a time (slate size 1) among the
+// candidates not yet picked, from the observation above (history = last n positive train items,
+// advanced on positive logged feedback), until list_length (10) picks or no candidate is left. The
+// picks form the ranked list; relevant = test items with rating >= positive_rating. Metrics:
+// Precision@5/@10 (hits / K) and NDCG@5/@10 (binary gains, eval/ranking_metrics.h), means over the
+// evaluated users, and the mean normalized logged rating of the picks (mean_reward).
+//
+// Baselines (datasim::policies(); find_policy also searches sim's table):
+//   popularity  most train ratings first (ties: lower item id);
+//   pmf         the train MF's predicted rating (b_i + p_u·q_i) from the observation.
+// Both need a datasim environment (one-line error otherwise).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rlrec/core/config.h"
+#include "rlrec/data/interactions.h"
+#include "rlrec/models/mf_model.h"
+#include "rlrec/sim/environment.h"
+#include "rlrec/sim/policy.h"
+
+namespace rlrec::datasim {
+
+// The [env] keys shared by the datasim environments.
+struct RatingEnvConfig {
+  std::string data;             // rating file (u.data, ratings.dat, ratings.csv, ...)
+  std::string format = "auto";  // data/loaders.h format name
+  double train_fraction = 0.8;  // first fraction of each user's ratings (by time) is train
+  int min_train_positives = 5;  // evaluated users: positive train ratings at least this
+  int min_test_positives = 1;   // ... and positive test ratings at least this
+  double positive_rating = 4.0; // rating >= this is positive feedback / relevant
+  int history_length = 5;       // n: positive items in the observation
+  int factors = 32;             // MF latent dimension k
+  int mf_epochs = 40;           // biased_sgd epochs
+  double mf_lr = 0.01, mf_reg = 0.1;
+  std::string mf_model;         // saved `rlrec mf fit` directory replacing the train MF ("" = fit)
+  std::string simulator = "all";// movielens_mf: simulator MF fitted on "all" rows or "train" rows
+  int num_candidates = 100;     // candidates per step
+  int slate_size = 1;           // K
+  int max_steps = 20;           // episode truncation
+
+  void visit(FieldVisitor& v);
+  void validate() const;
+};
+
+struct RatingData {
+  RatingEnvConfig config;
+  data::InteractionLog log;
+  // Per dense user: items and ratings in chronological order.
+  std::vector<std::vector<int32_t>> train_items, test_items;
+  std::vector<std::vector<float>> train_ratings, test_ratings;
+  std::vector<int32_t> users;       // evaluated users (ascending dense ids)
+  int64_t dropped_users = 0;        // users failing the positives filter
+  float min_rating = 0, max_rating = 0;
+  models::MfModel mf, simulator;
+  std::vector<int64_t> popularity;  // train ratings per item
+  sim::Catalogue catalogue;         // num_items x (k+1): [q_i, b_i]
+  std::vector<float> user_embedding;// num_users x (k+1): [p_u, 1]
+
+  int dim() const { return config.factors + 1; }
+  int32_t num_items() const { return log.num_items(); }
+  double normalized(double rating) const;  // to [-1, 1]: (r - mid) / half
+  bool positive(double rating) const { return rating >= config.positive_rating; }
+  // The last n positive train items of `user`, oldest first, -1 padded in front (n entries).
+  std::vector<int32_t> initial_history(int32_t user) const;
+  std::string summary() const;  // one line: users, items, ratings, dropped users
+};
+
+// Loads (or returns the cached) RatingData for `cfg` and `seed`. Throws rlrec::Error for bad input.
+std::shared_ptr<const RatingData> rating_data(const RatingEnvConfig& cfg, uint64_t seed);
+
+// The data behind a datasim environment, or nullptr for any other environment.
+const RatingData* rating_data_of(const sim::Environment& env);
+
+// Writes the observation user row for `user` with history `history` (n ids, -1 = empty).
+void write_user_row(const RatingData& d, int32_t user, const int32_t* history, float* out);
+
+// Environment table of datasim, and the combined lookup (datasim first, then sim).
+std::span<const sim::EnvEntry> environments();
+std::vector<std::pair<std::string, std::string>> all_environments();  // name, description
+const sim::EnvEntry& find_environment(std::string_view name);
+std::unique_ptr<sim::Environment> make_environment(const Config& cfg, uint64_t seed);
+
+// Baseline policies on rating logs, and the combined lookup (datasim first, then sim).
+std::span<const sim::PolicyEntry> policies();
+std::vector<std::pair<std::string, std::string>> all_policies();
+const sim::PolicyEntry* find_policy_or_null(std::string_view name);
+const sim::PolicyEntry& find_policy(std::string_view name);  // throws with a did-you-mean
+
+struct OfflineResults {
+  int64_t users = 0;
+  double p5 = 0, p10 = 0, ndcg5 = 0, ndcg10 = 0;
+  double mean_reward = 0;  // mean normalized logged rating of the picks
+  int64_t picks = 0;
+};
+// The offline protocol above, for `policy` on the data of the datasim environment `env`
+// (throws if env is not one). Rng streams: Rng(policy_seed, user).
+OfflineResults evaluate_offline(const sim::Environment& env, sim::Policy& policy,
+                                uint64_t policy_seed, int list_length = 10);
+
+}  // namespace rlrec::datasim
