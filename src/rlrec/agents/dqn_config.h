@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "rlrec/agents/agent.h"
 #include "rlrec/agents/replay.h"
 #include "rlrec/core/config.h"
 #include "rlrec/sim/policy.h"
@@ -60,6 +61,20 @@ struct DqnConfig {
     return env_steps < warmup_steps ? 0 : (env_steps - warmup_steps) / update_period;
   }
 };
+
+// Runs `step` (one gradient step: increments `updates` and returns {loss, mean target}) until
+// `updates` reaches `due`, summing the statistics. The update() loop of the replay-based agents.
+template <class Step>
+UpdateStats run_due_updates(int64_t due, const int64_t& updates, Step&& step) {
+  UpdateStats st;
+  while (updates < due) {
+    const auto [loss, mean_target] = step();
+    ++st.updates;
+    st.loss_sum += loss;
+    st.td_target_sum += mean_target;
+  }
+  return st;
+}
 
 // ε-greedy split of a batch: each active row explores with probability eps (a uniform slate drawn
 // from rngs[b]); the other active rows are listed in `greedy`, to be scored in one forward pass.

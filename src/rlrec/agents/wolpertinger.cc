@@ -309,16 +309,8 @@ class Wolpertinger final : public Agent {
   }
 
   UpdateStats update() override {
-    UpdateStats st;
-    if (replay_->size() == 0) return st;
-    const int64_t due = cfg_.dqn.updates_due(env_steps_);
-    while (updates_ < due) {
-      const auto [loss, mean_y] = gradient_update();
-      ++st.updates;
-      st.loss_sum += loss;
-      st.td_target_sum += mean_y;
-    }
-    return st;
+    if (replay_->size() == 0) return {};
+    return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_, [&] { return gradient_update(); });
   }
 
   void save(const std::string& dir) const override {
