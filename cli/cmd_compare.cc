@@ -3,6 +3,7 @@
 // seeds (Student t), the relative change vs random and vs myopic, CTR and train time. Every agent
 // is evaluated on the same evaluation users of each seed. With --out: leaderboard.csv,
 // leaderboard.json, learning_curves.png and one run directory per learning agent and seed.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -71,6 +72,15 @@ void run_compare(const CompareFlags& f) {
   cc.validate();
   std::vector<std::string> allowed{"env", "run", "compare", "data", "policy"};
   for (const auto& a : cc.agents) allowed.push_back(a);
+  // Sections of agents left out of this run (e.g. --set compare.agents=[...] picks a subset of the
+  // file) are allowed when they name a registered agent or policy; they are not read.
+  const auto known = agents::all_agent_names();
+  auto is_known = [&](const std::string& n) { return std::find(known.begin(), known.end(), n) != known.end(); };
+  for (const auto& s : cfg.sections()) {
+    if (std::find(allowed.begin(), allowed.end(), s) != allowed.end()) continue;
+    const auto entry = cfg.get_string(s, "name");
+    if (entry ? is_known(*entry) : is_known(s)) allowed.push_back(s);
+  }
   check_sections(cfg, allowed);
   RunConfig run = read_run(cfg, f.episodes, std::nullopt, f.threads);
   // Resolve every agent (and read its section, which validates its keys) before any work.

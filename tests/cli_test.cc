@@ -279,6 +279,22 @@ TEST_F(Cli, CompareWritesCsvAndJsonLeaderboard) {
   EXPECT_EQ(s["mean_return"], j["agents"][0]["seed_returns"][0]);
 }
 
+// --set compare.agents=[...] runs a subset of a file's agents: sections of the agents left out are
+// accepted when they name a registered agent; a section naming nothing known is still an error.
+TEST_F(Cli, CompareSubsetOfAgentsAndUnknownSection) {
+  const std::string exp = path("exp.toml");
+  const std::string base =
+      "[env]\nname = \"interest_evolution\"\nmax_steps = 10\n\n[run]\nepisodes = 4\nseed = 3\n\n"
+      "[compare]\nagents = [\"random\", \"sarsa_small\"]\nseeds = 1\n\n"
+      "[sarsa_small]\nname = \"slateq_sarsa\"\nhidden = [8]\n\n[slateq_myopic]\nhidden = [8]\n";
+  write_file(exp, base);
+  const nlohmann::json j = json_of(rlrec({"compare", exp, "--set", "compare.agents=[\"random\"]", "--json"}));
+  ASSERT_EQ(j["agents"].size(), 1u);
+  EXPECT_EQ(j["agents"][0]["name"], "random");
+  write_file(exp, base + "\n[sarsa_smal]\nhidden = [8]\n");
+  expect_usage_error({"compare", exp}, {"unknown section [sarsa_smal]", "did you mean [sarsa_small]"});
+}
+
 }  // namespace
 
 // Wolpertinger (agents/wolpertinger.cc) through `rlrec compare`: a k larger than the catalogue and
