@@ -44,6 +44,7 @@
 //      state-dependent correction. With the paper's a = tanh(MLP(s)) DDPG has to discover the MF
 //      ranking from the critic's gradient alone, and in our measurements stays below PMF after
 //      20k steps (docs/drr.md). residual_actor = false gives the paper's actor.
+#include "rlrec/agents/checkpoint_meta.h"
 #include "rlrec/agents/drr.h"
 
 #include <algorithm>
@@ -565,50 +566,16 @@ class Drr final : public Agent {
     return {critic_loss.item<double>(), y.mean().item<double>()};
   }
 
-  void write_meta(const std::string& path) const {
-    std::ofstream os(path);
+  // What meta.toml records and load() requires (checkpoint_meta.h).
+  CheckpointMeta meta() const {
     const auto& s = env_->spec();
-    os << "agent = \"drr\"\nvariant = \"" << name_ << "\"\nenv = \"" << s.name
-       << "\"\nstate_module = \"" << cfg_.state_module << "\"\nhistory_length = " << n_
-       << "\nuser_dim = " << s.user_dim << "\nitem_dim = " << D_
-       << "\nnum_candidates = " << s.num_candidates << "\nslate_size = " << s.slate_size << "\n";
-    if (!os) throw_error(ErrorCode::kIo, "cannot write '", path, "'");
+    return {"drr", name_, s.name, {{"state_module", cfg_.state_module}},
+            {{"history_length", n_}, {"user_dim", s.user_dim}, {"item_dim", D_},
+             {"num_candidates", s.num_candidates}, {"slate_size", s.slate_size}}};
   }
 
-  void check_meta(const std::string& path) const {
-    if (!std::filesystem::exists(path))
-      throw_error(ErrorCode::kNotFound, "checkpoint metadata '", path, "' not found");
-    std::ifstream is(path);
-    std::stringstream ss;
-    ss << is.rdbuf();
-    Config meta = Config::parse_string("[m]\n" + ss.str(), path);
-    auto str = [&](const char* k) { return meta.get_string("m", k).value_or(""); };
-    const auto& s = env_->spec();
-    if (str("agent") != "drr")
-      invalid_argument(path, ": checkpoint was written by agent '", str("agent"), "', not drr");
-    if (str("env") != s.name)
-      invalid_argument(path, ": checkpoint is for environment '", str("env"), "', not '", s.name, "'");
-    if (str("state_module") != cfg_.state_module)
-      invalid_argument(path, ": checkpoint has state_module '", str("state_module"), "', not '",
-                       cfg_.state_module, "'");
-    struct Dims {
-      int n = 0, u = 0, d = 0, c = 0, k = 0;
-      void visit(FieldVisitor& v) {
-        v.field("history_length", n, "");
-        v.field("user_dim", u, "");
-        v.field("item_dim", d, "");
-        v.field("num_candidates", c, "");
-        v.field("slate_size", k, "");
-      }
-    } dims;
-    read_section(meta, "m", dims, {"agent", "variant", "env", "state_module"});
-    if (dims.n != n_ || dims.u != s.user_dim || dims.d != D_ || dims.c != s.num_candidates ||
-        dims.k != s.slate_size)
-      invalid_argument(path, ": checkpoint shapes (history_length ", dims.n, ", user_dim ", dims.u,
-                       ", item_dim ", dims.d, ", num_candidates ", dims.c, ", slate_size ", dims.k,
-                       ") do not match the agent and environment (", n_, ", ", s.user_dim, ", ",
-                       D_, ", ", s.num_candidates, ", ", s.slate_size, ")");
-  }
+  void write_meta(const std::string& path) const { write_checkpoint_meta(path, meta()); }
+  void check_meta(const std::string& path) const { check_checkpoint_meta(path, meta()); }
 
   std::string name_;
   DrrConfig cfg_;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "rlrec/agents/checkpoint_meta.h"
 #include "rlrec/agents/dqn_config.h"
 #include "rlrec/agents/full_slate_q.h"
 #include "rlrec/agents/nn.h"
@@ -182,13 +183,14 @@ class FullSlateQ final : public Agent {
     return st;
   }
 
+  // What meta.toml records and load() requires (checkpoint_meta.h).
+  CheckpointMeta meta() const {
+    return {"full_slate_q", "full_slate_q", env_->spec().name, {}, {{"input_dim", in_}, {"num_slates", P_}}};
+  }
+
   void save(const std::string& dir) const override {
     std::filesystem::create_directories(dir);
-    {
-      std::ofstream os(dir + "/meta.toml");
-      os << "agent = \"full_slate_q\"\nenv = \"" << env_->spec().name << "\"\ninput_dim = " << in_
-         << "\nnum_slates = " << P_ << "\n";
-    }
+    write_checkpoint_meta(dir + "/meta.toml", meta());
     nn::save_module(*online_, dir + "/online.pt");
     nn::save_module(*target_, dir + "/target.pt");
     nn::save_optimizer(*optimizer_, dir + "/optimizer.pt");
@@ -197,18 +199,7 @@ class FullSlateQ final : public Agent {
   }
 
   void load(const std::string& dir) override {
-    const std::string meta_path = dir + "/meta.toml";
-    if (!std::filesystem::exists(meta_path))
-      throw_error(ErrorCode::kNotFound, "checkpoint metadata '", meta_path, "' not found");
-    std::ifstream ms(meta_path);
-    std::stringstream ss;
-    ss << ms.rdbuf();
-    const std::string expect = "agent = \"full_slate_q\"\nenv = \"" + env_->spec().name +
-                               "\"\ninput_dim = " + std::to_string(in_) +
-                               "\nnum_slates = " + std::to_string(P_) + "\n";
-    if (ss.str() != expect)
-      invalid_argument(meta_path, ": checkpoint was not written by full_slate_q for this "
-                       "environment and slate shape (expected input_dim ", in_, ", ", P_, " slates)");
+    check_checkpoint_meta(dir + "/meta.toml", meta());
     nn::load_module(*online_, dir + "/online.pt");
     nn::load_module(*target_, dir + "/target.pt");
     nn::load_optimizer(*optimizer_, dir + "/optimizer.pt");

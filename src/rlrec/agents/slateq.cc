@@ -36,6 +36,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "rlrec/agents/checkpoint_meta.h"
 #include "rlrec/agents/agent.h"
 #include "rlrec/agents/dqn_config.h"
 #include "rlrec/agents/history.h"
@@ -399,45 +400,14 @@ class SlateQ final : public Agent {
     return out;
   }
 
-  void write_meta(const std::string& path) const {
-    std::ofstream os(path);
-    const auto& s = env_->spec();
-    os << "agent = \"slateq\"\nvariant = \"" << name_ << "\"\nenv = \"" << s.name
-       << "\"\nuser_dim = " << U_ << "\nitem_dim = " << D_ << "\nnum_candidates = " << N_
-       << "\nslate_size = " << K_ << "\n";
-    if (!os) throw_error(ErrorCode::kIo, "cannot write '", path, "'");
+  // What meta.toml records and load() requires (checkpoint_meta.h).
+  CheckpointMeta meta() const {
+    return {"slateq", name_, env_->spec().name, {},
+            {{"user_dim", U_}, {"item_dim", D_}, {"num_candidates", N_}, {"slate_size", K_}}};
   }
 
-  void check_meta(const std::string& path) const {
-    if (!std::filesystem::exists(path))
-      throw_error(ErrorCode::kNotFound, "checkpoint metadata '", path, "' not found");
-    Config meta = Config::parse_string("[m]\n" + [&] {
-      std::ifstream is(path);
-      std::stringstream ss;
-      ss << is.rdbuf();
-      return ss.str();
-    }(), path);
-    const auto& s = env_->spec();
-    auto str = [&](const char* k) { return meta.get_string("m", k).value_or(""); };
-    if (str("agent") != "slateq")
-      invalid_argument(path, ": checkpoint was written by agent '", str("agent"), "', not slateq");
-    if (str("env") != s.name)
-      invalid_argument(path, ": checkpoint is for environment '", str("env"), "', not '", s.name, "'");
-    struct Dims {
-      int u = 0, d = 0, n = 0, k = 0;
-      void visit(FieldVisitor& v) {
-        v.field("user_dim", u, "");
-        v.field("item_dim", d, "");
-        v.field("num_candidates", n, "");
-        v.field("slate_size", k, "");
-      }
-    } dims;
-    read_section(meta, "m", dims, {"agent", "variant", "env"});
-    if (dims.u != U_ || dims.d != D_ || dims.n != N_ || dims.k != K_)
-      invalid_argument(path, ": checkpoint shapes (user_dim ", dims.u, ", item_dim ", dims.d,
-                       ", num_candidates ", dims.n, ", slate_size ", dims.k,
-                       ") do not match the environment (", U_, ", ", D_, ", ", N_, ", ", K_, ")");
-  }
+  void write_meta(const std::string& path) const { write_checkpoint_meta(path, meta()); }
+  void check_meta(const std::string& path) const { check_checkpoint_meta(path, meta()); }
 
   std::string name_;
   SlateQConfig cfg_;

@@ -41,6 +41,7 @@
 // (4) Serving scores all candidates exactly (no ANN index): candidates are at most the catalogue.
 // (5) Online β for a shown item is its served inclusion probability / K (exact when the marginals
 // are computable, else the paper's α = 1 − (1 − p)^K approximation); deterministic slots get 1.
+#include "rlrec/agents/checkpoint_meta.h"
 #include "rlrec/agents/topk_reinforce.h"
 
 #include <algorithm>
@@ -435,14 +436,7 @@ class TopKReinforce final : public Agent,
   // ------------------------------------------------------------------------------- checkpoints
   void save(const std::string& dir) const override {
     std::filesystem::create_directories(dir);
-    {
-      std::ofstream os(dir + "/meta.toml");
-      const auto& s = env_->spec();
-      os << "agent = \"topk_reinforce\"\nvariant = \"" << name_ << "\"\nenv = \"" << s.name
-         << "\"\nuser_dim = " << U_ << "\nitem_dim = " << D_ << "\nnum_candidates = " << N_
-         << "\nslate_size = " << K_ << "\n";
-      if (!os) throw_error(ErrorCode::kIo, "cannot write '", dir, "/meta.toml'");
-    }
+    write_meta(dir + "/meta.toml");
     nn::save_module(*net_, dir + "/net.pt");
     nn::save_optimizer(*optimizer_, dir + "/optimizer.pt");
     nn::save_counters(dir + "/state.bin", rng_, env_steps_, updates_);
@@ -813,35 +807,14 @@ class TopKReinforce final : public Agent,
     st.td_target_sum += wsum / B;  // mean correction weight (a scale check)
   }
 
-  void check_meta(const std::string& path) const {
-    if (!std::filesystem::exists(path))
-      throw_error(ErrorCode::kNotFound, "checkpoint metadata '", path, "' not found");
-    std::ifstream is(path);
-    std::stringstream ss;
-    ss << is.rdbuf();
-    Config meta = Config::parse_string("[m]\n" + ss.str(), path);
-    auto str = [&](const char* k) { return meta.get_string("m", k).value_or(""); };
-    if (str("agent") != "topk_reinforce")
-      invalid_argument(path, ": checkpoint was written by agent '", str("agent"),
-                       "', not topk_reinforce");
-    if (str("env") != env_->spec().name)
-      invalid_argument(path, ": checkpoint is for environment '", str("env"), "', not '",
-                       env_->spec().name, "'");
-    struct Dims {
-      int u = 0, d = 0, n = 0, k = 0;
-      void visit(FieldVisitor& v) {
-        v.field("user_dim", u, "");
-        v.field("item_dim", d, "");
-        v.field("num_candidates", n, "");
-        v.field("slate_size", k, "");
-      }
-    } dims;
-    read_section(meta, "m", dims, {"agent", "variant", "env"});
-    if (dims.u != U_ || dims.d != D_ || dims.n != N_ || dims.k != K_)
-      invalid_argument(path, ": checkpoint shapes (user_dim ", dims.u, ", item_dim ", dims.d,
-                       ", num_candidates ", dims.n, ", slate_size ", dims.k,
-                       ") do not match the environment (", U_, ", ", D_, ", ", N_, ", ", K_, ")");
+  // What meta.toml records and load() requires (checkpoint_meta.h).
+  CheckpointMeta meta() const {
+    return {"topk_reinforce", name_, env_->spec().name, {},
+            {{"user_dim", U_}, {"item_dim", D_}, {"num_candidates", N_}, {"slate_size", K_}}};
   }
+
+  void write_meta(const std::string& path) const { write_checkpoint_meta(path, meta()); }
+  void check_meta(const std::string& path) const { check_checkpoint_meta(path, meta()); }
 
   std::string name_;
   TopKReinforceConfig cfg_;

@@ -53,6 +53,7 @@
 //     is not implemented.
 //  7. target_k (0 = k, the paper) caps the neighbours of the TD target's kNN: with k = 10% of a
 //     large catalogue the paper's target costs k critic evaluations per sampled transition.
+#include "rlrec/agents/checkpoint_meta.h"
 #include "rlrec/agents/wolpertinger.h"
 
 #include <algorithm>
@@ -689,48 +690,15 @@ class Wolpertinger final : public Agent {
                                  q.begin() + static_cast<size_t>(r + 1) * tk_);
   }
 
-  void write_meta(const std::string& path) const {
-    std::ofstream os(path);
-    const auto& s = env_->spec();
-    os << "agent = \"wolpertinger\"\nenv = \"" << s.name << "\"\nuser_dim = " << U_
-       << "\nitem_dim = " << D_ << "\nnum_candidates = " << N_ << "\nslate_size = " << K_
-       << "\ncorpus_size = " << s.corpus_size << "\nk = " << k_ << "\n";
-    if (!os) throw_error(ErrorCode::kIo, "cannot write '", path, "'");
+  // What meta.toml records and load() requires (checkpoint_meta.h).
+  CheckpointMeta meta() const {
+    return {"wolpertinger", "", env_->spec().name, {},
+            {{"user_dim", U_}, {"item_dim", D_}, {"num_candidates", N_}, {"slate_size", K_},
+             {"corpus_size", env_->spec().corpus_size}, {"k", k_}}};
   }
 
-  void check_meta(const std::string& path) const {
-    if (!std::filesystem::exists(path))
-      throw_error(ErrorCode::kNotFound, "checkpoint metadata '", path, "' not found");
-    std::ifstream is(path);
-    std::stringstream ss;
-    ss << is.rdbuf();
-    Config meta = Config::parse_string("[m]\n" + ss.str(), path);
-    auto str = [&](const char* key) { return meta.get_string("m", key).value_or(""); };
-    if (str("agent") != "wolpertinger")
-      invalid_argument(path, ": checkpoint was written by agent '", str("agent"), "', not wolpertinger");
-    const auto& s = env_->spec();
-    if (str("env") != s.name)
-      invalid_argument(path, ": checkpoint is for environment '", str("env"), "', not '", s.name, "'");
-    struct Dims {
-      int u = 0, d = 0, n = 0, kk = 0;
-      int64_t m = 0, k = 0;
-      void visit(FieldVisitor& v) {
-        v.field("user_dim", u, "");
-        v.field("item_dim", d, "");
-        v.field("num_candidates", n, "");
-        v.field("slate_size", kk, "");
-        v.field("corpus_size", m, "");
-        v.field("k", k, "");
-      }
-    } dims;
-    read_section(meta, "m", dims, {"agent", "env"});
-    if (dims.u != U_ || dims.d != D_ || dims.n != N_ || dims.kk != K_ || dims.m != s.corpus_size ||
-        dims.k != k_)
-      invalid_argument(path, ": checkpoint shapes (user_dim ", dims.u, ", item_dim ", dims.d,
-                       ", num_candidates ", dims.n, ", slate_size ", dims.kk, ", corpus_size ", dims.m,
-                       ", k ", dims.k, ") do not match this agent and environment (", U_, ", ", D_,
-                       ", ", N_, ", ", K_, ", ", s.corpus_size, ", ", k_, ")");
-  }
+  void write_meta(const std::string& path) const { write_checkpoint_meta(path, meta()); }
+  void check_meta(const std::string& path) const { check_checkpoint_meta(path, meta()); }
 
   WolpertingerConfig cfg_;
   const sim::Environment* env_;
