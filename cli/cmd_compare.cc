@@ -287,7 +287,9 @@ void add_compare_command(CLI::App& app) {
       "compare",
       "Train and evaluate the agents listed in an experiment file ([compare] agents = [...]) on "
       "its [env] over N seeds; print mean return with 95% CI over seeds, change vs random and "
-      "myopic, CTR and train time.\nExample: rlrec compare configs/experiments/main.toml --out runs/main");
+      "myopic, CTR, train time and mean reward per step; with [compare] protocol = \"offline\" "
+      "(rating-log environments) also P@5/10 and NDCG@5/10 of the offline replay protocol.\n"
+      "Example: rlrec compare configs/experiments/main.toml --out runs/main");
   cmd->add_option("experiment", f->experiment,
                   "experiment TOML file with [env], [run], [compare] and one optional section per "
                   "agent")
