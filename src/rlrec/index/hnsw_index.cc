@@ -86,6 +86,117 @@ void call_hnswlib(const char* what, F&& f) {
   }
 }
 
+inline void prefetch(const void* p) { __builtin_prefetch(p, 0, 3); }
+
+// Per-thread state of graph searches: visited marks as a bitset (1M items = 128 KB, which stays
+// in L2; hnswlib's 16-bit tag per item is 2 MB and misses it), cleared after each query through
+// the list of what was marked; the two heaps; the batch of neighbours to score.
+class GraphSearch {
+ public:
+  using Entry = std::pair<float, hnswlib::tableint>;
+
+  // Greedy descent through the upper layers (ef = 1), then the layer-0 beam search of Malkov &
+  // Yashunin, Alg. 2 (SEARCH-LAYER with ef), with hnswlib's visiting order and stopping rule
+  // (stop when the closest unexpanded candidate is farther than the worst of the ef results).
+  // Changes for speed, not results: the unvisited neighbours of an expanded node are collected
+  // and all their vectors prefetched before any distance is computed (hnswlib prefetches one
+  // neighbour ahead), so their cache misses overlap; the next candidate's link list is prefetched
+  // while the current one is scored; visited marks are a bitset. Returns the best ef items as a
+  // max-heap on distance (fewer only if the graph is disconnected).
+  std::vector<Entry>& run(const Graph& g, const float* query, size_t ef) {
+    using hnswlib::tableint;
+    begin(g.cur_element_count);
+    const auto dist = g.fstdistfunc_;
+    const void* param = g.dist_func_param_;
+    tableint cur = g.enterpoint_node_;
+    float cur_dist = dist(query, g.getDataByInternalId(cur), param);
+    for (int level = g.maxlevel_; level > 0; --level) {
+      for (bool changed = true; changed;) {
+        changed = false;
+        unsigned int* list = g.get_linklist(cur, level);
+        const int n = g.getListCount(list);
+        const tableint* links = reinterpret_cast<const tableint*>(list + 1);
+        for (int i = 0; i < n; ++i) prefetch(g.getDataByInternalId(links[i]));
+        for (int i = 0; i < n; ++i) {
+          const float d = dist(query, g.getDataByInternalId(links[i]), param);
+          if (d < cur_dist) {
+            cur_dist = d;
+            cur = links[i];
+            changed = true;
+          }
+        }
+      }
+    }
+
+    top_.emplace_back(cur_dist, cur);
+    cand_.emplace_back(cur_dist, cur);
+    visit(cur);
+    float bound = cur_dist;
+    while (!cand_.empty()) {
+      const auto [d_c, c] = cand_.front();
+      if (d_c > bound) break;
+      std::pop_heap(cand_.begin(), cand_.end(), closer);
+      cand_.pop_back();
+      unsigned int* list = g.get_linklist0(c);
+      const int n = g.getListCount(list);
+      const tableint* links = reinterpret_cast<const tableint*>(list + 1);
+      fresh_.clear();
+      for (int i = 0; i < n; ++i) {
+        const tableint e = links[i];
+        if (!visit(e)) continue;
+        const char* x = g.getDataByInternalId(e);
+        for (size_t off = 0; off < g.data_size_; off += 64) prefetch(x + off);
+        prefetch(x + g.data_size_ - 1);  // (the last line when the vector straddles one more)
+        fresh_.push_back(e);
+      }
+      for (const tableint e : fresh_) {
+        const float d = dist(query, g.getDataByInternalId(e), param);
+        if (top_.size() < ef || d < bound) {
+          cand_.emplace_back(d, e);
+          std::push_heap(cand_.begin(), cand_.end(), closer);
+          top_.emplace_back(d, e);
+          std::push_heap(top_.begin(), top_.end());
+          if (top_.size() > ef) {
+            std::pop_heap(top_.begin(), top_.end());
+            top_.pop_back();
+          }
+          bound = top_.front().first;
+        }
+      }
+      if (!cand_.empty()) prefetch(g.get_linklist0(cand_.front().second));
+    }
+    return top_;
+  }
+
+ private:
+  struct Closer {  // min-heap order (a type, not a function pointer, so the heap code inlines it)
+    bool operator()(const Entry& a, const Entry& b) const { return a.first > b.first; }
+  };
+  static constexpr Closer closer{};
+
+  void begin(size_t count) {
+    for (const auto e : marked_) visited_[e >> 6] = 0;
+    marked_.clear();
+    if (visited_.size() < (count + 63) / 64) visited_.assign((count + 63) / 64, 0);
+    top_.clear();
+    cand_.clear();
+  }
+  // Marks e visited; false if it already was.
+  bool visit(hnswlib::tableint e) {
+    uint64_t& word = visited_[e >> 6];
+    const uint64_t bit = uint64_t{1} << (e & 63);
+    if (word & bit) return false;
+    word |= bit;
+    marked_.push_back(e);
+    return true;
+  }
+
+  std::vector<uint64_t> visited_;
+  std::vector<hnswlib::tableint> marked_, fresh_;
+  std::vector<Entry> top_;   // max-heap on distance: the best ef so far
+  std::vector<Entry> cand_;  // min-heap on distance: not yet expanded
+};
+
 }  // namespace
 
 struct HnswIndex::Impl {
@@ -156,9 +267,30 @@ void HnswIndex::add_impl(MatrixView<const float> vectors, std::span<const int64_
 
 void HnswIndex::search_impl(MatrixView<const float> queries, size_t k, MatrixView<int64_t> out_ids,
                             MatrixView<float> out_scores) const {
+  const Graph& g = *impl_->graph;
+  const size_t ef = std::max(static_cast<size_t>(config().ef_search), k);
+  // Small catalogues (the graph search would visit most items anyway): exact scan.
+  const bool scan = size() <= 2 * std::max(ef, 4 * k);
   auto run = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i)
-      search_query(queries.row(i), k, out_ids.row(i), out_scores.row(i));
+    if (scan) {
+      for (size_t i = begin; i < end; ++i)
+        scan_query(queries.row(i), k, out_ids.row(i), out_scores.row(i));
+      return;
+    }
+    static thread_local GraphSearch search;
+    for (size_t row = begin; row < end; ++row) {
+      auto& top = search.run(g, queries.row(row), ef);
+      if (top.size() < k) {  // a disconnected graph: answer by a scan
+        scan_query(queries.row(row), k, out_ids.row(row), out_scores.row(row));
+        continue;
+      }
+      // Keep the k closest, best first (ties by internal id).
+      std::sort_heap(top.begin(), top.end());
+      for (size_t j = 0; j < k; ++j) {
+        out_ids.row(row)[j] = static_cast<int64_t>(g.getExternalLabel(top[j].second));
+        out_scores.row(row)[j] = -top[j].first;
+      }
+    }
   };
   call_hnswlib("search", [&] {
     if (pool() && queries.rows > 1)
@@ -166,27 +298,6 @@ void HnswIndex::search_impl(MatrixView<const float> queries, size_t k, MatrixVie
     else
       run(0, queries.rows);
   });
-}
-
-void HnswIndex::search_query(const float* query, size_t k, int64_t* out_ids,
-                             float* out_scores) const {
-  const Graph& g = *impl_->graph;
-  const size_t count = size();
-  const size_t ef = static_cast<size_t>(config().ef_search);
-  if (count <= 2 * std::max(ef, 4 * k)) {
-    scan_query(query, k, out_ids, out_scores);
-    return;
-  }
-  auto heap = g.searchKnn(query, k);  // max-heap on distance: the worst of the k on top
-  if (heap.size() < k) {
-    scan_query(query, k, out_ids, out_scores);
-    return;
-  }
-  for (size_t j = k; j-- > 0;) {
-    out_ids[j] = static_cast<int64_t>(heap.top().second);
-    out_scores[j] = -heap.top().first;
-    heap.pop();
-  }
 }
 
 void HnswIndex::scan_query(const float* query, size_t k, int64_t* out_ids,

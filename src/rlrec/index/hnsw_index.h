@@ -17,6 +17,13 @@
 //     instruction set chosen at compile time. We plug in our own space whose distance is -<q, x>
 //     (same order; score = -distance = <q, x> exactly) or ||q - x||^2 (score = -distance), with
 //     AVX2+FMA kernels chosen at run time (kernels.h), so portable builds run at native speed.
+//   * Search. hnswlib builds the graph; searches run our own implementation of the same
+//     algorithm (greedy descent, then Alg. 2 on layer 0 with hnswlib's visiting order and stopping
+//     rule, so the same results) tuned for memory-bound catalogues: the unvisited neighbours of an
+//     expanded node are collected and all their vectors prefetched before any distance is
+//     computed, the next candidate's links are prefetched while the current one is scored, and
+//     visited marks are a bitset that stays in L2. Measured on a 1M x 20 catalogue (M = 16): 1.7-2x
+//     the queries/s of hnswlib's searchKnn at equal recall (docs/wolpertinger.md).
 //   * Large k. When count <= 2 * max(ef_search, 4k) the graph search would visit most items anyway,
 //     so the query is answered by an exact scan of the stored vectors instead (same scores, ties by
 //     insertion order). If the graph search returns fewer than k items (a disconnected graph), that
@@ -60,7 +67,6 @@ class HnswIndex final : public Index {
 
  private:
   struct Impl;
-  void search_query(const float* query, size_t k, int64_t* out_ids, float* out_scores) const;
   void scan_query(const float* query, size_t k, int64_t* out_ids, float* out_scores) const;
 
   std::unique_ptr<Impl> impl_;
