@@ -96,6 +96,7 @@ void run_compare(const CompareFlags& f) {
     AgentRow row;
     row.spec = train::agent_spec(cfg, a, a);
     row.learning = train::is_learning_agent(row.spec.entry);
+    train::check_agent_keys(cfg, row.spec);
     if (!row.learning) {
       row.privileged = datasim::find_policy(row.spec.entry).privileged;
       NoFields none;

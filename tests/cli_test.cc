@@ -214,6 +214,15 @@ INSTANTIATE_TEST_SUITE_P(
                  {"@DIR/missing.toml"}},
         BadInput{"UnknownFlag", {"simulate", "--bogus"}, {"--bogus"}, 2},
         BadInput{"CompareUnknownAgent", {"compare", "@DIR/exp.toml"}, {"'wolpertingr'"}},
+        // A typo in the second agent's section is reported before the first agent runs.
+        BadInput{"CompareAgentKeyTypo",
+                 {"compare", "@DIR/exp.toml", "--set", "compare.agents=[\"random\", \"slow\"]",
+                  "--set", "slow.name=\"slateq_qlearning\"", "--set", "slow.gama=0.5"},
+                 {"unknown key 'slow.gama'", "did you mean 'slow.gamma'"}},
+        BadInput{"CompareDataKeyTypo",
+                 {"compare", "@DIR/exp.toml", "--set", "compare.agents=[\"random\"]", "--set",
+                  "data.episode=5"},
+                 {"unknown key 'data.episode'", "did you mean 'data.episodes'"}},
         BadInput{"CompareMinusOneEpisodes", {"compare", "@DIR/exp.toml", "--episodes", "-1"},
                  {"run.episodes", "-1"}}),
     [](const auto& info) { return std::string(info.param.name); });

@@ -1,5 +1,6 @@
 #include "rlrec/train/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -36,6 +37,27 @@ AgentSpec agent_spec(const Config& cfg, const std::string& section, const std::s
 }
 
 bool is_learning_agent(const std::string& entry) { return agents::find_agent(entry) != nullptr; }
+
+void check_agent_keys(const Config& cfg, const AgentSpec& spec) {
+  if (cfg.has_section("data")) {
+    agents::DataConfig data;
+    read_section(cfg, "data", data, {});
+  }
+  const auto* entry = agents::find_agent(spec.entry);
+  if (!entry || !cfg.has_section(spec.section)) return;
+  const Config defaults = Config::parse_string(entry->defaults());
+  const auto sections = defaults.sections();
+  if (sections.empty()) return;
+  std::vector<std::string> known = defaults.keys(sections.front());
+  known.push_back("name");
+  for (const auto& key : cfg.keys(spec.section)) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string msg = str_cat("unknown key '", spec.section, ".", key, "' (agent '", spec.entry, "')");
+    const std::string near = closest_match(key, known);
+    if (!near.empty()) msg += str_cat("; did you mean '", spec.section, ".", near, "'?");
+    invalid_argument(msg, near.empty() ? "; valid keys: " : " valid keys: ", join(known));
+  }
+}
 
 Trainer::Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& pool,
                  std::string run_dir)

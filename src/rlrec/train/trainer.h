@@ -51,6 +51,11 @@ struct AgentSpec {
 };
 AgentSpec agent_spec(const Config& cfg, const std::string& section, const std::string& fallback_label);
 bool is_learning_agent(const std::string& entry);
+// Checks, without building anything, that every key of a learning agent's section is one its
+// registry entry knows (plus `name`), and that a [data] section has only log keys: typos are then
+// reported before a comparison starts its first run, not when it reaches that agent. The values
+// are checked when the agent is built. Throws kInvalidArgument with a did-you-mean.
+void check_agent_keys(const Config& cfg, const AgentSpec& spec);
 
 class Trainer {
  public:
