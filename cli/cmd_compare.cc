@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -106,6 +107,26 @@ void run_compare(const CompareFlags& f) {
   }
   const std::string env_name = sim::env_name(cfg);
   ThreadPool pool(run.threads);
+  // Offline agents of one seed learn from the same generated behaviour log ([data] without `log`):
+  // written once per seed into OUT/behaviour_logs (cleared here: rlrec owns it) or, without --out,
+  // a temporary directory removed at the end.
+  struct LogDir {
+    std::string path;
+    bool temporary = false;
+    ~LogDir() {
+      std::error_code ec;
+      if (temporary) std::filesystem::remove_all(path, ec);
+    }
+  } logs_dir;
+  if (f.out.empty()) {
+    logs_dir.path = (std::filesystem::temp_directory_path() /
+                     str_cat("rlrec_compare_logs_", ::getpid(), "_", &logs_dir))
+                        .string();
+    logs_dir.temporary = true;
+  } else {
+    logs_dir.path = f.out + "/behaviour_logs";
+  }
+  std::filesystem::remove_all(logs_dir.path);
   for (auto& row : rows) {
     for (int s = 0; s < cc.seeds; ++s) {
       RunConfig rs = run;
@@ -126,7 +147,7 @@ void run_compare(const CompareFlags& f) {
       if (row.learning) {
         const std::string dir =
             f.out.empty() ? "" : str_cat(f.out, "/runs/", row.spec.label, "/seed-", seed);
-        train::Trainer t(cfg, row.spec, rs, pool, dir);
+        train::Trainer t(cfg, row.spec, rs, pool, dir, logs_dir.path);
         t.run(-1, "train " + label);
         row.train_seconds += t.train_seconds();
         row.train_steps += t.env_steps();

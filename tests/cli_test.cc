@@ -491,6 +491,35 @@ TEST_F(Cli, LogAndOfflineReinforceTraining) {
   expect_usage_error({"train", exp, "--out", path("r6")}, {log + ": record ", "byte offset", "checksum"});
 }
 
+// compare writes one behaviour log per seed for all its offline agents, and an agent learns the
+// same from it as from a log of its own (compared alone).
+TEST_F(Cli, CompareSharesOneBehaviourLogPerSeed) {
+  const std::string exp = path("share.toml");
+  write_file(exp,
+             "[env]\nname = \"interest_evolution\"\nnum_candidates = 5\nslate_size = 2\nmax_steps = 6\n\n"
+             "[run]\nepisodes = 3\nseed = 1\ntrain_steps = 40\neval_interval = 40\neval_episodes = 2\n\n"
+             "[data]\nbehaviour = \"biased_softmax\"\nepisodes = 5\n\n"
+             "[compare]\nagents = [\"none\", \"iw\"]\nseeds = 2\n\n"
+             "[none]\nname = \"topk_reinforce\"\ncorrection = \"none\"\nhidden = [8]\nbatch_size = 4\n"
+             "history_length = 2\n\n"
+             "[iw]\nname = \"topk_reinforce\"\ncorrection = \"iw\"\nhidden = [8]\nbatch_size = 4\n"
+             "history_length = 2\n");
+  const auto both = json_of(rlrec({"compare", exp, "--out", path("both"), "--json"}));
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(path("both/behaviour_logs"))) {
+    ++files;
+    const std::string name = e.path().filename().string();
+    EXPECT_TRUE(name == "behaviour_seed1.bin" || name == "behaviour_seed2.bin") << name;
+  }
+  EXPECT_EQ(files, 2);
+  const auto alone = json_of(rlrec({"compare", exp, "--out", path("alone"), "--json", "--set",
+                                    "compare.agents=[\"iw\"]"}));
+  ASSERT_EQ(both["agents"].size(), 2u);
+  ASSERT_EQ(alone["agents"].size(), 1u);
+  EXPECT_EQ(both["agents"][1]["name"], "iw");
+  EXPECT_EQ(both["agents"][1]["seed_returns"], alone["agents"][0]["seed_returns"]);
+}
+
 }  // namespace
 
 // `rlrec ope estimate --format rlrec`: a simulator log written by `rlrec log`, evaluated for another

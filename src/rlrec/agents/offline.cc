@@ -8,7 +8,8 @@
 namespace rlrec::agents {
 
 OfflineLearner* attach_offline_data(const Config& cfg, Agent& agent, const sim::Environment& env,
-                                    uint64_t run_seed, const std::string& run_dir, bool strict) {
+                                    uint64_t run_seed, const std::string& run_dir, bool strict,
+                                    const std::string& shared_log_dir) {
   auto* off = dynamic_cast<OfflineLearner*>(&agent);
   const std::string section = off ? off->data_section() : std::string("data");
   if (section.empty() || !cfg.has_section(section)) return nullptr;
@@ -27,7 +28,12 @@ OfflineLearner* attach_offline_data(const Config& cfg, Agent& agent, const sim::
     const auto& entry = sim::find_policy(dc.behaviour);
     const uint64_t env_seed = combine_keys(run_seed, hash_name("data/env"));
     const uint64_t pol_seed = combine_keys(run_seed, hash_name("data/policy"));
-    if (run_dir.empty()) {
+    bool reuse = false;
+    if (!shared_log_dir.empty()) {
+      std::filesystem::create_directories(shared_log_dir);
+      path = str_cat(shared_log_dir, "/behaviour_seed", run_seed, ".bin");
+      reuse = std::filesystem::exists(path);
+    } else if (run_dir.empty()) {
       path = (std::filesystem::temp_directory_path() /
               str_cat("rlrec_behaviour_", dc.behaviour, "_", run_seed, "_", &agent, ".bin"))
                  .string();
@@ -36,16 +42,20 @@ OfflineLearner* attach_offline_data(const Config& cfg, Agent& agent, const sim::
       std::filesystem::create_directories(run_dir);
       path = run_dir + "/behaviour_log.bin";
     }
-    // The catalogue (fixed corpus) must be the agent's: build the env with the run seed.
-    sim::VectorEnv venv(sim::make_environment(cfg, run_seed), 16, env_seed);
-    if (venv.env().catalogue() && env.catalogue() &&
-        venv.env().catalogue()->fingerprint != env.catalogue()->fingerprint)
-      invalid_argument("internal: behaviour env catalogue differs from the agent's");
-    sim::PolicyContext ctx{&venv.env(), &cfg, nullptr};
-    auto policy = entry.make(ctx);
-    logs::LogWriter w(path, logs::make_header(venv.env(), cfg, env_seed, dc.behaviour, pol_seed));
-    logs::collect_log(venv, *policy, dc.episodes, pol_seed, w);
-    w.close();
+    if (!reuse) {
+      // The catalogue (fixed corpus) must be the agent's: build the env with the run seed.
+      sim::VectorEnv venv(sim::make_environment(cfg, run_seed), 16, env_seed);
+      if (venv.env().catalogue() && env.catalogue() &&
+          venv.env().catalogue()->fingerprint != env.catalogue()->fingerprint)
+        invalid_argument("internal: behaviour env catalogue differs from the agent's");
+      sim::PolicyContext ctx{&venv.env(), &cfg, nullptr};
+      auto policy = entry.make(ctx);
+      // (LogWriter writes PATH.tmp and renames it when closed: an interrupted run never leaves a
+      // partial file that a later agent would take for the shared log.)
+      logs::LogWriter w(path, logs::make_header(venv.env(), cfg, env_seed, dc.behaviour, pol_seed));
+      logs::collect_log(venv, *policy, dc.episodes, pol_seed, w);
+      w.close();
+    }
   }
   auto data = std::make_shared<const logs::LogData>(logs::read_log(path));
   if (temporary) std::filesystem::remove(path);

@@ -7,7 +7,8 @@
 //   episodes   episodes of the generated log
 // A generated log uses env seed combine(run seed, "data/env") and policy seed combine(run seed,
 // "data/policy"), so every agent of a compare seed learns from the same log; it is written to
-// RUN_DIR/behaviour_log.bin (or a temporary file without a run directory).
+// RUN_DIR/behaviour_log.bin (or a temporary file without a run directory); rlrec compare writes it
+// once per seed for all its offline agents (OUT/behaviour_logs/behaviour_seed<N>.bin).
 // The trainer consumes run.train_steps logged events (cycling over the log), evaluating online
 // every run.eval_interval events; metrics' env_steps then count logged events.
 #pragma once
@@ -49,7 +50,12 @@ class OfflineLearner {
 // loads (or generates, seeded from run_seed, into run_dir or a temp file) the log, checks it
 // against `env`, hands it to the agent and returns the agent as OfflineLearner. Otherwise nullptr;
 // throws if cfg has a [data] section the agent cannot use and `strict` is set (rlrec train).
+// shared_log_dir: when set, a generated log goes to shared_log_dir/behaviour_seed<run_seed>.bin
+// instead of run_dir, and an existing file there is read instead of being generated again, so the
+// offline agents of one comparison (same config, same seed) share one log. The caller owns the
+// directory and must not reuse it across configs (rlrec compare clears it).
 OfflineLearner* attach_offline_data(const Config& cfg, Agent& agent, const sim::Environment& env,
-                                    uint64_t run_seed, const std::string& run_dir, bool strict);
+                                    uint64_t run_seed, const std::string& run_dir, bool strict,
+                                    const std::string& shared_log_dir = "");
 
 }  // namespace rlrec::agents

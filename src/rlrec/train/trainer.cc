@@ -60,7 +60,7 @@ void check_agent_keys(const Config& cfg, const AgentSpec& spec) {
 }
 
 Trainer::Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& pool,
-                 std::string run_dir)
+                 std::string run_dir, const std::string& shared_log_dir)
     : cfg_(cfg), spec_(std::move(spec)), run_(run), pool_(pool), dir_(std::move(run_dir)) {
   const auto* entry = agents::find_agent(spec_.entry);
   if (!entry)
@@ -75,7 +75,7 @@ Trainer::Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& p
   // Offline learning from a log ([data], agents/offline.h); `rlrec train` ([agent]) rejects a
   // [data] section its agent cannot use, compare lets other agents train online beside it.
   offline_ = agents::attach_offline_data(cfg_, *agent_, train_env_->env(), seed, dir_,
-                                         spec_.section == "agent");
+                                         spec_.section == "agent", shared_log_dir);
   if (!dir_.empty()) {
     fs::create_directories(dir_);
     std::ofstream(dir_ + "/config.toml") << "# effective configuration of this run (rlrec train)\n"

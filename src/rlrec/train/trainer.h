@@ -60,7 +60,9 @@ void check_agent_keys(const Config& cfg, const AgentSpec& spec);
 class Trainer {
  public:
   // run_dir: "" for no run directory (compare without --out).
-  Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& pool, std::string run_dir);
+  // shared_log_dir: see agents::attach_offline_data (rlrec compare shares one log per seed).
+  Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& pool, std::string run_dir,
+          const std::string& shared_log_dir = "");
   ~Trainer();
 
   // Loads the checkpoint of run_dir (which must hold one) and continues after it.
