@@ -320,7 +320,9 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--episodes", f->episodes, "evaluation episodes per agent and seed (default: run.episodes)");
   cmd->add_option("--threads", f->threads, "worker threads, 0 = all cores (default: run.threads)");
   cmd->add_option("--set", f->sets, "override one value: section.key=value (repeatable)");
-  cmd->add_option("--out", f->out, "directory for leaderboard.csv/.json, learning_curves.png and runs/");
+  cmd->add_option("--out", f->out,
+                  "directory for leaderboard.csv/.json, learning_curves.png, runs/ and "
+                  "behaviour_logs/ (each seed's generated [data] log; replaced by every run)");
   cmd->add_flag("--json", f->json, "print one JSON object with an 'agents' array");
   cmd->callback([f] { run_compare(*f); });
 }
