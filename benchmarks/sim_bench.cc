@@ -9,6 +9,7 @@
 #include <numeric>
 #include <thread>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/config.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/sim/environment.h"
@@ -26,7 +27,7 @@ void BM_InterestEvolutionStep(benchmark::State& state) {
   cfg.set(str_cat("env.num_candidates=", N));
   cfg.set(str_cat("env.slate_size=", K));
   ThreadPool pool(threads);
-  sim::VectorEnv env(sim::make_environment(cfg, 1), batch, 1, &pool);
+  sim::VectorEnv env(catalog::make_environment(cfg, 1), batch, 1, &pool);
   env.reset_all(0);
   std::vector<int32_t> slates(static_cast<size_t>(batch) * K);
   for (int b = 0; b < batch; ++b)

@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/agents/agent.h"
 #include "rlrec/agents/wolpertinger.h"
 #include "rlrec/core/config.h"
@@ -68,7 +69,7 @@ Catalogue& catalogue(int64_t m) {
     Config cfg = Config::parse_string("[env]\ncorpus_size = " + std::to_string(m) +
                                       "\nnum_candidates = " + std::to_string(m) +
                                       "\nslate_size = 1\n");
-    slot->env = std::make_unique<sim::VectorEnv>(sim::make_environment(cfg, 1), kUsers, 1);
+    slot->env = std::make_unique<sim::VectorEnv>(catalog::make_environment(cfg, 1), kUsers, 1);
     slot->env->reset_all(0);
     const sim::Catalogue* cat = slot->env->env().catalogue();
     std::vector<int64_t> ids(m);
@@ -115,7 +116,7 @@ std::unique_ptr<agents::Agent> make_agent(int64_t m, int64_t k, bool hnsw, int e
                                         "\nslate_size = 1\nmax_steps = 50\n");
   static std::map<int64_t, std::unique_ptr<sim::VectorEnv>> train_envs;
   auto& env = train_envs[m];
-  if (!env) env = std::make_unique<sim::VectorEnv>(sim::make_environment(env_cfg, 1), 16, 2);
+  if (!env) env = std::make_unique<sim::VectorEnv>(catalog::make_environment(env_cfg, 1), 16, 2);
   std::string toml = "[agent]\nk = " + std::to_string(k) + "\nindex = \"" +
                      (hnsw ? "hnsw" : "exact") + "\"\nwarmup_steps = 1000\ngamma = 0\nproto_reg = 20\n";
   if (hnsw)

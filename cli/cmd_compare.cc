@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/run_config.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/agents/agent.h"
 #include "rlrec/datasim/datasim.h"
 #include "rlrec/eval/stats.h"
@@ -75,7 +76,7 @@ void run_compare(const CompareFlags& f) {
   for (const auto& a : cc.agents) allowed.push_back(a);
   // Sections of agents left out of this run (e.g. --set compare.agents=[...] picks a subset of the
   // file) are allowed when they name a registered agent or policy; they are not read.
-  const auto known = agents::all_agent_names();
+  const auto known = catalog::policy_and_agent_names();
   auto is_known = [&](const std::string& n) { return std::find(known.begin(), known.end(), n) != known.end(); };
   for (const auto& s : cfg.sections()) {
     if (std::find(allowed.begin(), allowed.end(), s) != allowed.end()) continue;
@@ -86,12 +87,11 @@ void run_compare(const CompareFlags& f) {
   RunConfig run = read_run(cfg, f.episodes, std::nullopt, f.threads);
   // Resolve every agent (and read its section, which validates its keys) before any work.
   const bool offline = cc.protocol == "offline";
-  bool rating_env = false;
-  for (const auto& e : datasim::environments()) rating_env |= e.name == sim::env_name(cfg);
+  const bool rating_env = catalog::find_environment(catalog::env_name(cfg)).family == "rating_log";
   if (offline && !rating_env)
     invalid_argument("compare.protocol = \"offline\" needs a rating-log environment (movielens_mf, "
-                     "movielens_replay); env.name is '", sim::env_name(cfg), "'");
-  datasim::make_environment(cfg, 0);
+                     "movielens_replay); env.name is '", catalog::env_name(cfg), "'");
+  catalog::make_environment(cfg, 0);
   std::vector<AgentRow> rows;
   for (const auto& a : cc.agents) {
     AgentRow row;
@@ -99,13 +99,13 @@ void run_compare(const CompareFlags& f) {
     row.learning = train::is_learning_agent(row.spec.entry);
     train::check_agent_keys(cfg, row.spec);
     if (!row.learning) {
-      row.privileged = datasim::find_policy(row.spec.entry).privileged;
+      row.privileged = catalog::find_policy(row.spec.entry).privileged;
       NoFields none;
       read_section(cfg, a, none);
     }
     rows.push_back(std::move(row));
   }
-  const std::string env_name = sim::env_name(cfg);
+  const std::string env_name = catalog::env_name(cfg);
   ThreadPool pool(run.threads);
   // Offline agents of one seed learn from the same generated behaviour log ([data] without `log`):
   // written once per seed into OUT/behaviour_logs (cleared here: rlrec owns it) or, without --out,
@@ -137,7 +137,7 @@ void run_compare(const CompareFlags& f) {
       // The offline protocol on the data of this seed's environment (cached: the same fit).
       auto run_offline = [&](sim::Policy& policy) {
         if (!offline) return;
-        auto env = datasim::make_environment(cfg, seed);
+        auto env = catalog::make_environment(cfg, seed);
         const auto o = datasim::evaluate_offline(*env, policy, train::eval_policy_seed(seed));
         row.seed_p5.push_back(o.p5);
         row.seed_p10.push_back(o.p10);
@@ -159,9 +159,9 @@ void run_compare(const CompareFlags& f) {
       } else {
         res = evaluate_baseline(cfg, row.spec.entry, rs, seed, pool, "eval " + label);
         if (offline) {
-          auto env = datasim::make_environment(cfg, seed);
+          auto env = catalog::make_environment(cfg, seed);
           sim::PolicyContext ctx{env.get(), &cfg, &pool};
-          auto policy = datasim::find_policy(row.spec.entry).make(ctx);
+          auto policy = catalog::find_policy(row.spec.entry).make(ctx);
           run_offline(*policy);
         }
       }
@@ -306,12 +306,7 @@ void run_compare(const CompareFlags& f) {
 void add_compare_command(CLI::App& app) {
   auto f = std::make_shared<CompareFlags>();
   auto* cmd = app.add_subcommand(
-      "compare",
-      "Train and evaluate the agents listed in an experiment file ([compare] agents = [...]) on "
-      "its [env] over N seeds; print mean return with 95% CI over seeds, change vs random and "
-      "myopic, CTR, train time and mean reward per step; with [compare] protocol = \"offline\" "
-      "(rating-log environments) also P@5/10 and NDCG@5/10 of the offline replay protocol.\n"
-      "Example: rlrec compare configs/experiments/main.toml --out runs/main");
+      "compare", std::string(command_description("compare")));
   cmd->add_option("experiment", f->experiment,
                   "experiment TOML file with [env], [run], [compare] and one optional section per "
                   "agent")

@@ -4,7 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "rlrec/datasim/datasim.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/sim/environment.h"
 
 namespace rlrec::cli {
@@ -23,11 +23,11 @@ void add_config_command(CLI::App& app) {
   f->config.add_to(*cmd);
   cmd->callback([f] {
     if (!f->defaults.empty()) {
-      std::cout << datasim::find_environment(f->defaults).defaults();
+      std::cout << catalog::find_environment(f->defaults).defaults();
       return;
     }
     Config cfg = f->config.load();
-    datasim::make_environment(cfg, 0);  // validates [env]
+    catalog::make_environment(cfg, 0);  // validates [env]
     std::cout << cfg.to_toml() << "\n";
   });
 }

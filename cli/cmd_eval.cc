@@ -19,8 +19,7 @@ void add_eval_command(CLI::App& app) {
   };
   auto f = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand(
-      "eval", "Re-evaluate the agent saved in a run directory (written by rlrec train) on the "
-              "evaluation users of its seed.\nExample: rlrec eval runs/ql --episodes 2000");
+      "eval", std::string(command_description("eval")));
   cmd->add_option("run_dir", f->dir, "run directory written by rlrec train")->required();
   cmd->add_option("--episodes", f->episodes, "evaluation episodes (default: the run's run.episodes)");
   cmd->add_option("--threads", f->threads, "worker threads, 0 = all cores");

@@ -1,42 +1,13 @@
-// rlrec list [REGISTRY]: prints the registries (every name a config or flag accepts).
+// rlrec list [REGISTRY]: prints the catalogue (every name a config or flag accepts), one table per
+// kind, plus the off-policy estimators.
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "rlrec/core/registry.h"
-#include "rlrec/agents/agent.h"
-#include "rlrec/datasim/datasim.h"
-#include "rlrec/index/index.h"
-#include "rlrec/models/mf.h"
-#include "rlrec/sim/choice_model.h"
-#include "rlrec/sim/environment.h"
-#include "rlrec/sim/policy.h"
+#include "rlrec/catalog/catalog.h"
+#include "rlrec/ope/estimators.h"
 
 namespace rlrec::cli {
-namespace {
-
-struct Listing {
-  std::string_view name;
-  std::vector<std::pair<std::string, std::string>> (*entries)();
-};
-
-template <class Span>
-std::vector<std::pair<std::string, std::string>> entries_of(Span table) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& e : table) out.emplace_back(e.name, e.description);
-  return out;
-}
-
-const Listing kListings[] = {
-    {"environments", [] { return datasim::all_environments(); }},
-    {"choice_models", [] { return entries_of(sim::choice_models()); }},
-    {"policies", [] { return datasim::all_policies(); }},
-    {"agents", [] { return entries_of(agents::learning_agents()); }},
-    {"index_kinds", [] { return entries_of(index::index_kinds()); }},
-    {"mf_models", [] { return entries_of(models::mf_kinds()); }},
-};
-
-}  // namespace
 
 void add_list_command(CLI::App& app) {
   auto which = std::make_shared<std::string>();
@@ -44,17 +15,20 @@ void add_list_command(CLI::App& app) {
                                          "policies, agents, ... (or one of them)");
   cmd->add_option("registry", *which, "show only this registry");
   cmd->callback([which] {
+    auto listings = catalog::listings();
+    catalog::Listing est{"estimators", {}};
+    for (const auto& e : ope::all_estimators()) est.entries.emplace_back(e.name, e.description);
+    listings.push_back(std::move(est));
     std::vector<std::string> names;
-    for (auto& l : kListings) names.emplace_back(l.name);
+    for (auto& l : listings) names.emplace_back(l.kind);
     bool found = which->empty();
-    for (auto& l : kListings) {
-      if (!which->empty() && l.name != *which) continue;
+    for (auto& l : listings) {
+      if (!which->empty() && l.kind != *which) continue;
       found = true;
-      std::cout << l.name << ":\n";
+      std::cout << l.kind << ":\n";
       size_t w = 0;
-      auto es = l.entries();
-      for (auto& [n, d] : es) w = std::max(w, n.size());
-      for (auto& [n, d] : es) std::cout << "  " << n << std::string(w - n.size() + 2, ' ') << d << "\n";
+      for (auto& [n, d] : l.entries) w = std::max(w, n.size());
+      for (auto& [n, d] : l.entries) std::cout << "  " << n << std::string(w - n.size() + 2, ' ') << d << "\n";
     }
     if (!found) throw_unknown("registry", *which, names);
   });

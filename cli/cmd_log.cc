@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/run_config.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/logs/log.h"
 #include "rlrec/sim/policy.h"
 
@@ -28,14 +29,14 @@ void run_log(const LogFlags& f) {
   for (const auto& s : f.sets) cfg.set(s);
   RunConfig run = read_run(cfg, f.episodes, f.seed, std::nullopt);
   if (f.out.empty()) invalid_argument("--out FILE is required (the log file to write)");
-  const auto& entry = sim::find_policy(f.policy);
+  const auto& entry = catalog::find_policy(f.policy);
   if (entry.privileged)
     std::cerr << "note: policy '" << f.policy << "' reads hidden state (privileged)\n";
   const uint64_t seed = static_cast<uint64_t>(run.seed);
   const uint64_t policy_seed = combine_keys(seed, hash_name("log/policy"));
   const int batch = static_cast<int>(std::min<int64_t>(run.batch, run.episodes));
   ThreadPool pool(run.threads);
-  sim::VectorEnv env(sim::make_environment(cfg, seed), batch, seed, &pool);
+  sim::VectorEnv env(catalog::make_environment(cfg, seed), batch, seed, &pool);
   sim::PolicyContext ctx{&env.env(), &cfg, &pool};
   auto policy = entry.make(ctx);
   const auto t0 = std::chrono::steady_clock::now();

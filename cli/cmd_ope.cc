@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
 #include "rlrec/data/open_bandit.h"
 #include "rlrec/logs/log.h"
@@ -109,7 +110,7 @@ void run_estimate_rlrec(const EstimateFlags& f) {
     invalid_argument("--target-dist applies to --format obd (fixed item ids); rlrec logs take --policy NAME[:key=value,...]");
   const logs::LogData log = logs::read_log(f.log);
   const Config env_cfg = Config::parse_string(log.header.env_config, f.log + " (env config)");
-  const auto env = sim::make_environment(env_cfg, log.header.env_seed);
+  const auto env = catalog::make_environment(env_cfg, log.header.env_seed);
   logs::check_compatible(log.header, *env, f.log);
   const auto target = ope::make_sim_policy(f.policy, *env);
   const ope::SimOpeData d = ope::sim_ope_data(log, *target, env->catalogue());

@@ -7,8 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/run_config.h"
-#include "rlrec/agents/agent.h"
-#include "rlrec/datasim/datasim.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/sim/environment.h"
 
 namespace rlrec::cli {
@@ -36,14 +35,14 @@ void run_simulate(const SimulateFlags& f) {
   run.validate();
   check_sections(cfg, {"env", "policy", "run"});
   const std::string policy = f.policy;
-  if (agents::find_agent(policy))
+  if (catalog::find_agent_or_null(policy))
     invalid_argument("'", policy, "' is a learning agent: train it with 'rlrec train' (then 'rlrec "
                      "eval RUN_DIR') or compare it with 'rlrec compare'; simulate runs baseline "
                      "policies (rlrec list policies)");
-  datasim::find_policy(policy);  // unknown names fail before any work
+  catalog::find_policy(policy);  // unknown names fail before any work
   NoFields none;
   read_section(cfg, "policy", none);  // baselines take no [policy] keys besides name
-  const std::string env_name = sim::env_name(cfg);
+  const std::string env_name = catalog::env_name(cfg);
   ThreadPool pool(run.threads);
   const eval::EpisodeResults res = evaluate_baseline(cfg, policy, run, static_cast<uint64_t>(run.seed),
                                                      pool, "simulate " + policy);

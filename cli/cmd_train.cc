@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/run_config.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/train/trainer.h"
 
 namespace rlrec::cli {
@@ -30,7 +31,7 @@ void run_train(const TrainFlags& f) {
     invalid_argument(f.experiment, ": [agent] needs name = \"...\" (learning agents: ",
                      [] {
                        std::vector<std::string> n;
-                       for (auto& a : agents::learning_agents()) n.emplace_back(a.name);
+                       for (auto& a : catalog::agents()) n.emplace_back(a.name);
                        return join(n);
                      }(), ")");
   const auto spec = train::agent_spec(cfg, "agent", "");
@@ -88,11 +89,7 @@ void run_train(const TrainFlags& f) {
 void add_train_command(CLI::App& app) {
   auto f = std::make_shared<TrainFlags>();
   auto* cmd = app.add_subcommand(
-      "train",
-      "Train the [agent] of an experiment file on its [env]; evaluate every run.eval_interval "
-      "steps; write a run directory (config.toml, seed, git_commit, metrics.jsonl/.csv, "
-      "checkpoint/, learning_curve.png).\nExample: rlrec train "
-      "configs/experiments/slateq_qlearning.toml --out runs/ql");
+      "train", std::string(command_description("train")));
   cmd->add_option("experiment", f->experiment, "experiment TOML file with [env], [agent], [run]")
       ->required();
   cmd->add_option("--set", f->sets, "override one value: section.key=value (repeatable)");

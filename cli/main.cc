@@ -1,11 +1,63 @@
 // rlrec command-line entry point: builds the subcommand table, dispatches and catches.
+//
+// Two binaries share this file. `rlrec` links no learning agent, so it starts without loading
+// libtorch; a command that runs learning agents (train, eval, compare: `add` is nullptr in its
+// table) is handed over, before any parsing, to `rlrec-agents` beside it (or $RLREC_AGENTS_BIN),
+// which is the same CLI built with RLREC_CLI_AGENTS and linked with the agents. The hand-over is an
+// exec: arguments, exit status and output are exactly those of rlrec-agents.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <filesystem>
+#include <string>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "rlrec/core/error.h"
 
+namespace {
+
+#ifndef RLREC_CLI_AGENTS
+// The subcommand named on the command line (the first argument that is not an option), if it is
+// one of the commands only rlrec-agents has.
+const rlrec::cli::CommandEntry* agent_command(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a.empty() || a[0] == '-') continue;
+    for (const auto& c : rlrec::cli::kCommands)
+      if (c.name == a) return c.add ? nullptr : &c;
+    return nullptr;
+  }
+  return nullptr;
+}
+
+[[noreturn]] void hand_over(const rlrec::cli::CommandEntry& c, char** argv) {
+  std::string bin;
+  if (const char* env = std::getenv("RLREC_AGENTS_BIN"); env && *env) {
+    bin = env;
+  } else {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    bin = (ec ? std::filesystem::path(argv[0]) : self).parent_path() / "rlrec-agents";
+  }
+  ::execv(bin.c_str(), argv);
+  std::fprintf(stderr, "error: 'rlrec %.*s' runs learning agents, which live in the rlrec-agents binary: "
+               "cannot run %s (%s); install it beside rlrec or set RLREC_AGENTS_BIN\n",
+               static_cast<int>(c.name.size()), c.name.data(), bin.c_str(), std::strerror(errno));
+  std::exit(1);
+}
+#endif
+
+}  // namespace
+
 int main(int argc, char** argv) {
+#ifndef RLREC_CLI_AGENTS
+  if (const auto* c = agent_command(argc, argv)) hand_over(*c, argv);
+#endif
   CLI::App app{
       "rlrec: reinforcement learning for recommender systems.\n"
       "Simulate users and slates, train and compare recommenders, evaluate them online and "
@@ -13,7 +65,10 @@ int main(int argc, char** argv) {
       "rlrec"};
   app.require_subcommand(1, 1);
   app.set_version_flag("--version", "rlrec 0.1.0");
-  for (const auto& c : rlrec::cli::kCommands) c.add(app);
+  for (const auto& c : rlrec::cli::kCommands) {
+    if (c.add) c.add(app);
+    else app.add_subcommand(std::string(c.name), std::string(c.description));  // listed in --help
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

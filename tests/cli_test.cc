@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/config.h"
 #include "rlrec/sim/environment.h"
 
@@ -230,8 +231,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(Cli, ListShowsEveryRegisteredEnvironment) {
   const Result r = rlrec({"list"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(rlrec::sim::environments().size(), 3u);
-  for (const auto& e : rlrec::sim::environments())
+  EXPECT_EQ(rlrec::catalog::environments().size(), 5u);
+  for (const auto& e : rlrec::catalog::environments())
     EXPECT_NE(r.out.find(std::string(e.name)), std::string::npos) << e.name;
   for (const char* name : {"environments:", "choice_models:", "policies:", "quality_oracle"})
     EXPECT_NE(r.out.find(name), std::string::npos) << name;
@@ -242,8 +243,8 @@ TEST_F(Cli, ConfigDefaultsRoundTripsAsValidToml) {
   ASSERT_EQ(r.code, 0) << r.err;
   // Valid TOML naming the environment, from which the environment builds with RecSim's N, K.
   const rlrec::Config cfg = rlrec::Config::parse_string(r.out, "rlrec config --defaults");
-  EXPECT_EQ(rlrec::sim::env_name(cfg), "interest_evolution");
-  auto env = rlrec::sim::make_environment(cfg, 1);
+  EXPECT_EQ(rlrec::catalog::env_name(cfg), "interest_evolution");
+  auto env = rlrec::catalog::make_environment(cfg, 1);
   EXPECT_EQ(env->spec().num_candidates, 10);
   EXPECT_EQ(env->spec().slate_size, 2);
   // Every key is printed: the dump re-read and dumped again is identical.
@@ -336,9 +337,7 @@ TEST_F(Cli, WolpertingerBadKAndForeignIndexExitTwo) {
 namespace {
 
 std::string obd_root() {
-  return (std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "shared" / "data" /
-          "open-bandit-dataset")
-      .string();
+  return std::string(RLREC_SHARED_DATA_DIR) + "/open-bandit-dataset";
 }
 
 TEST_F(Cli, OpeEstimateJsonAndBadInput) {
@@ -410,9 +409,7 @@ TEST_F(Cli, OpeBenchJson) {
 namespace {
 
 std::string ml100k() {
-  return (std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "shared" / "data" /
-          "movielens-100k" / "u.data")
-      .string();
+  return std::string(RLREC_SHARED_DATA_DIR) + "/movielens-100k/u.data";
 }
 
 TEST_F(Cli, DrrCompareOfflineProtocolJson) {

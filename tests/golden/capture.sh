@@ -8,7 +8,7 @@
 set -euo pipefail
 BIN=$(realpath "$1"); OUT=$(realpath -m "$2")
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-DATA="$SRC/../shared/data"
+DATA="${RLREC_DATA:-$SRC/../shared/data}"
 ML="$DATA/movielens-100k"
 OBD="$DATA/open-bandit-dataset"
 mkdir -p "$OUT"; rm -rf "$OUT"/*
@@ -17,14 +17,14 @@ cd "$SRC"
 strip() {  # JSON on stdin -> JSON without timing keys, sorted
   /usr/bin/python3 -c '
 import json, sys
-T = ("second", "per_s", "threads", "time", "git_commit")
+T = ("second", "per_s", "threads", "time", "git_commit", "latency", "qps")
 def f(x):
     if isinstance(x, dict):
         return {k: f(v) for k, v in x.items() if not any(t in k for t in T)}
     if isinstance(x, list):
         return [f(v) for v in x]
     return x
-print(json.dumps(f(json.load(sys.stdin)), indent=1, sort_keys=True))'
+print(json.dumps(f(json.load(sys.stdin)), indent=1, sort_keys=True).replace(sys.argv[1], "$WORK"))' "$WORK"
 }
 csvstrip() {  # metrics.csv without timing columns
   /usr/bin/python3 -c '

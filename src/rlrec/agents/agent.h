@@ -66,9 +66,10 @@ struct AgentContext {
   ThreadPool* pool = nullptr;
 };
 
+// The factory table of the learning agents: the same names, in the same order, as the catalogue's
+// agents (rlrec/catalog/catalog.h, which holds their descriptions; the conformance suite checks it).
 struct AgentEntry {
   std::string_view name;
-  std::string_view description;
   // Reads ctx.config's [ctx.section] (unknown keys rejected), validates against the env, builds.
   std::unique_ptr<Agent> (*make)(const AgentContext& ctx);
   // The section's defaults as TOML (after the variant's presets).
@@ -76,9 +77,7 @@ struct AgentEntry {
 };
 
 std::span<const AgentEntry> learning_agents();
-// The learning agent called `name`, or nullptr (baseline policies live in sim::baseline_policies).
+// The learning agent called `name`, or nullptr (baseline policies: catalog::find_policy).
 const AgentEntry* find_agent(std::string_view name);
-// Every name `rlrec compare` accepts: learning agents and baseline policies.
-std::vector<std::string> all_agent_names();
 
 }  // namespace rlrec::agents

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/agents/agent.h"
 #include "rlrec/agents/test_driver.h"
 #include "rlrec/agents/toy_env.h"
@@ -45,7 +46,7 @@ class AgentConformance : public testing::TestWithParam<std::string> {};
 
 std::unique_ptr<sim::VectorEnv> small_interest_evolution(int batch, uint64_t seed) {
   Config cfg = Config::parse_string("[env]\nnum_candidates = 5\nslate_size = 2\nmax_steps = 30\n");
-  return std::make_unique<sim::VectorEnv>(sim::make_environment(cfg, seed), batch, seed);
+  return std::make_unique<sim::VectorEnv>(catalog::make_environment(cfg, seed), batch, seed);
 }
 
 TEST_P(AgentConformance, ValidSlatesAndTwoHundredUpdates) {
@@ -95,7 +96,7 @@ TEST_P(AgentConformance, SaveLoadRoundTrip) {
   EXPECT_EQ(agent_testing::evaluate(*a, *f1, 8, 2), agent_testing::evaluate(*b, *f2, 8, 2));
   // A checkpoint for another environment shape is rejected with a clear error.
   Config other = Config::parse_string("[env]\nnum_candidates = 6\nslate_size = 2\n");
-  auto env6 = sim::make_environment(other, 1);
+  auto env6 = catalog::make_environment(other, 1);
   auto c = make_conf(GetParam(), *env6, kFast, 3);
   EXPECT_THROW(c->load(dir.string()), Error);
   std::filesystem::remove_all(dir);
@@ -118,7 +119,7 @@ TEST_P(AgentConformance, BeatsRandomOnToyProblem) {
   auto e1 = make_env(16, 2), e2 = make_env(16, 2);
   const double learned = agent_testing::evaluate(*agent, *e1, 64, 4);
   sim::PolicyContext ctx{&e2->env(), nullptr, nullptr};
-  auto random = sim::find_policy("random").make(ctx);
+  auto random = catalog::find_policy("random").make(ctx);
   const double rand_return = agent_testing::evaluate(*random, *e2, 64, 4);
   // 20-step episodes: random ≈ 25 (se ≈ 1), myopic ≈ 40, optimal ≈ 57.
   EXPECT_GT(learned, rand_return + 8) << "learned " << learned << " random " << rand_return;
@@ -131,6 +132,14 @@ std::vector<std::string> agent_names() {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllAgents, AgentConformance, testing::ValuesIn(agent_names()), name_of);
+
+// The factory table and the catalogue list the same agents in the same order (the catalogue is
+// what `rlrec list`, name checks and the torch-free CLI read).
+TEST(AgentTable, MatchesTheCatalogue) {
+  std::vector<std::string> cat;
+  for (const auto& a : catalog::agents()) cat.emplace_back(a.name);
+  EXPECT_EQ(agent_names(), cat);
+}
 
 TEST(AgentRegistry, UnknownKeyAndBadHyperparametersAreOneLineErrors) {
   auto env = small_interest_evolution(1, 1);
@@ -149,7 +158,7 @@ TEST(AgentRegistry, UnknownKeyAndBadHyperparametersAreOneLineErrors) {
             std::string::npos);
   // SlateQ needs a conditional-logit choice model.
   Config casc = Config::parse_string("[env]\nchoice_model = \"exponential_cascade\"\n");
-  auto cenv = sim::make_environment(casc, 1);
+  auto cenv = catalog::make_environment(casc, 1);
   try {
     agent_testing::make_agent("slateq_sarsa", *cenv, "", 1);
     FAIL();

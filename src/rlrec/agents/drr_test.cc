@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/agents/drr.h"
 #include "rlrec/agents/test_driver.h"
 #include "rlrec/core/error.h"
@@ -69,7 +70,7 @@ TEST(Drr, BeatsRandomOnASyntheticLog) {
       "[env]\nname = \"movielens_replay\"\ndata = \"" + synthetic_log() +
       "\"\ntrain_fraction = 0.5\nfactors = 4\nmf_epochs = 20\nmf_reg = 0.05\nmin_train_positives = 2\n"
       "history_length = 3\nnum_candidates = 4\nmax_steps = 8\nsimulator = \"train\"\n");
-  auto env = std::make_unique<sim::VectorEnv>(datasim::make_environment(env_cfg, 1), 4, 1);
+  auto env = std::make_unique<sim::VectorEnv>(catalog::make_environment(env_cfg, 1), 4, 1);
   // The paper's actor a = tanh(MLP(s)) (residual_actor = false): an untrained actor ranks at
   // random, so the ranking must be learned from the rewards.
   auto agent = agent_testing::make_agent(
@@ -80,10 +81,10 @@ TEST(Drr, BeatsRandomOnASyntheticLog) {
       5);
   agent_testing::drive(*agent, *env, 1200, 2);
   agent->set_training(false);
-  auto eval_env = datasim::make_environment(env_cfg, 1);
+  auto eval_env = catalog::make_environment(env_cfg, 1);
   const auto learned = datasim::evaluate_offline(*eval_env, *agent, 7);
   sim::PolicyContext ctx{eval_env.get(), nullptr, nullptr};
-  auto random = datasim::find_policy("random").make(ctx);
+  auto random = catalog::find_policy("random").make(ctx);
   const auto rnd = datasim::evaluate_offline(*eval_env, *random, 7);
 
   // Random P@5 ≈ half the candidates relevant ≈ 0.5 (60 users: se ≈ 0.03); the type structure is
@@ -99,12 +100,12 @@ TEST(Drr, ResidualActorWithZeroScaleRanksAsPmf) {
       "[env]\nname = \"movielens_replay\"\ndata = \"" + synthetic_log() +
       "\"\ntrain_fraction = 0.5\nfactors = 4\nmf_epochs = 2\nmin_train_positives = 2\n"
       "history_length = 3\nnum_candidates = 4\nsimulator = \"train\"\n");
-  auto env = datasim::make_environment(env_cfg, 1);
+  auto env = catalog::make_environment(env_cfg, 1);
   auto agent = agent_testing::make_agent("drr_u", *env, "hidden = [8]\nresidual_scale = 0\n"
                                          "history_length = 3\n", 2);
   agent->set_training(false);
   sim::PolicyContext ctx{env.get(), nullptr, nullptr};
-  auto pmf = datasim::find_policy("pmf").make(ctx);
+  auto pmf = catalog::find_policy("pmf").make(ctx);
   const auto a = datasim::evaluate_offline(*env, *agent, 1), b = datasim::evaluate_offline(*env, *pmf, 1);
   EXPECT_EQ(a.p5, b.p5);
   EXPECT_EQ(a.ndcg10, b.ndcg10);
@@ -116,7 +117,7 @@ TEST(Drr, BadConfigurationsAreOneLineErrors) {
       "[env]\nname = \"movielens_replay\"\ndata = \"" + synthetic_log() +
       "\"\nfactors = 4\nmf_epochs = 2\nmin_train_positives = 2\nhistory_length = 3\n"
       "num_candidates = 4\nsimulator = \"train\"\n");
-  auto env = datasim::make_environment(env_cfg, 1);
+  auto env = catalog::make_environment(env_cfg, 1);
   auto msg = [&](const std::string& name, const std::string& toml, const sim::Environment& e) {
     try {
       agent_testing::make_agent(name, e, toml, 1);
@@ -132,7 +133,7 @@ TEST(Drr, BadConfigurationsAreOneLineErrors) {
             "agent.history_length must be in [1, 64], got 0");
   EXPECT_NE(msg("drr_n", "state_module = \"ave\"\n", *env).find("fixed to 'n'"), std::string::npos);
   Config ie = Config::parse_string("[env]\nnum_candidates = 5\n");
-  auto other = datasim::make_environment(ie, 1);
+  auto other = catalog::make_environment(ie, 1);
   EXPECT_NE(msg("drr_ave", "fine_tune_embeddings = true\n", *other).find("needs a rating-log"),
             std::string::npos);
   // Fine-tuned embeddings build and act on a rating-log environment.

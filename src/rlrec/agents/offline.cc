@@ -1,3 +1,4 @@
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/agents/offline.h"
 
 #include <filesystem>
@@ -25,7 +26,7 @@ OfflineLearner* attach_offline_data(const Config& cfg, Agent& agent, const sim::
   bool temporary = false;
   if (path.empty()) {
     check_range(section + ".episodes", dc.episodes, 1, int64_t{1} << 40);
-    const auto& entry = sim::find_policy(dc.behaviour);
+    const auto& entry = catalog::find_policy(dc.behaviour);
     const uint64_t env_seed = combine_keys(run_seed, hash_name("data/env"));
     const uint64_t pol_seed = combine_keys(run_seed, hash_name("data/policy"));
     bool reuse = false;
@@ -44,7 +45,7 @@ OfflineLearner* attach_offline_data(const Config& cfg, Agent& agent, const sim::
     }
     if (!reuse) {
       // The catalogue (fixed corpus) must be the agent's: build the env with the run seed.
-      sim::VectorEnv venv(sim::make_environment(cfg, run_seed), 16, env_seed);
+      sim::VectorEnv venv(catalog::make_environment(cfg, run_seed), 16, env_seed);
       if (venv.env().catalogue() && env.catalogue() &&
           venv.env().catalogue()->fingerprint != env.catalogue()->fingerprint)
         invalid_argument("internal: behaviour env catalogue differs from the agent's");

@@ -2,6 +2,7 @@
 // the β head's stop-gradient, offline training from logs and its bad inputs.
 #include <unistd.h>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/agents/topk_reinforce.h"
 
 #include <gtest/gtest.h>
@@ -101,7 +102,7 @@ TEST(TopKReinforce, AnalyticSimulationTwoTopKCorrection) {
 std::unique_ptr<sim::VectorEnv> small_env(int batch, uint64_t seed, int max_steps = 30) {
   Config cfg = Config::parse_string(
       "[env]\nnum_candidates = 5\nslate_size = 2\nmax_steps = " + std::to_string(max_steps) + "\n");
-  return std::make_unique<sim::VectorEnv>(sim::make_environment(cfg, seed), batch, seed);
+  return std::make_unique<sim::VectorEnv>(catalog::make_environment(cfg, seed), batch, seed);
 }
 
 TEST(TopKReinforce, BehaviourHeadGivesNoGradientToTheEncoder) {
@@ -133,9 +134,9 @@ TEST(TopKReinforce, InvalidHyperparametersAreOneLineErrors) {
 // A log written by a policy of the small env; returns its path.
 std::string write_log(const std::string& policy, int episodes, const std::string& name) {
   Config cfg = Config::parse_string("[env]\nnum_candidates = 5\nslate_size = 2\nmax_steps = 30\n");
-  sim::VectorEnv env(sim::make_environment(cfg, 1), 8, 5);
+  sim::VectorEnv env(catalog::make_environment(cfg, 1), 8, 5);
   sim::PolicyContext ctx{&env.env(), &cfg, nullptr};
-  auto p = sim::find_policy(policy).make(ctx);
+  auto p = catalog::find_policy(policy).make(ctx);
   const std::string path = (fs::temp_directory_path() / (std::to_string(::getpid()) + "_" + name)).string();
   logs::LogWriter w(path, logs::make_header(env.env(), cfg, 5, policy, 6));
   logs::collect_log(env, *p, episodes, 6, w);
@@ -179,7 +180,7 @@ TEST(TopKReinforce, OfflineFromBiasedLogBeatsTheLogger) {
   const double learned = agent_testing::evaluate(*agent, *e1, 64, 4);
   Config pcfg;
   sim::PolicyContext ctx{&e2->env(), &pcfg, nullptr};
-  auto logger = sim::find_policy("biased_softmax").make(ctx);
+  auto logger = catalog::find_policy("biased_softmax").make(ctx);
   const double logged = agent_testing::evaluate(*logger, *e2, 64, 4);
   EXPECT_GT(learned, logged + 2.0) << "learned " << learned << " logger " << logged;
   fs::remove(path);

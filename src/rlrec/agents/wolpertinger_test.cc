@@ -14,6 +14,7 @@
 #include <numeric>
 #include <set>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/agents/agent.h"
 #include "rlrec/agents/test_driver.h"
 #include "rlrec/agents/wolpertinger.h"
@@ -33,7 +34,7 @@ std::unique_ptr<sim::Environment> corpus_env(int64_t m, int slate, uint64_t seed
                                     "\nslate_size = " + std::to_string(slate) +
                                     "\nmax_steps = " + std::to_string(max_steps) +
                                     "\nnum_topics = " + std::to_string(topics) + "\n");
-  return sim::make_environment(cfg, seed);
+  return catalog::make_environment(cfg, seed);
 }
 
 double sq_dist(const float* a, const float* b, int d) {
@@ -143,8 +144,8 @@ TEST(Wolpertinger, LearningBeatsRandomOnSmallCorpus) {
   };
   const auto learned = evaluate(*agent);
   sim::PolicyContext ctx{&env->env(), nullptr, nullptr};
-  auto random = sim::find_policy("random").make(ctx);
-  auto myopic = sim::find_policy("myopic").make(ctx);
+  auto random = catalog::find_policy("random").make(ctx);
+  auto myopic = catalog::find_policy("myopic").make(ctx);
   const auto r = evaluate(*random), m = evaluate(*myopic);
   const double se = std::sqrt(learned.se * learned.se + r.se * r.se);
   EXPECT_GT(learned.mean - r.mean, 3 * se) << "learned " << learned.mean << " random " << r.mean

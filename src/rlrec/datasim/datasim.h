@@ -24,7 +24,7 @@
 //   items; it advances on positive feedback (rating >= positive_rating): the item is appended and
 //   the oldest dropped. Item ids < 2^24 so that floats hold them exactly.
 //
-// Environments (datasim::environments(); datasim::make_environment falls back to sim's table):
+// Environments (listed in the catalogue, rlrec/catalog/catalog.h):
 //   movielens_mf      the online protocol: each episode a random evaluated user; each step
 //                     num_candidates items drawn uniformly from the items not yet shown in the
 //                     session and not rated by the user in train; reward = mean over the slate of
@@ -45,7 +45,7 @@
 // Precision@5/@10 (hits / K) and NDCG@5/@10 (binary gains, eval/ranking_metrics.h), means over the
 // evaluated users, and the mean normalized logged rating of the picks (mean_reward).
 //
-// Baselines (datasim::policies(); find_policy also searches sim's table):
+// Baselines (listed in the catalogue):
 //   popularity  most train ratings first (ties: lower item id);
 //   pmf         the train MF's predicted rating (b_i + p_u·q_i) from the observation.
 // Both need a datasim environment (one-line error otherwise).
@@ -121,17 +121,14 @@ const RatingData* rating_data_of(const sim::Environment& env);
 // Writes the observation user row for `user` with history `history` (n ids, -1 = empty).
 void write_user_row(const RatingData& d, int32_t user, const int32_t* history, float* out);
 
-// Environment table of datasim, and the combined lookup (datasim first, then sim).
-std::span<const sim::EnvEntry> environments();
-std::vector<std::pair<std::string, std::string>> all_environments();  // name, description
-const sim::EnvEntry& find_environment(std::string_view name);
-std::unique_ptr<sim::Environment> make_environment(const Config& cfg, uint64_t seed);
-
-// Baseline policies on rating logs, and the combined lookup (datasim first, then sim).
-std::span<const sim::PolicyEntry> policies();
-std::vector<std::pair<std::string, std::string>> all_policies();
-const sim::PolicyEntry* find_policy_or_null(std::string_view name);
-const sim::PolicyEntry& find_policy(std::string_view name);  // throws with a did-you-mean
+// The factories the catalogue lists (rlrec/catalog/catalog.h): the environments and their [env]
+// defaults as TOML, and the rating-log baselines.
+std::unique_ptr<sim::Environment> make_movielens_mf(const Config& cfg, uint64_t seed);
+std::unique_ptr<sim::Environment> make_movielens_replay(const Config& cfg, uint64_t seed);
+std::string movielens_mf_defaults();
+std::string movielens_replay_defaults();
+std::unique_ptr<sim::Policy> make_popularity(const sim::PolicyContext& ctx);
+std::unique_ptr<sim::Policy> make_pmf(const sim::PolicyContext& ctx);
 
 struct OfflineResults {
   int64_t users = 0;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <set>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
 #include "rlrec/datasim/datasim.h"
 #include "rlrec/eval/ranking_metrics.h"
@@ -16,6 +17,9 @@
 
 namespace rlrec::datasim {
 namespace {
+
+using catalog::find_policy;  // names resolve through the catalogue
+using catalog::make_environment;
 
 namespace fs = std::filesystem;
 

@@ -199,25 +199,6 @@ RatingEnvConfig read_config(const Config& cfg) {
   return c;
 }
 
-std::unique_ptr<sim::Environment> make_mf(const Config& cfg, uint64_t seed) {
-  return std::make_unique<RatingEnvironment>(Mode::kSimulator, read_config(cfg), seed);
-}
-std::unique_ptr<sim::Environment> make_replay(const Config& cfg, uint64_t seed) {
-  return std::make_unique<RatingEnvironment>(Mode::kReplay, read_config(cfg), seed);
-}
-std::string mf_defaults() { return dump_section("env", "movielens_mf", RatingEnvConfig{}); }
-std::string replay_defaults() { return dump_section("env", "movielens_replay", RatingEnvConfig{}); }
-
-constexpr sim::EnvEntry kEnvironments[] = {
-    {"movielens_mf",
-     "rating log + MF simulator (DRR's online protocol): predicted rating of any unseen item is "
-     "the reward",
-     make_mf, mf_defaults},
-    {"movielens_replay",
-     "rating log replay: candidates are the user's own train-period items, reward = logged rating",
-     make_replay, replay_defaults},
-};
-
 }  // namespace
 
 const RatingData* rating_data_of(const sim::Environment& env) {
@@ -225,27 +206,15 @@ const RatingData* rating_data_of(const sim::Environment& env) {
   return e ? &e->data() : nullptr;
 }
 
-std::span<const sim::EnvEntry> environments() { return kEnvironments; }
-
-std::vector<std::pair<std::string, std::string>> all_environments() {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& e : sim::environments()) out.emplace_back(e.name, e.description);
-  for (const auto& e : kEnvironments) out.emplace_back(e.name, e.description);
-  return out;
+std::unique_ptr<sim::Environment> make_movielens_mf(const Config& cfg, uint64_t seed) {
+  return std::make_unique<RatingEnvironment>(Mode::kSimulator, read_config(cfg), seed);
 }
-
-const sim::EnvEntry& find_environment(std::string_view name) {
-  for (const auto& e : kEnvironments)
-    if (e.name == name) return e;
-  for (const auto& e : sim::environments())
-    if (e.name == name) return e;
-  std::vector<std::string> names;
-  for (auto& [n, d] : all_environments()) names.push_back(n);
-  throw_unknown("environment", name, names);
+std::unique_ptr<sim::Environment> make_movielens_replay(const Config& cfg, uint64_t seed) {
+  return std::make_unique<RatingEnvironment>(Mode::kReplay, read_config(cfg), seed);
 }
-
-std::unique_ptr<sim::Environment> make_environment(const Config& cfg, uint64_t seed) {
-  return find_environment(sim::env_name(cfg)).make(cfg, seed);
+std::string movielens_mf_defaults() { return dump_section("env", "movielens_mf", RatingEnvConfig{}); }
+std::string movielens_replay_defaults() {
+  return dump_section("env", "movielens_replay", RatingEnvConfig{});
 }
 
 }  // namespace rlrec::datasim

@@ -49,6 +49,8 @@ class ScorePolicy final : public sim::Policy {
   std::vector<int32_t> scratch_;
 };
 
+}  // namespace
+
 std::unique_ptr<sim::Policy> make_popularity(const sim::PolicyContext& ctx) {
   return std::make_unique<ScorePolicy>("popularity", require_data(ctx.env, "policy 'popularity'"));
 }
@@ -56,36 +58,7 @@ std::unique_ptr<sim::Policy> make_pmf(const sim::PolicyContext& ctx) {
   return std::make_unique<ScorePolicy>("pmf", require_data(ctx.env, "policy 'pmf'"));
 }
 
-constexpr sim::PolicyEntry kPolicies[] = {
-    {"popularity", "rating logs: items with the most train ratings first", false, make_popularity},
-    {"pmf", "rating logs: the train MF's predicted rating (b_i + p_u.q_i), greedy", false, make_pmf},
-};
 
-}  // namespace
-
-std::span<const sim::PolicyEntry> policies() { return kPolicies; }
-
-std::vector<std::pair<std::string, std::string>> all_policies() {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& p : sim::baseline_policies()) out.emplace_back(p.name, p.description);
-  for (const auto& p : kPolicies) out.emplace_back(p.name, p.description);
-  return out;
-}
-
-const sim::PolicyEntry* find_policy_or_null(std::string_view name) {
-  for (const auto& p : kPolicies)
-    if (p.name == name) return &p;
-  for (const auto& p : sim::baseline_policies())
-    if (p.name == name) return &p;
-  return nullptr;
-}
-
-const sim::PolicyEntry& find_policy(std::string_view name) {
-  if (const auto* p = find_policy_or_null(name)) return *p;
-  std::vector<std::string> names;
-  for (auto& [n, d] : all_policies()) names.push_back(n);
-  throw_unknown("policy", name, names);
-}
 
 OfflineResults evaluate_offline(const sim::Environment& env, sim::Policy& policy,
                                 uint64_t policy_seed, int list_length) {

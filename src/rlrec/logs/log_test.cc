@@ -2,6 +2,7 @@
 // the stochastic baselines, and every validation error with file + record.
 #include <unistd.h>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/logs/log.h"
 
 #include <gtest/gtest.h>
@@ -32,9 +33,9 @@ Config small_cfg(const std::string& extra = "") {
 std::string make_log(const std::string& name, const std::string& policy, int episodes,
                      const Config& cfg = small_cfg()) {
   const std::string path = tmp_path(name);
-  sim::VectorEnv env(sim::make_environment(cfg, 3), 3, 7);
+  sim::VectorEnv env(catalog::make_environment(cfg, 3), 3, 7);
   sim::PolicyContext ctx{&env.env(), &cfg, nullptr};
-  auto p = sim::find_policy(policy).make(ctx);
+  auto p = catalog::find_policy(policy).make(ctx);
   LogWriter w(path, make_header(env.env(), cfg, 7, policy, 11));
   collect_log(env, *p, episodes, 11, w);
   w.close();
@@ -91,9 +92,9 @@ TEST(Log, RoundTripAndObservationReconstruction) {
   // Propensities: known, consistent (slate = product of conditionals, marginal of slot 0 equals
   // its conditional), and equal to the policy's own computation on the rebuilt observation.
   Config cfg = small_cfg();
-  auto env = sim::make_environment(cfg, 7);
+  auto env = catalog::make_environment(cfg, 7);
   sim::PolicyContext ctx{env.get(), &cfg, nullptr};
-  auto pol = sim::find_policy("softmax_myopic").make(ctx);
+  auto pol = catalog::find_policy("softmax_myopic").make(ctx);
   LoggedObservation lo(d, nullptr);
   const int K = 2, N = 5;
   std::vector<double> probs(K * N);
@@ -150,7 +151,7 @@ TEST(Log, BiasedLoggerPrefersLowScores) {
   const std::string path = make_log("bias.bin", "biased_softmax", 30);
   LogData d = read_log(path);
   Config cfg = small_cfg();
-  auto env = sim::make_environment(cfg, 7);
+  auto env = catalog::make_environment(cfg, 7);
   double shown = 0, all = 0;
   int64_t ns = 0, na = 0;
   const int N = 5, D = d.header.item_dim;
@@ -214,7 +215,7 @@ TEST(Log, MalformedRecordsNameFileAndRecord) {
 TEST(Log, ZeroPropensityAndBadSlateAreRejectedWithRecordNumber) {
   const std::string path = tmp_path("sem.bin");
   Config cfg = small_cfg();
-  auto env = sim::make_environment(cfg, 1);
+  auto env = catalog::make_environment(cfg, 1);
   auto write_one = [&](const std::function<void(LogRecord&)>& edit) {
     LogWriter w(path, make_header(*env, cfg, 1, "hand", 2));
     LogRecord r;
@@ -254,11 +255,11 @@ TEST(Log, LogFromAnotherEnvironmentOrCatalogueIsRejected) {
   const std::string path = make_log("compat.bin", "random", 2);
   LogData d = read_log(path);
   Config other = Config::parse_string("[env]\nnum_candidates = 6\nslate_size = 2\n");
-  auto e6 = sim::make_environment(other, 1);
+  auto e6 = catalog::make_environment(other, 1);
   EXPECT_NE(error_of([&] { check_compatible(d.header, *e6, path); }).find("do not match"),
             std::string::npos);
   auto ex =
-      sim::make_environment(Config::parse_string("[env]\nname = \"interest_exploration\"\n"), 1);
+      catalog::make_environment(Config::parse_string("[env]\nname = \"interest_exploration\"\n"), 1);
   EXPECT_NE(
       error_of([&] {
         check_compatible(d.header, *ex, path);
@@ -270,7 +271,7 @@ TEST(Log, LogFromAnotherEnvironmentOrCatalogueIsRejected) {
   const std::string fpath = make_log("fc.bin", "random", 2, fc);
   LogData fd = read_log(fpath);
   EXPECT_FALSE(fd.header.has_candidate_features);
-  auto same = sim::make_environment(fc, 3), diff = sim::make_environment(fc, 4);
+  auto same = catalog::make_environment(fc, 3), diff = catalog::make_environment(fc, 4);
   EXPECT_NO_THROW(check_compatible(fd.header, *same, fpath));
   EXPECT_NE(error_of([&] { check_compatible(fd.header, *diff, fpath); }).find("fingerprint"),
             std::string::npos);
@@ -283,17 +284,17 @@ TEST(Log, LogFromAnotherEnvironmentOrCatalogueIsRejected) {
 
 TEST(Policies, TemperatureAndBiasValidated) {
   Config cfg = Config::parse_string("[policy]\ntemperature = 0\n");
-  auto env = sim::make_environment(cfg, 1);
+  auto env = catalog::make_environment(cfg, 1);
   sim::PolicyContext ctx{env.get(), &cfg, nullptr};
-  EXPECT_EQ(error_of([&] { sim::find_policy("softmax_myopic").make(ctx); }),
+  EXPECT_EQ(error_of([&] { catalog::find_policy("softmax_myopic").make(ctx); }),
             "policy.temperature must be > 0, got 0.0");
   Config c2 = Config::parse_string("[policy]\nbias = 1.5\n");
   sim::PolicyContext ctx2{env.get(), &c2, nullptr};
-  EXPECT_EQ(error_of([&] { sim::find_policy("biased_softmax").make(ctx2); }),
+  EXPECT_EQ(error_of([&] { catalog::find_policy("biased_softmax").make(ctx2); }),
             "policy.bias must be in [0.0, 1.0], got 1.5");
   Config c3 = Config::parse_string("[policy]\ntemprature = 0.5\n");
   sim::PolicyContext ctx3{env.get(), &c3, nullptr};
-  EXPECT_NE(error_of([&] { sim::find_policy("softmax_myopic").make(ctx3); }).find("did you mean"),
+  EXPECT_NE(error_of([&] { catalog::find_policy("softmax_myopic").make(ctx3); }).find("did you mean"),
             std::string::npos);
 }
 

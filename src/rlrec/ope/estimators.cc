@@ -7,6 +7,7 @@
 #include "rlrec/core/error.h"
 #include "rlrec/core/registry.h"
 #include "rlrec/core/rng.h"
+#include "rlrec/ope/slate.h"
 
 namespace rlrec::ope {
 
@@ -207,14 +208,26 @@ constexpr EstimatorEntry kEstimators[] = {
     {"sndr", "self-normalized doubly robust", true, sndr},
     {"switch_dr", "switch-DR: DR correction only where w <= lambda (SLOPE-tuned)", true, switch_dr},
     {"dr_os", "DR with optimistic shrinkage w~=lambda*w/(w^2+lambda) (SLOPE-tuned)", true, dr_os},
+    {"sips", "slate IPW: whole-slate importance weight (simulator logs)", false, nullptr, sips_terms,
+     true, false},
+    {"iips", "independent IPS: per-slot marginal weights (simulator logs)", false, nullptr, iips_terms,
+     false, false},
+    {"rips", "reward-interaction IPS: cascade weights over the slots above (simulator logs)", false,
+     nullptr, rips_terms, false, true},
 };
 
 }  // namespace
 
-std::span<const EstimatorEntry> estimators() { return kEstimators; }
+std::span<const EstimatorEntry> all_estimators() { return kEstimators; }
+
+std::span<const EstimatorEntry> estimators() {
+  const auto all = all_estimators();
+  const auto first_slate = std::find_if(all.begin(), all.end(), [](const EstimatorEntry& e) { return e.slate_terms != nullptr; });
+  return all.first(static_cast<size_t>(first_slate - all.begin()));
+}
 
 const EstimatorEntry& find_estimator(std::string_view name) {
-  return registry_lookup(estimators(), name, "estimator");
+  return registry_lookup(all_estimators(), name, "estimator");
 }
 
 std::vector<const EstimatorEntry*> parse_estimator_list(std::string_view list) {
@@ -230,6 +243,12 @@ std::vector<const EstimatorEntry*> parse_estimator_list(std::string_view list) {
     std::string_view name = list.substr(start, end - start);
     if (name.empty()) invalid_argument("--estimators '", list, "' has an empty name; use e.g. ipw,dr or all");
     const EstimatorEntry* e = &find_estimator(name);
+    if (e->slate_terms) {
+      std::vector<std::string> bandit;
+      for (const auto& b : estimators()) bandit.emplace_back(b.name);
+      invalid_argument("estimator '", name, "' is a slate estimator: it needs a simulator log (slates "
+                       "with propensities); estimators for this data: ", join(bandit));
+    }
     if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
     start = end + 1;
   }

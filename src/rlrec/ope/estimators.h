@@ -73,17 +73,29 @@ struct EstimatorOptions {
   double dros_lambda = -1;
 };
 
+struct SlateData;  // ope/slate.h
+
+// One line of the estimator table. Bandit estimators (terms) run on per-round rows: Open Bandit
+// logs, and simulator logs with one row per slot; slate estimators (slate_terms) run on whole
+// slates of simulator logs only.
 struct EstimatorEntry {
   std::string_view name;
   std::string_view description;
   bool needs_model;  // DM and the DR family need a reward model
   Terms (*terms)(const RoundInputs& in, const EstimatorOptions& opt);
+  Terms (*slate_terms)(const SlateData& d) = nullptr;  // set: a slate estimator (terms unset)
+  bool needs_target_slate = false;    // needs the target's whole-slate probabilities (sips)
+  bool needs_target_cascade = false;  // needs the target's slot conditionals (rips)
 };
 
-// The estimator registry: ipw, clipped_ipw, snipw, dm, dr, sndr, switch_dr, dr_os.
+// The estimator table: the bandit estimators ipw, clipped_ipw, snipw, dm, dr, sndr, switch_dr,
+// dr_os, then the slate estimators sips, iips, rips (ope/slate.h). find_estimator searches it all.
+std::span<const EstimatorEntry> all_estimators();
+// The bandit estimators: the leading rows of the table, up to the first slate estimator.
 std::span<const EstimatorEntry> estimators();
 const EstimatorEntry& find_estimator(std::string_view name);
 // Splits "ipw,dr" (or "all") into entries; unknown names throw with a did-you-mean.
+// Bandit estimators only ("all" = every bandit estimator); a slate estimator's name is an error.
 std::vector<const EstimatorEntry*> parse_estimator_list(std::string_view list);
 
 struct Estimate {

@@ -1,4 +1,5 @@
 // Simulator-log OPE and the simulator benchmark; conventions in sim_ope.h.
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/ope/sim_ope.h"
 
 #include <algorithm>
@@ -94,8 +95,10 @@ SimOpeData sim_ope_data(const logs::LogData& log, const sim::Policy& target, con
   return d;
 }
 
-std::vector<std::string> sim_estimator_names() {
-  std::vector<std::string> names{"sips", "iips", "rips"};
+std::vector<std::string> sim_estimator_names() {  // the slate estimators first, then the bandit ones
+  std::vector<std::string> names;
+  for (const auto& e : all_estimators())
+    if (e.slate_terms) names.emplace_back(e.name);
   for (const auto& e : estimators()) names.emplace_back(e.name);
   return names;
 }
@@ -107,11 +110,12 @@ std::vector<Estimate> estimate_sim(const SimOpeData& d, const std::vector<std::s
   bool need_model = false;
   for (const auto& name : names) {
     if (std::find(known.begin(), known.end(), name) == known.end()) throw_unknown("estimator", name, known);
-    if (name != "sips" && name != "iips" && name != "rips") need_model |= find_estimator(name).needs_model;
-    if (name == "sips" && !d.has_target_slate)
-      invalid_argument("estimator 'sips' needs the target's slate probabilities (slate_probability)");
-    if (name == "rips" && !d.has_target_cascade)
-      invalid_argument("estimator 'rips' needs the target's slot conditionals (sim::SequentialPropensities)");
+    const EstimatorEntry& e = find_estimator(name);
+    need_model |= e.needs_model;
+    if (e.needs_target_slate && !d.has_target_slate)
+      invalid_argument("estimator '", name, "' needs the target's slate probabilities (slate_probability)");
+    if (e.needs_target_cascade && !d.has_target_cascade)
+      invalid_argument("estimator '", name, "' needs the target's slot conditionals (sim::SequentialPropensities)");
   }
   std::vector<double> q;
   if (need_model) q = fit_predict_cross_fitted(d.rows, d.features, model);
@@ -120,14 +124,14 @@ std::vector<Estimate> estimate_sim(const SimOpeData& d, const std::vector<std::s
   const uint64_t boot_seed = combine_keys(seed, hash_name("bootstrap"));
   for (const auto& name : names) {
     Terms t;
-    if (name == "sips") t = sips_terms(d.slate);
-    else if (name == "iips") t = iips_terms(d.slate);
-    else if (name == "rips") t = rips_terms(d.slate);
-    else {
+    const EstimatorEntry& e = find_estimator(name);
+    if (e.slate_terms) {
+      t = e.slate_terms(d.slate);
+    } else {
       // Per-slot rows -> per step: the K rows of a record are summed into one term, so the value
       // is K * (row mean) and the bootstrap resamples whole steps. Self-normalized estimators keep
       // sum(b)/sum(d) per row, so their b is scaled by K.
-      const Terms rt = find_estimator(name).terms(in, est);
+      const Terms rt = e.terms(in, est);
       const size_t n = d.slate.size(), K = static_cast<size_t>(d.slate_size);
       const bool sn = !rt.d.empty();
       t.lambda = rt.lambda;
@@ -161,7 +165,7 @@ std::unique_ptr<sim::Policy> make_sim_policy(const std::string& spec, const sim:
     }
   }
   const sim::PolicyContext ctx{&env, &cfg, nullptr};
-  return sim::find_policy(name).make(ctx);
+  return catalog::find_policy(name).make(ctx);
 }
 
 std::vector<SimBenchRow> sim_bench(const SimBenchOptions& o) {
@@ -177,7 +181,7 @@ std::vector<SimBenchRow> sim_bench(const SimBenchOptions& o) {
   std::vector<SimBenchRow> rows;
   for (const auto& tspec : o.targets) {
     // Truth: online episodes of the target (one step each).
-    auto env = sim::make_environment(cfg, o.seed);
+    auto env = catalog::make_environment(cfg, o.seed);
     if (env->spec().fixed_corpus())
       throw_error(ErrorCode::kNotSupported, "the simulator OPE bench needs a fresh-items environment "
                                             "(env.corpus_size = 0): replicate logs use independent env seeds");
@@ -189,12 +193,12 @@ std::vector<SimBenchRow> sim_bench(const SimBenchOptions& o) {
       std::vector<std::vector<Estimate>> per_rep;
       std::vector<std::string> names;
       for (const auto& name : o.estimators) {
-        const bool model = name != "sips" && name != "iips" && name != "rips" && find_estimator(name).needs_model;
+        const bool model = find_estimator(name).needs_model;
         if (!model || n <= o.model_max_rounds) names.push_back(name);
       }
       for (int r = 0; r < o.reps; ++r) {
         const uint64_t env_seed = combine_keys(o.seed, combine_keys(static_cast<uint64_t>(n), r));
-        auto e = sim::make_environment(cfg, env_seed);
+        auto e = catalog::make_environment(cfg, env_seed);
         sim::VectorEnv venv(std::move(e), 256, env_seed);
         auto behaviour = make_sim_policy(o.behaviour, venv.env());
         auto tgt = make_sim_policy(tspec, venv.env());

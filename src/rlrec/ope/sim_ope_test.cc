@@ -1,3 +1,4 @@
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/ope/sim_ope.h"
 
 #include <gtest/gtest.h>
@@ -14,7 +15,7 @@ namespace {
 
 // Collects `episodes` one-step episodes of interest_evolution from `behaviour` into memory.
 logs::LogData collect(const std::string& behaviour, int64_t episodes, uint64_t seed, const Config& cfg) {
-  sim::VectorEnv venv(sim::make_environment(cfg, seed), 64, seed);
+  sim::VectorEnv venv(catalog::make_environment(cfg, seed), 64, seed);
   auto pol = make_sim_policy(behaviour, venv.env());
   const std::string path = ::testing::TempDir() + "ope_sim_" + std::to_string(getpid()) + ".log";
   {
@@ -35,7 +36,7 @@ Config bandit_env() {
 TEST(SimOpe, TargetEqualsBehaviourAndIpwEqualsIips) {
   const Config cfg = bandit_env();
   const auto log = collect("softmax_myopic:temperature=0.5", 1500, 3, cfg);
-  auto env = sim::make_environment(cfg, 3);
+  auto env = catalog::make_environment(cfg, 3);
   auto same = make_sim_policy("softmax_myopic:temperature=0.5", *env);
   const SimOpeData d = sim_ope_data(log, *same, nullptr);
   EXPECT_EQ(d.slate.size(), static_cast<size_t>(log.size));
@@ -77,7 +78,7 @@ TEST(SimOpe, BenchCoversTruthOnSmallLogs) {
 TEST(SimOpe, BadInput) {
   const Config cfg = bandit_env();
   const auto log = collect("myopic", 20, 4, cfg);  // deterministic: one-hot propensities or unknown
-  auto env = sim::make_environment(cfg, 4);
+  auto env = catalog::make_environment(cfg, 4);
   auto tgt = make_sim_policy("softmax_myopic", *env);
   auto myopic = make_sim_policy("myopic", *env);
   const auto good = collect("softmax_myopic", 20, 4, cfg);

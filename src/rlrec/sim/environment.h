@@ -92,7 +92,7 @@ class Environment {
   virtual const Catalogue* catalogue() const { return nullptr; }
 };
 
-// The environment registry: one line per environment.
+// One line of the environment table (the catalogue, rlrec/catalog/catalog.h, holds the table).
 struct EnvEntry {
   std::string_view name;
   std::string_view description;
@@ -101,12 +101,9 @@ struct EnvEntry {
   std::unique_ptr<Environment> (*make)(const Config& cfg, uint64_t seed);
   // The [env] section with every default, as TOML.
   std::string (*defaults)();
+  // "recsim" (the simulators of sim/) or "rating_log" (datasim/: needs env.data, a rating file).
+  std::string_view family;
 };
 
-std::span<const EnvEntry> environments();
-const EnvEntry& find_environment(std::string_view name);
-// Builds the environment named by cfg's env.name (default "interest_evolution").
-std::unique_ptr<Environment> make_environment(const Config& cfg, uint64_t seed);
-std::string env_name(const Config& cfg);
 
 }  // namespace rlrec::sim

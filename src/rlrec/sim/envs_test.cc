@@ -13,12 +13,19 @@
 #include "rlrec/core/config.h"
 #include "rlrec/core/error.h"
 #include "rlrec/core/rng.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/sim/environment.h"
 #include "rlrec/sim/envs/envs.h"
 #include "rlrec/sim/vector_env.h"
 
 namespace rlrec::sim {
 namespace {
+
+// Environments and policies are built by name through the catalogue (the one table of names).
+using catalog::env_name;
+using catalog::find_environment;
+using catalog::find_policy;
+using catalog::make_environment;
 
 // RecSim's user_update_alpha = 0.9 / 3.4 = 0.264706.
 constexpr double kUpdateAlpha = 0.9 / 3.4;
@@ -574,9 +581,10 @@ TEST_P(EnvSpecChecks, ConfigErrorsAreOneLineAndNameTheKey) {
   expect_error({"slate_size=\"two\""}, "slate_size");
 }
 
-std::vector<std::string> environment_names() {
+std::vector<std::string> environment_names() {  // the catalogue's RecSim environments
   std::vector<std::string> names;
-  for (const auto& e : environments()) names.emplace_back(e.name);
+  for (const auto& e : catalog::environments())
+    if (e.family == "recsim") names.emplace_back(e.name);
   return names;
 }
 

@@ -193,6 +193,8 @@ SoftmaxPolicyConfig read_softmax_config(const PolicyContext& c, bool biased) {
   return cfg;
 }
 
+}  // namespace
+
 std::unique_ptr<Policy> make_softmax_myopic(const PolicyContext& c) {
   return std::make_unique<SoftmaxPolicy>(c.env, "softmax_myopic", read_softmax_config(c, false));
 }
@@ -206,26 +208,6 @@ std::unique_ptr<Policy> make_myopic(const PolicyContext& c) {
 }
 std::unique_ptr<Policy> make_quality_oracle(const PolicyContext& c) {
   return std::make_unique<QualityOracle>(c.pool);
-}
-
-constexpr PolicyEntry kPolicies[] = {
-    {"random", "uniform slate of distinct candidates (RecSim RandomAgent)", false, make_random},
-    {"myopic", "top-K by the user's click score from the observed state (greedy pCTR)", false,
-     make_myopic},
-    {"quality_oracle", "top-K by hidden item quality (privileged upper-bound reference)", true,
-     make_quality_oracle},
-    {"softmax_myopic", "Boltzmann (Plackett-Luce) slates over the myopic score; logs propensities",
-     false, make_softmax_myopic},
-    {"biased_softmax", "biased logger: Boltzmann slates preferring low-score items; logs propensities",
-     false, make_biased_softmax},
-};
-
-}  // namespace
-
-std::span<const PolicyEntry> baseline_policies() { return kPolicies; }
-
-const PolicyEntry& find_policy(std::string_view name) {
-  return registry_lookup(baseline_policies(), name, "policy");
 }
 
 }  // namespace rlrec::sim

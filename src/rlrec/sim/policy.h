@@ -60,10 +60,17 @@ struct PolicyEntry {
   std::string_view description;
   bool privileged;  // reads hidden state: an upper-bound reference, never a "real" policy
   std::unique_ptr<Policy> (*make)(const PolicyContext&);
+  // The environment family it needs ("rating_log"), or "" for any environment.
+  std::string_view needs = "";
 };
 
-std::span<const PolicyEntry> baseline_policies();
-const PolicyEntry& find_policy(std::string_view name);
+// The baselines' factories (the catalogue, rlrec/catalog/catalog.h, lists them with their names):
+// random, myopic, quality_oracle, softmax_myopic, biased_softmax.
+std::unique_ptr<Policy> make_random(const PolicyContext& ctx);
+std::unique_ptr<Policy> make_myopic(const PolicyContext& ctx);
+std::unique_ptr<Policy> make_quality_oracle(const PolicyContext& ctx);
+std::unique_ptr<Policy> make_softmax_myopic(const PolicyContext& ctx);
+std::unique_ptr<Policy> make_biased_softmax(const PolicyContext& ctx);
 
 // A uniform random slate: K distinct positions out of N in uniformly random order (Floyd's
 // algorithm, then a shuffle). O(K^2); draws from rng.

@@ -11,12 +11,17 @@
 #include <vector>
 
 #include "rlrec/core/config.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/sim/environment.h"
 
 namespace rlrec::sim {
 namespace {
+
+// Environments and policies are built by name through the catalogue (the one table of names).
+using catalog::find_policy;
+using catalog::make_environment;
 
 Config env_config(const std::string& name, const std::vector<std::string>& sets = {}) {
   Config cfg;
@@ -156,9 +161,10 @@ TEST_P(VectorEnvDeterminism, EpisodeTrajectoriesDoNotDependOnBatchSizeOrSlot) {
   EXPECT_EQ(one, per_episode(cfg, 12, 12, &pool));
 }
 
-std::vector<std::string> environment_names() {
+std::vector<std::string> environment_names() {  // the catalogue's RecSim environments
   std::vector<std::string> names;
-  for (const auto& e : environments()) names.emplace_back(e.name);
+  for (const auto& e : catalog::environments())
+    if (e.family == "recsim") names.emplace_back(e.name);
   return names;
 }
 

@@ -1,3 +1,4 @@
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/train/trainer.h"
 
 #include <algorithm>
@@ -30,8 +31,8 @@ AgentSpec agent_spec(const Config& cfg, const std::string& section, const std::s
   s.entry = cfg.get_string(section, "name").value_or(fallback);
   s.label = section == "agent" ? s.entry : section;
   if (!agents::find_agent(s.entry)) {
-    const bool baseline = datasim::find_policy_or_null(s.entry) != nullptr;
-    if (!baseline) throw_unknown("agent", s.entry, agents::all_agent_names());
+    const bool baseline = catalog::find_policy_or_null(s.entry) != nullptr;
+    if (!baseline) throw_unknown("agent", s.entry, catalog::policy_and_agent_names());
   }
   return s;
 }
@@ -67,7 +68,7 @@ Trainer::Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& p
     invalid_argument("'", spec_.entry, "' is not a learning agent (baseline policies need no "
                      "training; use rlrec simulate)");
   const uint64_t seed = static_cast<uint64_t>(run_.seed);
-  auto env = datasim::make_environment(cfg_, seed);
+  auto env = catalog::make_environment(cfg_, seed);
   train_env_ = std::make_unique<sim::VectorEnv>(std::move(env), run_.train_batch,
                                                 train_env_seed(seed), &pool_);
   agents::AgentContext ctx{&train_env_->env(), &cfg_, spec_.section, agent_seed(seed), &pool_};
@@ -130,7 +131,7 @@ void Trainer::write_metrics() const {
     y.push_back(r.mean_return);
   }
   if (!rows_.empty())
-    plot_curves(dir_ + "/learning_curve.png", spec_.label + " on " + sim::env_name(cfg_),
+    plot_curves(dir_ + "/learning_curve.png", spec_.label + " on " + catalog::env_name(cfg_),
                 "environment steps", "mean evaluation return", {{spec_.label, x, y}});
 }
 
@@ -293,7 +294,7 @@ eval::EpisodeResults Trainer::evaluate(int64_t episodes) {
   const uint64_t seed = static_cast<uint64_t>(run_.seed);
   // run_episodes uses min(batch, episodes) slots, so one evaluation env serves every call.
   if (!eval_env_)
-    eval_env_ = std::make_unique<sim::VectorEnv>(datasim::make_environment(cfg_, seed), run_.batch,
+    eval_env_ = std::make_unique<sim::VectorEnv>(catalog::make_environment(cfg_, seed), run_.batch,
                                                  eval_env_seed(seed), &pool_);
   agent_->set_training(false);
   auto r = eval::run_episodes(*eval_env_, *agent_, episodes, eval_policy_seed(seed));
