@@ -14,4 +14,5 @@ for preset in ${RLREC_TEST_PRESETS:-ci debug}; do
   cmake --build --preset "$preset" -j "$JOBS"
   echo "== preset $preset: tests ==" >&2
   ctest --preset "$preset" -j "$JOBS" --timeout 600
+  if [ "$preset" = ci ]; then RLREC_JOBS="$JOBS" scripts/test_install.sh build/ci; fi
 done
