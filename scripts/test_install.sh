@@ -14,3 +14,7 @@ cmake -S examples/consumer -B "$tmp/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
 cmake --build "$tmp/build" -j "${RLREC_JOBS:-$(nproc)}"
 "$tmp/build/rlrec_consumer"
+# The installed torch-free CLI finds rlrec-agents beside it for the agent commands.
+"$tmp/prefix/bin/rlrec" list agents >/dev/null
+"$tmp/prefix/bin/rlrec" eval --help | grep -q "run directory written by rlrec train"
+echo "installed rlrec hands 'eval' over to rlrec-agents: ok" >&2

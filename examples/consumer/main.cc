@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "rlrec/agents/agent.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/config.h"
 #include "rlrec/core/rng.h"
 #include "rlrec/eval/runner.h"
@@ -21,10 +22,10 @@ int main() {
       "[agent]\nwarmup_steps = 100\nepsilon_decay_steps = 300\n");
   const uint64_t seed = 7;
   const int batch = 4;
-  sim::VectorEnv env(sim::make_environment(cfg, seed), batch, seed);
+  sim::VectorEnv env(catalog::make_environment(cfg, seed), batch, seed);
 
   sim::PolicyContext pctx{&env.env(), &cfg, nullptr};
-  auto baseline = sim::find_policy("myopic").make(pctx);
+  auto baseline = catalog::find_policy("myopic").make(pctx);
   std::printf("myopic        mean return %.3f\n",
               eval::run_episodes(env, *baseline, 8, seed).return_summary().mean);
 
