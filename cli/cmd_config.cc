@@ -17,8 +17,7 @@ void add_config_command(CLI::App& app) {
   auto f = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand(
       "config",
-      "Print configuration as TOML: every default of an environment (--defaults ENV), or the "
-      "effective config of --config FILE after --set overrides (validated).");
+      std::string(command_description("config")));
   cmd->add_option("--defaults", f->defaults, "environment whose [env] defaults to print");
   f->config.add_to(*cmd);
   cmd->callback([f] {

@@ -269,7 +269,7 @@ void run_bench(const BenchFlags& f) {
 }  // namespace
 
 void add_index_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("index", "build and benchmark nearest-neighbour indexes");
+  auto* cmd = app.add_subcommand("index", std::string(command_description("index")));
   cmd->require_subcommand(1, 1);
   auto* bench = cmd->add_subcommand(
       "bench",

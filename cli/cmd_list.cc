@@ -11,8 +11,7 @@ namespace rlrec::cli {
 
 void add_list_command(CLI::App& app) {
   auto which = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("list", "List the registries: environments, choice_models, "
-                                         "policies, agents, ... (or one of them)");
+  auto* cmd = app.add_subcommand("list", std::string(command_description("list")));
   cmd->add_option("registry", *which, "show only this registry");
   cmd->callback([which] {
     auto listings = catalog::listings();

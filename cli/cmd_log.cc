@@ -75,10 +75,7 @@ void add_log_command(CLI::App& app) {
   auto f = std::make_shared<LogFlags>();
   auto* cmd = app.add_subcommand(
       "log",
-      "Run a baseline policy in the experiment's [env] and write a log file (docs/logs.md) with "
-      "the per-slot and slate propensities it can compute; policy keys come from [policy].\n"
-      "Example: rlrec log configs/experiments/topk_reinforce_ablation.toml --policy "
-      "biased_softmax --episodes 2000 --out biased.rlog");
+      std::string(command_description("log")));
   cmd->add_option("experiment", f->experiment, "experiment TOML file ([env], [run], [policy])")
       ->required();
   cmd->add_option("--policy", f->policy,

@@ -264,7 +264,7 @@ void run_fit(const FitFlags& f) {
 }  // namespace
 
 void add_mf_command(CLI::App& app) {
-  auto* mf = app.add_subcommand("mf", "matrix factorization: train, evaluate and save embeddings");
+  auto* mf = app.add_subcommand("mf", std::string(command_description("mf")));
   mf->require_subcommand(1, 1);
   auto flags = std::make_shared<FitFlags>();
   std::string kinds;

@@ -360,7 +360,7 @@ void run_simbench(SimBenchFlags f) {
 }  // namespace
 
 void add_ope_command(CLI::App& app) {
-  auto* ope = app.add_subcommand("ope", "off-policy evaluation: estimate a policy's value from logged data");
+  auto* ope = app.add_subcommand("ope", std::string(command_description("ope")));
   ope->require_subcommand(1, 1);
 
   auto ef = std::make_shared<EstimateFlags>();

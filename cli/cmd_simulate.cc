@@ -85,9 +85,7 @@ void add_simulate_command(CLI::App& app) {
   f->policy = "";
   auto* cmd = app.add_subcommand(
       "simulate",
-      "Run one policy in one environment for N episodes; print mean episode return ± standard "
-      "error, mean episode length, CTR and steps/s.\nExample: rlrec simulate --env "
-      "interest_evolution --policy myopic --episodes 2000 --seed 1");
+      std::string(command_description("simulate")));
   cmd->add_option("--env", f->env, "environment (rlrec list environments); default "
                                    "interest_evolution or the config's env.name");
   cmd->add_option("--policy", f->policy, "policy (rlrec list policies); default random");

@@ -12,20 +12,14 @@
 
 namespace rlrec::cli {
 
-struct CommandEntry {
+// One subcommand: its name and the description `rlrec --help` shows. agents: it runs learning
+// agents, so it exists only in the rlrec-agents binary; the torch-free `rlrec` lists it in --help
+// and hands it over to rlrec-agents (main.cc) before parsing.
+struct CommandInfo {
   std::string_view name;
   std::string_view description;
-  // nullptr in the torch-free `rlrec` binary for the commands that run learning agents: main.cc
-  // hands those over to `rlrec-agents` (the same CLI, linked with libtorch) before parsing.
-  void (*add)(CLI::App& app);
+  bool agents;
 };
-
-// The commands that run learning agents exist only in the rlrec-agents binary (RLREC_CLI_AGENTS).
-#ifdef RLREC_CLI_AGENTS
-#define RLREC_AGENT_COMMAND(f) f
-#else
-#define RLREC_AGENT_COMMAND(f) nullptr
-#endif
 
 void add_simulate_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
@@ -39,34 +33,49 @@ void add_log_command(CLI::App& app);
 void add_ope_command(CLI::App& app);
 
 // One line per subcommand, in the order `rlrec --help` shows them.
-inline constexpr CommandEntry kCommands[] = {
-    {"simulate", "run one policy in one environment and report return, CTR and steps/s",
-     add_simulate_command},
+inline constexpr CommandInfo kCommands[] = {
+    {"simulate",
+     "Run one policy in one environment for N episodes; print mean episode return ± standard "
+     "error, mean episode length, CTR and steps/s.\nExample: rlrec simulate --env "
+     "interest_evolution --policy myopic --episodes 2000 --seed 1",
+     false},
     {"train",
      "Train the [agent] of an experiment file on its [env]; evaluate every run.eval_interval "
      "steps; write a run directory (config.toml, seed, git_commit, metrics.jsonl/.csv, "
      "checkpoint/, learning_curve.png).\nExample: rlrec train "
-     "configs/experiments/slateq_qlearning.toml --out runs/ql",
-     RLREC_AGENT_COMMAND(add_train_command)},
+     "configs/experiments/slateq_qlearning.toml --out runs/ql", true},
     {"eval",
      "Re-evaluate the agent saved in a run directory (written by rlrec train) on the "
-     "evaluation users of its seed.\nExample: rlrec eval runs/ql --episodes 2000",
-     RLREC_AGENT_COMMAND(add_eval_command)},
+     "evaluation users of its seed.\nExample: rlrec eval runs/ql --episodes 2000", true},
     {"compare",
      "Train and evaluate the agents listed in an experiment file ([compare] agents = [...]) on "
      "its [env] over N seeds; print mean return with 95% CI over seeds, change vs random and "
      "myopic, CTR, train time and mean reward per step; with [compare] protocol = \"offline\" "
      "(rating-log environments) also P@5/10 and NDCG@5/10 of the offline replay protocol.\n"
-     "Example: rlrec compare configs/experiments/main.toml --out runs/main",
-     RLREC_AGENT_COMMAND(add_compare_command)},
-    {"list", "list every registry (environments, choice models, policies, ...)", add_list_command},
-    {"config", "print default or effective configuration as TOML", add_config_command},
-    {"index", "benchmark nearest-neighbour indexes (exact, hnsw) on synthetic vectors",
-     add_index_command},
-    {"log", "run a policy in an environment and write a log file with its propensities",
-     add_log_command},
-    {"mf", "matrix factorization (biased_sgd, als, bpr): fit, evaluate, save embeddings", add_mf_command},
-    {"ope", "off-policy evaluation: estimators with bootstrap CIs; the Open Bandit Dataset bench", add_ope_command},
+     "Example: rlrec compare configs/experiments/main.toml --out runs/main", true},
+    {"list",
+     "List the registries: environments, choice_models, "
+     "policies, agents, ... (or one of them)",
+     false},
+    {"config",
+     "Print configuration as TOML: every default of an environment (--defaults ENV), or the "
+     "effective config of --config FILE after --set overrides (validated).",
+     false},
+    {"index",
+     "build and benchmark nearest-neighbour indexes",
+     false},
+    {"log",
+     "Run a baseline policy in the experiment's [env] and write a log file (docs/logs.md) with "
+     "the per-slot and slate propensities it can compute; policy keys come from [policy].\n"
+     "Example: rlrec log configs/experiments/topk_reinforce_ablation.toml --policy "
+     "biased_softmax --episodes 2000 --out biased.rlog",
+     false},
+    {"mf",
+     "matrix factorization: train, evaluate and save embeddings",
+     false},
+    {"ope",
+     "off-policy evaluation: estimate a policy's value from logged data",
+     false},
 };
 
 // The description of a command in kCommands (the commands that rlrec hands over to rlrec-agents

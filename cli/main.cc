@@ -1,8 +1,8 @@
 // rlrec command-line entry point: builds the subcommand table, dispatches and catches.
 //
 // Two binaries share this file. `rlrec` links no learning agent, so it starts without loading
-// libtorch; a command that runs learning agents (train, eval, compare: `add` is nullptr in its
-// table) is handed over, before any parsing, to `rlrec-agents` beside it (or $RLREC_AGENTS_BIN),
+// libtorch; a command that runs learning agents (train, eval, compare: `agents` in kCommands) is
+// handed over, before any parsing, to `rlrec-agents` beside it (or $RLREC_AGENTS_BIN),
 // which is the same CLI built with RLREC_CLI_AGENTS and linked with the agents. The hand-over is an
 // exec: arguments, exit status and output are exactly those of rlrec-agents.
 #include <unistd.h>
@@ -21,21 +21,55 @@
 
 namespace {
 
+struct Adder {
+  std::string_view name;
+  void (*add)(CLI::App& app);
+};
+// How each command of rlrec::cli::kCommands adds itself; the agent commands only in rlrec-agents.
+constexpr Adder kAdders[] = {
+    {"simulate", rlrec::cli::add_simulate_command}, {"list", rlrec::cli::add_list_command},
+    {"config", rlrec::cli::add_config_command},     {"index", rlrec::cli::add_index_command},
+    {"log", rlrec::cli::add_log_command},           {"mf", rlrec::cli::add_mf_command},
+    {"ope", rlrec::cli::add_ope_command},
+#ifdef RLREC_CLI_AGENTS
+    {"train", rlrec::cli::add_train_command},       {"eval", rlrec::cli::add_eval_command},
+    {"compare", rlrec::cli::add_compare_command},
+#endif
+};
+
+constexpr void (*adder(std::string_view name))(CLI::App&) {
+  for (const auto& a : kAdders)
+    if (a.name == name) return a.add;
+  return nullptr;
+}
+
+// Every command of the table has its adder here (the agent ones in rlrec-agents only).
+constexpr bool adders_match_table() {
+  for (const auto& c : rlrec::cli::kCommands) {
+#ifndef RLREC_CLI_AGENTS
+    if (c.agents) continue;
+#endif
+    if (adder(c.name) == nullptr) return false;
+  }
+  return std::size(kAdders) <= std::size(rlrec::cli::kCommands);
+}
+static_assert(adders_match_table(), "kAdders and rlrec::cli::kCommands disagree");
+
 #ifndef RLREC_CLI_AGENTS
 // The subcommand named on the command line (the first argument that is not an option), if it is
 // one of the commands only rlrec-agents has.
-const rlrec::cli::CommandEntry* agent_command(int argc, char** argv) {
+const rlrec::cli::CommandInfo* agent_command(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a.empty() || a[0] == '-') continue;
     for (const auto& c : rlrec::cli::kCommands)
-      if (c.name == a) return c.add ? nullptr : &c;
+      if (c.name == a) return c.agents ? &c : nullptr;
     return nullptr;
   }
   return nullptr;
 }
 
-[[noreturn]] void hand_over(const rlrec::cli::CommandEntry& c, char** argv) {
+[[noreturn]] void hand_over(const rlrec::cli::CommandInfo& c, char** argv) {
   std::string bin;
   if (const char* env = std::getenv("RLREC_AGENTS_BIN"); env && *env) {
     bin = env;
@@ -66,8 +100,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1, 1);
   app.set_version_flag("--version", "rlrec 0.1.0");
   for (const auto& c : rlrec::cli::kCommands) {
-    if (c.add) c.add(app);
-    else app.add_subcommand(std::string(c.name), std::string(c.description));  // listed in --help
+    if (auto* add = adder(c.name)) add(app);
+    else app.add_subcommand(std::string(c.name), std::string(c.description));  // handed over
   }
   try {
     app.parse(argc, argv);
