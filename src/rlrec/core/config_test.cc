@@ -1,4 +1,5 @@
 #include "rlrec/core/config.h"
+#include "rlrec/core/testing.h"
 
 #include <gtest/gtest.h>
 
@@ -22,14 +23,7 @@ struct Demo {
   }
 };
 
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 TEST(Config, ReadsTypedFieldsAndKeepsDefaults) {
   Config c = Config::parse_string("[demo]\nsize = 3\nflag = true\nweights = [0.5, 1]\n");

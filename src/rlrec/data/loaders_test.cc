@@ -12,25 +12,17 @@
 #include "rlrec/core/rng.h"
 #include "rlrec/data/test_files.h"
 #include "rlrec/data/text.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::data {
 namespace {
 
 using testing::TempDir;
 
-// The message of the Error that `fn` throws (and checks it is one line with the expected code).
+// The message of the kCorrupt (or code) one-line error fn throws.
 template <class Fn>
 std::string error_of(Fn fn, ErrorCode code = ErrorCode::kCorrupt) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    const std::string msg = e.what();
-    EXPECT_EQ(msg.find('\n'), std::string::npos) << "message is not one line: " << msg;
-    return msg;
-  }
-  ADD_FAILURE() << "no Error thrown";
-  return "";
+  return test::error_of(fn, code);
 }
 
 std::string load_error(const std::string& path, const LoadOptions& options = {}) {

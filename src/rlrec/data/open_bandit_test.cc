@@ -8,22 +8,17 @@
 
 #include "rlrec/core/error.h"
 #include "rlrec/data/test_files.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::data {
 namespace {
 
 using testing::TempDir;
 
+// The message of the kCorrupt (or code) one-line error fn throws.
 template <class Fn>
 std::string error_of(Fn fn, ErrorCode code = ErrorCode::kCorrupt) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no Error thrown";
-  return "";
+  return test::error_of(fn, code);
 }
 
 // A three-item campaign in OBD's layout.

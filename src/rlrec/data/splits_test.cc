@@ -10,6 +10,7 @@
 
 #include "rlrec/core/error.h"
 #include "rlrec/core/rng.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::data {
 namespace {
@@ -71,15 +72,7 @@ std::map<int32_t, int> rows_per_user(const InteractionLog& log) {
   return c;
 }
 
-template <class Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using test::error_of;
 
 TEST(RandomHoldout, SizeDisjointAndDeterministic) {
   const InteractionLog log = make_log();

@@ -13,16 +13,12 @@
 #include "rlrec/core/error.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/sim/environment.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::eval {
 namespace {
 
-Config env_config(const std::string& name, const std::vector<std::string>& sets = {}) {
-  Config cfg;
-  cfg.set("env.name=" + name);
-  for (const auto& s : sets) cfg.set("env." + s);
-  return cfg;
-}
+using test::env_config;
 
 // Evaluates baseline `policy` on cfg with a VectorEnv of `batch` users (env seed 17, policy seed 5).
 EpisodeResults evaluate(const std::string& policy, const Config& cfg, int batch, int64_t episodes,

@@ -11,6 +11,7 @@
 #include "rlrec/core/registry.h"
 #include "rlrec/index/synthetic.h"
 #include "rlrec/index/test_util.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::index {
 namespace {
@@ -19,7 +20,7 @@ using testing::expect_error;
 using testing::gaussian;
 using testing::scrambled_ids;
 
-std::string temp_path(const std::string& name) { return ::testing::TempDir() + name; }
+using test::temp_path;
 
 TEST(Metric, ParseAndName) {
   EXPECT_EQ(parse_metric("ip"), Metric::kInnerProduct);

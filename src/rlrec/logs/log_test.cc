@@ -14,15 +14,14 @@
 
 #include "rlrec/core/error.h"
 #include "rlrec/sim/plackett_luce.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::logs {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string tmp_path(const std::string& name) {
-  return (fs::temp_directory_path() / ("rlrec_logs_" + std::to_string(::getpid()) + "_" + name)).string();
-}
+std::string tmp_path(const std::string& name) { return test::temp_path("logs_" + name); }
 
 Config small_cfg(const std::string& extra = "") {
   return Config::parse_string("[env]\nnum_candidates = 5\nslate_size = 2\nmax_steps = 6\n" + extra +
@@ -42,14 +41,7 @@ std::string make_log(const std::string& name, const std::string& policy, int epi
   return path;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 TEST(PlackettLuce, HandWorkedMarginalsAndConditionals) {
   // p = (0.5, 0.3, 0.2), K = 2. Slot 1: P(1) = 0.5*0.3/0.5 + 0.2*0.3/0.8 = 0.3 + 0.075 = 0.375.

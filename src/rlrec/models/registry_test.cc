@@ -5,18 +5,12 @@
 #include "rlrec/models/biased_sgd.h"
 #include "rlrec/models/bpr.h"
 #include "rlrec/models/mf.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::models {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 TEST(MfRegistry, ListsTheThreeKinds) {
   std::vector<std::string> names;

@@ -8,24 +8,16 @@
 #include <fstream>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::ope {
 namespace {
 
 std::string write_tmp(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "ope_" + std::to_string(getpid()) + "_" + name;
-  std::ofstream(path) << text;
-  return path;
+  return test::write_temp("ope_" + name, text);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 TEST(TargetDist, ReadsAValidFile) {
   const auto path = write_tmp("ok.csv", "item,position,prob\n0,0,0.25\n1,0,0.75\n2,1,1.0\n");

@@ -17,6 +17,7 @@
 #include "rlrec/sim/environment.h"
 #include "rlrec/sim/envs/envs.h"
 #include "rlrec/sim/vector_env.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::sim {
 namespace {
@@ -30,12 +31,7 @@ using catalog::make_environment;
 // RecSim's user_update_alpha = 0.9 / 3.4 = 0.264706.
 constexpr double kUpdateAlpha = 0.9 / 3.4;
 
-Config env_config(const std::string& name, const std::vector<std::string>& sets = {}) {
-  Config cfg;
-  cfg.set("env.name=" + name);
-  for (const auto& s : sets) cfg.set("env." + s);
-  return cfg;
-}
+using test::env_config;
 
 std::unique_ptr<VectorEnv> make_venv(const Config& cfg, int batch, uint64_t seed = 1,
                                      ThreadPool* pool = nullptr) {

@@ -16,6 +16,7 @@
 #include "rlrec/sim/environment.h"
 #include "rlrec/sim/policy.h"
 #include "rlrec/sim/vector_env.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::sim {
 namespace {
@@ -24,12 +25,7 @@ namespace {
 using catalog::find_policy;
 using catalog::make_environment;
 
-Config env_config(const std::string& name, const std::vector<std::string>& sets = {}) {
-  Config cfg;
-  cfg.set("env.name=" + name);
-  for (const auto& s : sets) cfg.set("env." + s);
-  return cfg;
-}
+using test::env_config;
 
 struct Setup {
   Config cfg;

@@ -15,6 +15,7 @@
 #include "rlrec/core/error.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/sim/environment.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::sim {
 namespace {
@@ -23,12 +24,7 @@ namespace {
 using catalog::find_policy;
 using catalog::make_environment;
 
-Config env_config(const std::string& name, const std::vector<std::string>& sets = {}) {
-  Config cfg;
-  cfg.set("env.name=" + name);
-  for (const auto& s : sets) cfg.set("env." + s);
-  return cfg;
-}
+using test::env_config;
 
 std::unique_ptr<VectorEnv> make_venv(const Config& cfg, int batch, uint64_t seed,
                                      ThreadPool* pool = nullptr) {
@@ -310,14 +306,7 @@ TEST(VectorEnvObservation, LayoutMatchesTheSpec) {
 
 // ---------------------------------- bad configuration -------------------------------------------
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 TEST(VectorEnvConfig, BadConfigurationsAreOneLineErrors) {
   auto build = [](std::vector<std::string> sets) {
