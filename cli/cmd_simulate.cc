@@ -33,7 +33,7 @@ void run_simulate(const SimulateFlags& f) {
   if (f.threads) run.threads = *f.threads;
   if (f.batch) run.batch = *f.batch;
   run.validate();
-  check_sections(cfg, {"env", "policy", "run"});
+  check_sections(cfg, {"env", "policy", "run"}, "simulate");
   const std::string policy = f.policy;
   if (catalog::find_agent_or_null(policy))
     invalid_argument("'", policy, "' is a learning agent: train it with 'rlrec train' (then 'rlrec "

@@ -6,9 +6,14 @@
 #include <iostream>
 #include <sstream>
 
+#include "rlrec/catalog/catalog.h"
+#include "rlrec/core/error.h"
+
 namespace rlrec::cli {
 
 void ConfigFlags::add_to(CLI::App& cmd) {
+  cmd.add_option("experiment", experiment, "experiment TOML file (same as --config; sections this "
+                                           "command does not read are noted, not rejected)");
   cmd.add_option("--config", config_file, "TOML config file (the sections this command reads, e.g. [env], [policy], [run] or [mf])");
   cmd.add_option("--set", sets, "override one config value: section.key=value (repeatable)")
       ->take_all()
@@ -16,7 +21,11 @@ void ConfigFlags::add_to(CLI::App& cmd) {
 }
 
 Config ConfigFlags::load() const {
-  Config cfg = config_file.empty() ? Config() : Config::parse_file(config_file);
+  if (!experiment.empty() && !config_file.empty())
+    invalid_argument("two config files given ('", experiment, "' and --config '", config_file,
+                     "'); give one, and --set for single values");
+  const std::string& file = experiment.empty() ? config_file : experiment;
+  Config cfg = file.empty() ? Config() : Config::parse_file(file);
   for (const auto& s : sets) cfg.set(s);
   return cfg;
 }
@@ -32,6 +41,30 @@ void check_sections(const Config& cfg, const std::vector<std::string>& allowed) 
     msg += str_cat(near.empty() ? "; valid sections: " : " valid sections: ", join(allowed));
     throw Error(ErrorCode::kInvalidArgument, msg);
   }
+}
+
+void check_sections(const Config& cfg, const std::vector<std::string>& used, std::string_view command) {
+  static const std::vector<std::string> kVocabulary{"env", "policy", "agent", "run",  "compare",
+                                                    "data", "mf",   "ope",   "index"};
+  const auto names = catalog::policy_and_agent_names();
+  auto in = [](const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  std::vector<std::string> known = used;
+  for (const auto& s : cfg.sections()) {
+    if (in(used, s)) continue;
+    // A section named like a used or vocabulary section ([polcy]) is a typo even if it has a name.
+    const auto entry = cfg.get_string(s, "name");
+    std::vector<std::string> sections = used;
+    sections.insert(sections.end(), kVocabulary.begin(), kVocabulary.end());
+    const bool exact = in(kVocabulary, s) || in(names, s);
+    if (exact || (entry && in(names, *entry) && closest_match(s, sections).empty())) {
+      std::fprintf(stderr, "note: %s: section [%s] is not used by rlrec %.*s\n", cfg.source().c_str(),
+                   s.c_str(), static_cast<int>(command.size()), command.data());
+      known.push_back(s);
+    }
+  }
+  check_sections(cfg, known);
 }
 
 namespace {

@@ -540,3 +540,26 @@ TEST_F(Cli, OpeEstimateOnSimulatorLog) {
 }
 
 }  // namespace
+
+// One entry convention: an experiment file as the positional argument (same as --config); sections
+// the command does not read but other commands do are named in notes; a typo is still an error.
+namespace {
+TEST_F(Cli, SimulateTakesAnExperimentFileAndNotesUnusedSections) {
+  const std::string exp = path("entry.toml");
+  write_file(exp,
+             "[env]\nname = \"interest_evolution\"\nmax_steps = 10\n\n[run]\nepisodes = 4\nseed = 3\n\n"
+             "[agent]\nname = \"slateq_sarsa\"\n\n[compare]\nagents = [\"random\"]\n\n"
+             "[small_q]\nname = \"slateq_qlearning\"\nhidden = [8]\n");
+  const Result positional = rlrec({"simulate", exp, "--json"});
+  ASSERT_EQ(positional.code, 0) << positional.err;
+  for (const char* s : {"[agent]", "[compare]", "[small_q]"})
+    EXPECT_NE(positional.err.find(std::string("section ") + s + " is not used by rlrec simulate"),
+              std::string::npos) << positional.err;
+  const Result flag = rlrec({"simulate", "--config", exp, "--json"});
+  EXPECT_EQ(json_of(positional)["mean_return"], json_of(flag)["mean_return"]);
+  EXPECT_EQ(json_of(positional)["episodes"], 4);
+  write_file(exp, "[env]\nname = \"interest_evolution\"\n\n[polcy]\nname = \"myopic\"\n");
+  expect_usage_error({"simulate", exp}, {"unknown section [polcy]", "did you mean [policy]"});
+  expect_usage_error({"simulate", exp, "--config", exp}, {"two config files given"});
+}
+}  // namespace
