@@ -27,6 +27,7 @@ struct LogFlags {
 void run_log(const LogFlags& f) {
   Config cfg = Config::parse_file(f.experiment);
   for (const auto& s : f.sets) cfg.set(s);
+  check_sections(cfg, {"env", "policy", "run"}, "log");
   RunConfig run = read_run(cfg, f.episodes, f.seed, std::nullopt);
   if (f.out.empty()) invalid_argument("--out FILE is required (the log file to write)");
   const auto& entry = catalog::find_policy(f.policy);

@@ -43,6 +43,20 @@ void check_sections(const Config& cfg, const std::vector<std::string>& allowed) 
   }
 }
 
+namespace {
+std::vector<std::string>& pending_notes() {
+  static std::vector<std::string> notes;
+  return notes;
+}
+}  // namespace
+
+void note(std::string text) { pending_notes().push_back(std::move(text)); }
+
+void flush_notes() {
+  for (const auto& n : pending_notes()) std::fprintf(stderr, "note: %s\n", n.c_str());
+  pending_notes().clear();
+}
+
 void check_sections(const Config& cfg, const std::vector<std::string>& used, std::string_view command) {
   static const std::vector<std::string> kVocabulary{"env", "policy", "agent", "run",  "compare",
                                                     "data", "mf",   "ope",   "index"};
@@ -59,12 +73,14 @@ void check_sections(const Config& cfg, const std::vector<std::string>& used, std
     sections.insert(sections.end(), kVocabulary.begin(), kVocabulary.end());
     const bool exact = in(kVocabulary, s) || in(names, s);
     if (exact || (entry && in(names, *entry) && closest_match(s, sections).empty())) {
-      std::fprintf(stderr, "note: %s: section [%s] is not used by rlrec %.*s\n", cfg.source().c_str(),
-                   s.c_str(), static_cast<int>(command.size()), command.data());
       known.push_back(s);
     }
   }
   check_sections(cfg, known);
+  if (known.size() == used.size()) return;
+  std::string unused;
+  for (size_t i = used.size(); i < known.size(); ++i) unused += str_cat(unused.empty() ? "" : ", ", "[", known[i], "]");
+  note(str_cat(cfg.source(), ": not used by rlrec ", command, ": ", unused));
 }
 
 namespace {

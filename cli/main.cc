@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "rlrec/core/error.h"
 
 namespace {
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
   }
   try {
     app.parse(argc, argv);
+    rlrec::cli::flush_notes();
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
