@@ -19,8 +19,9 @@
 // Prioritized replay (Schaul et al. 2016, proportional): P(j) = p_j / Σ p, p_j = (|δ_j| + 1e-6)^α,
 // new transitions get the running maximum priority; importance weights w_j = (N P(j))^-β / max_j w_j.
 //
-// Embeddings. On a rating-log environment (datasim, movielens_*) u = [p_u, 1] and e_i = [q_i, b_i]
-// from the environment's MF model and the observation carries the history as item ids; with
+// Embeddings. On a rating-log environment (env spec history_length > 0, e.g. movielens_*) u = [p_u, 1]
+// and e_i = [q_i, b_i] from the environment's MF model (its catalogue features) and the observation
+// carries the history as item ids; with
 // fine_tune_embeddings the item table (initialised from the MF catalogue) is a parameter trained
 // with the critic loss (and used for scoring), otherwise it stays fixed. On any other environment
 // the agent uses the candidates' features as e_i, keeps the history itself (the chosen item of each
@@ -58,7 +59,6 @@
 #include "rlrec/agents/replay.h"
 #include "rlrec/core/check.h"
 #include "rlrec/core/error.h"
-#include "rlrec/datasim/datasim.h"
 
 namespace rlrec::agents {
 namespace {
@@ -222,18 +222,18 @@ class Drr final : public Agent {
         env_(ctx.env),
         rng_(ctx.seed, hash_name("drr")),
         kind_(parse_srm(cfg_.state_module)),
-        data_(datasim::rating_data_of(*ctx.env)),
-        residual_(cfg_.residual_actor && data_ != nullptr) {
+        env_hist_(ctx.env->spec().history_length),
+        residual_(cfg_.residual_actor && env_hist_ > 0) {
     nn::configure_torch();
     const auto& spec = env_->spec();
     n_ = cfg_.history_length;
     D_ = spec.item_dim;
-    if (data_) {
-      const int n_env = data_->config.history_length;
+    if (env_hist_ > 0) {
+      const int n_env = env_hist_;
       if (n_ > n_env)
         invalid_argument(ctx.section, ".history_length (", n_, ") must be <= env.history_length (",
                          n_env, ") on environment '", spec.name, "'");
-      U_ = data_->dim();
+      U_ = spec.user_dim - n_env;
       if (D_ != U_ || spec.user_dim != U_ + n_env)
         invalid_argument(name_, ": embedding dimension mismatch: env item_dim ", D_, ", user_dim ",
                          spec.user_dim, ", expected ", U_, " and ", U_ + n_env);
@@ -250,8 +250,12 @@ class Drr final : public Agent {
     actor_target_ = nn::mlp(S_, cfg_.dqn.hidden, D_, rng_);
     critic_ = nn::mlp(S_ + D_, cfg_.dqn.hidden, 1, rng_);
     critic_target_ = nn::mlp(S_ + D_, cfg_.dqn.hidden, 1, rng_);
-    if (data_) {
-      const auto& f = data_->catalogue.features;
+    if (env_hist_ > 0) {
+      const sim::Catalogue* cat = env_->catalogue();
+      if (cat == nullptr || cat->features.cols() != static_cast<size_t>(D_))
+        invalid_argument(name_, ": environment '", spec.name, "' has env.history_length ", env_hist_,
+                         " but no catalogue of ", D_, "-dimensional item features");
+      const auto& f = cat->features;
       table_ = torch::from_blob(const_cast<float*>(f.data()),
                                 {static_cast<int64_t>(f.rows()), D_}, torch::kFloat).clone();
       if (cfg_.fine_tune_embeddings) {
@@ -279,7 +283,7 @@ class Drr final : public Agent {
     aopt.lr = cfg_.actor_lr;
     actor_opt_ = nn::make_optimizer(aopt, actor_->parameters());
     eps_ = cfg_.dqn.epsilon();
-    const int H = data_ ? n_ : n_ * D_;  // history: ids, or embeddings
+    const int H = env_hist_ > 0 ? n_ : n_ * D_;  // history: ids, or embeddings
     replay_ = std::make_unique<ReplayBuffer>(
         cfg_.dqn.replay_capacity,
         std::vector<ReplayBuffer::Column>{{"user", U_}, {"hist", H}, {"action", D_}, {"reward", 1},
@@ -299,7 +303,7 @@ class Drr final : public Agent {
       if (!obs.is_active(b)) continue;
       act_rows.push_back(b);
       Row& row = rows_[b];
-      if (!data_ && (obs.episode_step == nullptr || obs.episode_step[b] == 0)) row.clear_history();
+      if (env_hist_ == 0 && (obs.episode_step == nullptr || obs.episode_step[b] == 0)) row.clear_history();
       read_state(obs, b, row.user.data(), row.hist.data());
     }
     if (act_rows.empty()) return;
@@ -355,7 +359,7 @@ class Drr final : public Agent {
       ++env_steps_;
       const double r = step.rewards[b];
       const int c = step.choices[b];
-      if (!data_ && c >= 0 && r > 0) row.push_history(&row.slate_items[static_cast<size_t>(c) * D_], D_);
+      if (env_hist_ == 0 && c >= 0 && r > 0) row.push_history(&row.slate_items[static_cast<size_t>(c) * D_], D_);
       const int64_t idx = replay_->add();
       std::copy(row.user.begin(), row.user.end(), replay_->row(c_user_, idx));
       std::copy(row.hist.begin(), row.hist.end(), replay_->row(c_hist_, idx));
@@ -430,7 +434,7 @@ class Drr final : public Agent {
     }
   };
 
-  int hist_width() const { return data_ ? n_ : n_ * D_; }
+  int hist_width() const { return env_hist_ > 0 ? n_ : n_ * D_; }
 
   // μ(s) = tanh(MLP(s)), plus the user vector p̃_u with the residual actor (rating-log envs).
   torch::Tensor action_of(torch::nn::SequentialImpl& actor, const torch::Tensor& s,
@@ -452,10 +456,10 @@ class Drr final : public Agent {
 
   // The raw state of row b: user vector (U_) and history (ids or embeddings).
   void read_state(const sim::Observation& obs, int b, float* user, float* hist) {
-    if (data_) {
+    if (env_hist_ > 0) {
       const float* u = obs.user_row(b);
       std::copy(u, u + U_, user);
-      const int n_env = data_->config.history_length;
+      const int n_env = env_hist_;
       std::copy(u + U_ + (n_env - n_), u + U_ + n_env, hist);  // the most recent n
     } else {
       if (U_ > 0) std::copy(obs.user_row(b), obs.user_row(b) + U_, user);
@@ -466,13 +470,13 @@ class Drr final : public Agent {
   }
 
   const float* item_embedding(const sim::Observation& obs, int b, int pos) const {
-    if (data_) return table_.data_ptr<float>() + obs.item_id(b, pos) * D_;
+    if (env_hist_ > 0) return table_.data_ptr<float>() + obs.item_id(b, pos) * D_;
     return obs.item_features(b, pos);
   }
 
   // History rows -> E [R, n, D] (ids are looked up in the module's table; -1 gives zeros).
   torch::Tensor embed(const float* hist, int64_t R, StateModuleImpl& srm) const {
-    if (!data_) return nn::to_tensor(hist, R, static_cast<int64_t>(n_) * D_).view({R, n_, D_});
+    if (env_hist_ == 0) return nn::to_tensor(hist, R, static_cast<int64_t>(n_) * D_).view({R, n_, D_});
     std::vector<int64_t> ids(static_cast<size_t>(R) * n_);
     std::vector<float> mask(ids.size());
     for (size_t j = 0; j < ids.size(); ++j) {
@@ -582,7 +586,7 @@ class Drr final : public Agent {
   const sim::Environment* env_;
   Rng rng_;
   Srm kind_;
-  const datasim::RatingData* data_;
+  int env_hist_;  // env.history_length: > 0 on rating-log environments (ids in the observation)
   bool residual_;
   int n_ = 0, D_ = 0, U_ = 0, S_ = 0;
   StateModule srm_{nullptr}, srm_target_{nullptr};

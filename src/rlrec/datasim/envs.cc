@@ -24,6 +24,7 @@ class RatingEnvironment final : public sim::Environment {
     spec_.slate_size = c.slate_size;
     spec_.user_dim = data_->dim() + c.history_length;
     spec_.item_dim = data_->dim();
+    spec_.history_length = c.history_length;
     spec_.response_fields = {"rating", "positive"};
     spec_.reward = mode == Mode::kSimulator ? "normalized simulated rating" : "normalized logged rating";
     spec_.corpus_size = data_->num_items();

@@ -40,6 +40,10 @@ struct EnvSpec {
   std::string reward;      // what the reward measures, e.g. "watch_time", "clicks"
   int64_t corpus_size = 0; // 0: fresh items; M > 0: fixed catalogue of M items
   int max_steps = 0;       // episodes are truncated after this many steps
+  // > 0: the last history_length floats of each user observation are the ids of the user's most
+  // recent items, oldest first (-1: none yet); the first user_dim - history_length floats are the
+  // user's features. 0: the observation carries no item history.
+  int history_length = 0;
   // Observation ranges (checked by the spec tests).
   float user_low = 0, user_high = 0, item_low = 0, item_high = 0;
 
