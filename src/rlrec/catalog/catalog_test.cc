@@ -19,6 +19,7 @@
 #include "rlrec/core/error.h"
 #include "rlrec/core/rng.h"
 #include "rlrec/sim/vector_env.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::catalog {
 namespace {
@@ -244,13 +245,7 @@ TEST_P(EnvironmentConformance, EveryBaselineActsOrRefusesInOneLine) {
   }
 }
 
-std::vector<std::string> environment_names() {
-  std::vector<std::string> names;
-  for (const auto& e : environments()) names.emplace_back(e.name);
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(AllEnvironments, EnvironmentConformance, ::testing::ValuesIn(environment_names()),
+INSTANTIATE_TEST_SUITE_P(AllEnvironments, EnvironmentConformance, ::testing::ValuesIn(test::names_of(environments())),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -45,6 +45,14 @@ std::string error_of(Fn&& fn, ErrorCode code) {
   return "(no error)";
 }
 
+// The names of a table's entries (for INSTANTIATE_TEST_SUITE_P over a catalogue table).
+template <class Table>
+std::vector<std::string> names_of(const Table& table) {
+  std::vector<std::string> names;
+  for (const auto& e : table) names.emplace_back(e.name);
+  return names;
+}
+
 // A config with env.name = name and each "key=value" of sets under [env].
 inline Config env_config(const std::string& name, const std::vector<std::string>& sets = {}) {
   Config cfg;

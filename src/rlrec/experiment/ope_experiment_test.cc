@@ -10,20 +10,14 @@
 #include "rlrec/logs/log.h"
 #include "rlrec/ope/sim_ope.h"
 #include "rlrec/sim/vector_env.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::experiment {
 namespace {
 
 const std::string kObd = std::string(RLREC_SHARED_DATA_DIR) + "/open-bandit-dataset";
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 TEST(OpeExperiment, OptionErrorsNameTheConfigKey) {
   OpeEstimateOptions o;

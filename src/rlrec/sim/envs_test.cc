@@ -789,13 +789,7 @@ TEST_P(InterestEvolutionChoice, ClickRateMatchesChoiceProbabilities) {
   EXPECT_NEAR(first, exp_first, 5 * std::sqrt(var_first) + 1e-6);
 }
 
-std::vector<std::string> choice_names() {
-  std::vector<std::string> names;
-  for (const auto& e : choice_models()) names.emplace_back(e.name);
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(Registry, InterestEvolutionChoice, ::testing::ValuesIn(choice_names()),
+INSTANTIATE_TEST_SUITE_P(Registry, InterestEvolutionChoice, ::testing::ValuesIn(test::names_of(choice_models())),
                          [](const auto& info) { return info.param; });
 
 }  // namespace
