@@ -14,6 +14,7 @@ PACKAGES=(
   libcli11-dev             # command-line parsing
   nlohmann-json3-dev       # JSON output
   libgtest-dev libgmock-dev libbenchmark-dev
+  python3                  # scripts/check_modules.py (ctest ModuleGraph.*), tests/golden/capture.sh
   libeigen3-dev            # dense linear algebra (MF, index glue)
   libopenblas0-openmp libopenblas-openmp-dev liblapacke-dev
   libhnswlib-dev           # approximate nearest neighbours
