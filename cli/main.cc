@@ -38,13 +38,15 @@ constexpr Adder kAdders[] = {
 #endif
 };
 
-constexpr void (*adder(std::string_view name))(CLI::App&) {
+constexpr const Adder* adder(std::string_view name) {
   for (const auto& a : kAdders)
-    if (a.name == name) return a.add;
+    if (a.name == name) return &a;
   return nullptr;
 }
 
-// Every command of the table has its adder here (the agent ones in rlrec-agents only).
+// Every command of the table has its adder here (the agent ones in rlrec-agents only). It compares
+// names and entry addresses, never function pointers: whether a function's address is null is not
+// a constant expression under -fsanitize (GCC), which broke the Debug ASan build.
 constexpr bool adders_match_table() {
   for (const auto& c : rlrec::cli::kCommands) {
 #ifndef RLREC_CLI_AGENTS
@@ -101,7 +103,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1, 1);
   app.set_version_flag("--version", "rlrec 0.1.0");
   for (const auto& c : rlrec::cli::kCommands) {
-    if (auto* add = adder(c.name)) add(app);
+    if (const Adder* a = adder(c.name)) a->add(app);
     else app.add_subcommand(std::string(c.name), std::string(c.description));  // handed over
   }
   try {
