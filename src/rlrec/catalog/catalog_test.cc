@@ -2,7 +2,8 @@
 // lookup; and the conformance suite every environment of the table passes, simulated and built from
 // rating logs alike (a synthetic rating file stands in for MovieLens): defaults round-trip, spec
 // checks over random episodes (observations in their stated ranges, distinct candidates, choice
-// probabilities summing to 1, rewards finite, termination xor truncation at env.max_steps); and
+// probabilities summing to 1, a click column equal to the choice, rewards finite, termination xor
+// truncation at env.max_steps), one-line config errors naming the key and value; and
 // every baseline either acts validly in an environment or refuses it with a one-line error.
 #include "rlrec/catalog/catalog.h"
 
@@ -139,19 +140,23 @@ TEST_P(EnvironmentConformance, DefaultsRoundTripAndBuild) {
 }
 
 TEST_P(EnvironmentConformance, SpecChecksOverRandomEpisodes) {
-  constexpr int B = 6, kMaxSteps = 12;
+  // 8 users, random slates, max_steps 50, 160 steps (every slot finishes >= 3 episodes).
+  constexpr int B = 8, kMaxSteps = 50;
   const sim::EnvEntry& e = find_environment(GetParam());
-  sim::VectorEnv venv(make_environment(env_config(e, {"max_steps=12"}), 3), B, 3);
+  sim::VectorEnv venv(make_environment(env_config(e, {"max_steps=50"}), 3), B, 3);
   const sim::EnvSpec& spec = venv.spec();
   const int N = spec.num_candidates, K = spec.slate_size, R = spec.response_dim();
   ASSERT_EQ(venv.responses().cols, static_cast<size_t>(K * R));
+  ASSERT_EQ(venv.responses().rows, static_cast<size_t>(B));
+  // Where the first response field is a click, it is 1 exactly in the chosen slot.
+  const bool click_first = spec.response_fields[0] == "click";
   venv.reset_all(0);
   uint64_t next_episode = B;
   Rng rng(4, 4);
   std::vector<int32_t> slate(B * K);
   std::vector<double> p(K + 1), x(K);
   int finished = 0;
-  for (int t = 0; t < 60; ++t) {
+  for (int t = 0; t < 160; ++t) {
     const sim::Observation obs = venv.observation();
     for (int b = 0; b < B; ++b) {
       for (int d = 0; d < spec.user_dim; ++d) {
@@ -163,6 +168,7 @@ TEST_P(EnvironmentConformance, SpecChecksOverRandomEpisodes) {
         const float* f = obs.item_features(b, pos);
         for (int d = 0; d < spec.item_dim; ++d)
           ASSERT_TRUE(f[d] >= spec.item_low && f[d] <= spec.item_high) << "item feature " << d << " = " << f[d];
+        ASSERT_TRUE(std::isfinite(obs.hidden_quality(b, pos)));
         ids.insert(obs.item_id(b, pos));
       }
       ASSERT_EQ(ids.size(), static_cast<size_t>(N)) << "candidate ids must be distinct";
@@ -183,7 +189,12 @@ TEST_P(EnvironmentConformance, SpecChecksOverRandomEpisodes) {
       ASSERT_TRUE(choice >= -1 && choice < K);
       ASSERT_TRUE(std::isfinite(venv.rewards()[b]));
       const float* r = venv.responses().row(b);
-      for (int j = 0; j < K * R; ++j) ASSERT_TRUE(std::isfinite(r[j]));
+      for (int i = 0; i < K; ++i) {
+        if (click_first) {
+          ASSERT_EQ(r[i * R], i == choice ? 1.f : 0.f) << "click column vs choice";
+        }
+        for (int j = 0; j < R; ++j) ASSERT_TRUE(std::isfinite(r[i * R + j]));
+      }
       const int len = venv.episode_step(b);
       ASSERT_LE(len, kMaxSteps);
       ASSERT_FALSE(venv.terminated()[b] && venv.truncated()[b]);
@@ -195,14 +206,18 @@ TEST_P(EnvironmentConformance, SpecChecksOverRandomEpisodes) {
       }
     }
   }
-  EXPECT_GE(finished, B);
+  EXPECT_GE(finished, 3 * B);
 }
 
 TEST_P(EnvironmentConformance, ConfigErrorsAreOneLineAndNameTheKey) {
   const sim::EnvEntry& e = find_environment(GetParam());
+  // A slate larger than the candidate set: the message names the key and the value.
+  const std::string too_big = std::to_string(make_environment(env_config(e), 1)->spec().num_candidates + 1);
   for (const auto& [set, needle] : std::vector<std::pair<std::string, std::string>>{
+           {"slate_size=" + too_big, "env.slate_size"}, {"slate_size=" + too_big, too_big},
            {"slate_size=0", "env.slate_size"}, {"num_candidates=0", "env.num_candidates"},
-           {"max_steps=0", "env.max_steps"}, {"slat_size=2", "did you mean 'env.slate_size'"}}) {
+           {"max_steps=0", "env.max_steps"}, {"slat_size=2", "did you mean 'env.slate_size'"},
+           {"slate_size=\"two\"", "slate_size"}}) {
     try {
       make_environment(env_config(e, {set}), 1);
       ADD_FAILURE() << "expected an Error for " << set;

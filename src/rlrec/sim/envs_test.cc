@@ -470,112 +470,10 @@ TEST(InterestExploration, ItemsFollowTheTopicAndQualityDistributions) {
   EXPECT_NEAR(venv->env().observed_score(nullptr, item1), e1 + 1.25, 1e-12);
 }
 
-// ============================ spec checks over every environment ================================
-
-class EnvSpecChecks : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(EnvSpecChecks, DefaultsRoundTripAndBuild) {
-  const EnvEntry& entry = find_environment(GetParam());
-  EXPECT_EQ(entry.name, GetParam());
-  EXPECT_FALSE(entry.description.empty());
-  const std::string toml = entry.defaults();
-  Config cfg = Config::parse_string(toml, "defaults");
-  EXPECT_EQ(env_name(cfg), GetParam());
-  auto env = make_environment(cfg, 1);
-  EXPECT_EQ(env->spec().name, GetParam());
-  EXPECT_EQ(env->spec().num_candidates, 10);  // RecSim anchor N = 10, K = 2
-  EXPECT_EQ(env->spec().slate_size, 2);
-  EXPECT_GT(env->spec().response_dim(), 0);
-  EXPECT_EQ(env->spec().response_fields[0], "click");
-  EXPECT_FALSE(env->spec().reward.empty());
-}
-
-TEST_P(EnvSpecChecks, SpecChecksOverRandomEpisodes) {
-  // 8 users, random slates, max_steps 50, 160 steps (every slot finishes >= 3 episodes).
-  constexpr int B = 8, kMaxSteps = 50;
-  auto venv = make_venv(env_config(GetParam(), {"max_steps=50"}), B, 3);
-  const EnvSpec& spec = venv->spec();
-  const int N = spec.num_candidates, K = spec.slate_size, R = spec.response_dim();
-  ASSERT_EQ(venv->responses().cols, static_cast<size_t>(K * R));
-  ASSERT_EQ(venv->responses().rows, static_cast<size_t>(B));
-  const int click_col = 0;
-  venv->reset_all(0);
-  uint64_t next_episode = B;
-  Rng rng(4, 4);
-  std::vector<int32_t> slates(B * K);
-  std::vector<double> p(K + 1), x(K);
-  int finished = 0;
-  for (int t = 0; t < 160; ++t) {
-    const Observation obs = venv->observation();
-    for (int b = 0; b < B; ++b) {
-      for (int d = 0; d < spec.user_dim; ++d) {
-        const float u = obs.user_row(b)[d];
-        ASSERT_TRUE(u >= spec.user_low && u <= spec.user_high) << "user feature " << d << " = " << u;
-      }
-      std::set<int64_t> ids;
-      for (int pos = 0; pos < N; ++pos) {
-        const float* f = obs.item_features(b, pos);
-        for (int d = 0; d < spec.item_dim; ++d)
-          ASSERT_TRUE(f[d] >= spec.item_low && f[d] <= spec.item_high)
-              << "item feature " << d << " = " << f[d];
-        ASSERT_TRUE(std::isfinite(obs.hidden_quality(b, pos)));
-        ids.insert(obs.item_id(b, pos));
-      }
-      ASSERT_EQ(ids.size(), static_cast<size_t>(N)) << "candidate ids must be distinct";
-      draw_slate(rng, N, K, &slates[b * K]);
-      for (int i = 0; i < K; ++i)
-        x[i] = venv->env().observed_score(obs.user_row(b), obs.item_features(b, slates[b * K + i]));
-      venv->env().choice_model().probabilities(x.data(), K, p.data());
-      double sum = 0;
-      for (double v : p) {
-        ASSERT_TRUE(v >= 0 && v <= 1) << v;
-        sum += v;
-      }
-      ASSERT_NEAR(sum, 1.0, 1e-9);
-    }
-    venv->step(slates.data());
-    for (int b = 0; b < B; ++b) {
-      const int choice = venv->choices()[b];
-      ASSERT_TRUE(choice >= -1 && choice < K);
-      ASSERT_TRUE(std::isfinite(venv->rewards()[b]));
-      const float* r = venv->responses().row(b);
-      for (int i = 0; i < K; ++i) {
-        ASSERT_EQ(r[i * R + click_col], i == choice ? 1.f : 0.f) << "click column vs choice";
-        for (int j = 0; j < R; ++j) ASSERT_TRUE(std::isfinite(r[i * R + j]));
-      }
-      const int len = venv->episode_step(b);
-      ASSERT_LE(len, kMaxSteps);
-      ASSERT_FALSE(venv->terminated()[b] && venv->truncated()[b]);
-      ASSERT_EQ(static_cast<bool>(venv->truncated()[b]), !venv->terminated()[b] && len == kMaxSteps);
-      if (venv->done(b)) {
-        ++finished;
-        venv->reset(b, next_episode++);
-        ASSERT_EQ(venv->episode_step(b), 0);
-      }
-    }
-  }
-  EXPECT_GE(finished, 3 * B);
-}
-
-TEST_P(EnvSpecChecks, ConfigErrorsAreOneLineAndNameTheKey) {
-  auto expect_error = [&](const std::vector<std::string>& sets, const std::string& needle) {
-    try {
-      make_environment(env_config(GetParam(), sets), 1);
-      ADD_FAILURE() << "expected an Error for " << sets[0];
-    } catch (const Error& e) {
-      const std::string msg = e.what();
-      EXPECT_NE(msg.find(needle), std::string::npos) << msg;
-      EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
-    }
-  };
-  expect_error({"slate_size=12"}, "env.slate_size");
-  expect_error({"slate_size=12"}, "12");
-  expect_error({"slate_size=0"}, "env.slate_size");
-  expect_error({"num_candidates=0"}, "env.num_candidates");
-  expect_error({"max_steps=0"}, "env.max_steps");
-  expect_error({"slat_size=2"}, "did you mean 'env.slate_size'");
-  expect_error({"slate_size=\"two\""}, "slate_size");
-}
+// ============================ the RecSim anchors =================================================
+// The spec checks every environment passes (defaults round-trip, observations in range, choice
+// probabilities, click column, termination xor truncation, one-line config errors) are the
+// catalogue's conformance suite (src/rlrec/catalog/catalog_test.cc). Here: what RecSim fixes.
 
 std::vector<std::string> environment_names() {  // the catalogue's RecSim environments
   std::vector<std::string> names;
@@ -584,8 +482,14 @@ std::vector<std::string> environment_names() {  // the catalogue's RecSim enviro
   return names;
 }
 
-INSTANTIATE_TEST_SUITE_P(Registry, EnvSpecChecks, ::testing::ValuesIn(environment_names()),
-                         [](const auto& info) { return info.param; });
+TEST(EnvironmentRegistry, RecSimDefaultsAreTheAnchorSlateWithAClickFirst) {
+  for (const std::string& name : environment_names()) {
+    auto env = make_environment(Config::parse_string(find_environment(name).defaults(), "defaults"), 1);
+    EXPECT_EQ(env->spec().num_candidates, 10) << name;  // RecSim anchor N = 10, K = 2
+    EXPECT_EQ(env->spec().slate_size, 2) << name;
+    EXPECT_EQ(env->spec().response_fields[0], "click") << name;
+  }
+}
 
 TEST(EnvironmentRegistry, ThreeRecSimEnvironmentsAndDidYouMean) {
   EXPECT_EQ(environment_names(), (std::vector<std::string>{"interest_evolution", "interest_exploration",
