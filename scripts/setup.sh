@@ -15,6 +15,7 @@ PACKAGES=(
   nlohmann-json3-dev       # JSON output
   libgtest-dev libgmock-dev libbenchmark-dev
   python3                  # scripts/check_modules.py (ctest ModuleGraph.*), tests/golden/capture.sh
+  clang-format-14          # scripts/format.sh (ctest Format.Check)
   libeigen3-dev            # dense linear algebra (MF, index glue)
   libopenblas0-openmp libopenblas-openmp-dev liblapacke-dev
   libhnswlib-dev           # approximate nearest neighbours
