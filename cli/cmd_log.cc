@@ -21,7 +21,7 @@ struct LogFlags {
   std::string experiment, policy, out;
   std::vector<std::string> sets;
   std::optional<int64_t> episodes, seed;
-  bool json = false;
+  bool json = false, force = false;
 };
 
 void run_log(const LogFlags& f) {
@@ -41,7 +41,7 @@ void run_log(const LogFlags& f) {
   sim::PolicyContext ctx{&env.env(), &cfg, &pool};
   auto policy = entry.make(ctx);
   const auto t0 = std::chrono::steady_clock::now();
-  logs::LogWriter w(f.out, logs::make_header(env.env(), cfg, seed, f.policy, policy_seed));
+  logs::LogWriter w(f.out, logs::make_header(env.env(), cfg, seed, f.policy, policy_seed), f.force);
   const auto st = logs::collect_log(env, *policy, run.episodes, policy_seed, w);
   w.close();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -85,8 +85,11 @@ void add_log_command(CLI::App& app) {
       ->required();
   cmd->add_option("--episodes", f->episodes, "episodes to log (default: run.episodes)");
   cmd->add_option("--seed", f->seed, "run seed (default: run.seed)");
-  cmd->add_option("--out", f->out, "log file to write (written to FILE.tmp, then renamed)")
+  cmd->add_option("--out", f->out,
+                  "log file to write (through a temporary file beside it, then renamed); an existing "
+                  "rlrec log is replaced, any other file only with --force")
       ->required();
+  cmd->add_flag("--force", f->force, "replace an existing regular file at --out that is not an rlrec log");
   cmd->add_option("--set", f->sets, "override one value: section.key=value (repeatable)");
   cmd->add_flag("--json", f->json, "print one JSON object");
   cmd->callback([f] { run_log(*f); });

@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/output.h"
 
 namespace {
 
@@ -95,6 +96,7 @@ int main(int argc, char** argv) {
 #ifndef RLREC_CLI_AGENTS
   if (const auto* c = agent_command(argc, argv)) hand_over(*c, argv);
 #endif
+  rlrec::install_cleanup_handlers();  // Ctrl-C / SIGTERM remove temporary outputs and locks
   CLI::App app{
       "rlrec: reinforcement learning for recommender systems.\n"
       "Simulate users and slates, train and compare recommenders, evaluate them online and "

@@ -170,12 +170,26 @@ void check_compatible(const LogHeader& h, const sim::Environment& env, const std
 
 // ---------------------------------------------------------------------------------------- writer
 
-LogWriter::LogWriter(std::string path, LogHeader header)
-    : path_(std::move(path)), tmp_(path_ + ".tmp"), header_(std::move(header)) {
+namespace {
+// An rlrec log at `p`: a regular file that starts with the magic bytes.
+bool is_log_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  char head[8];
+  return in.read(head, 8) && std::memcmp(head, kMagic, 8) == 0;
+}
+}  // namespace
+
+LogWriter::LogWriter(std::string path, LogHeader header, bool force)
+    : path_(std::move(path)), header_(std::move(header)) {
   if (header_.num_candidates < 1 || header_.slate_size < 1 ||
       header_.slate_size > header_.num_candidates || header_.user_dim < 0 || header_.item_dim < 0)
     invalid_argument("log header for '", path_, "': invalid shapes (num_candidates ",
                      header_.num_candidates, ", slate_size ", header_.slate_size, ")");
+  check_replaceable(path_, OutputKind::kFile, {force, is_log_file}, "log");
+  lock_.emplace(path_, "log");
+  remove_stale_temporaries(path_);
+  tmp_file_.emplace(path_);
+  tmp_ = tmp_file_->path().string();
   os_.open(tmp_, std::ios::binary | std::ios::trunc);
   if (!os_) throw_error(ErrorCode::kIo, "cannot write log '", tmp_, "'");
   std::vector<char> b(kMagic, kMagic + 8);
@@ -189,11 +203,7 @@ LogWriter::LogWriter(std::string path, LogHeader header)
 }
 
 LogWriter::~LogWriter() {
-  if (!closed_) {
-    os_.close();
-    std::error_code ec;
-    std::filesystem::remove(tmp_, ec);
-  }
+  if (!closed_) os_.close();  // tmp_file_ then removes the temporary file, lock_ the claim
 }
 
 void LogWriter::write(const LogRecord& r) {
@@ -241,10 +251,7 @@ void LogWriter::close() {
   if (closed_) return;
   os_.close();
   if (!os_) throw_error(ErrorCode::kIo, "cannot finish log '", tmp_, "'");
-  std::error_code ec;
-  std::filesystem::rename(tmp_, path_, ec);
-  if (ec)
-    throw_error(ErrorCode::kIo, "cannot rename '", tmp_, "' to '", path_, "': ", ec.message());
+  tmp_file_->commit();
   closed_ = true;
 }
 

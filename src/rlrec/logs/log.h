@@ -42,9 +42,11 @@
 #include <cstdint>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "rlrec/core/output.h"
 #include "rlrec/core/config.h"
 #include "rlrec/sim/environment.h"
 #include "rlrec/sim/policy.h"
@@ -100,9 +102,13 @@ struct LogRecord {
 
 class LogWriter {
  public:
-  // Creates `path` (kIo if it cannot) and writes the header. Records go to "path.tmp" until
-  // close(), which renames it, so a crashed run never leaves a valid-looking partial log.
-  LogWriter(std::string path, LogHeader header);
+  // Claims `path` (core/output.h: an exclusive lock on "path.lock", so a second writer of the same
+  // log gets a one-line error naming the first) and writes the header. An existing `path` is
+  // replaced only if it is an rlrec log, or with `force` a regular file; never a directory, device,
+  // fifo or socket. Records go to a unique temporary file beside `path` until close(), which
+  // flushes it and renames it, so a crashed or interrupted run never leaves a valid-looking partial
+  // log (SIGINT/SIGTERM remove the temporary file where install_cleanup_handlers() ran).
+  LogWriter(std::string path, LogHeader header, bool force = false);
   ~LogWriter();  // without close(): removes the temporary file
   LogWriter(const LogWriter&) = delete;
   LogWriter& operator=(const LogWriter&) = delete;
@@ -113,8 +119,11 @@ class LogWriter {
   const LogHeader& header() const { return header_; }
 
  private:
-  std::string path_, tmp_;
+  std::string path_;
   LogHeader header_;
+  std::optional<OutputLock> lock_;
+  std::optional<TempFile> tmp_file_;
+  std::string tmp_;
   std::ofstream os_;
   std::vector<char> buf_;
   int64_t records_ = 0;

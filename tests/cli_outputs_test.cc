@@ -1,0 +1,105 @@
+// Safe outputs through the real CLI (issue 15, item 1; the library part is core/output.h): an
+// existing file that is not an rlrec log is never replaced without --force, never a device or a
+// directory; a second writer of the same log is refused with the holder named; an interrupted
+// writer leaves no temporary file.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <fcntl.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli_testing.h"
+
+namespace {
+
+using namespace rlrec::cli_test;
+namespace fs = std::filesystem;
+
+// A tiny `rlrec log` run writing `out`.
+std::vector<std::string> log_args(const std::string& config, const std::string& out) {
+  return {"log", config, "--policy", "softmax_myopic", "--episodes", "3", "--set", "env.max_steps=5",
+          "--out", out};
+}
+
+class CliOutputs : public Cli {
+ protected:
+  void SetUp() override {
+    Cli::SetUp();
+    config_ = path("exp.toml");
+    write_file(config_, "[env]\nname = \"interest_evolution\"\n");
+  }
+  std::string config_;
+};
+
+TEST_F(CliOutputs, LogReplacesOnlyLogsAndForceOnlyRegularFiles) {
+  const std::string log = path("a.log");
+  ASSERT_EQ(rlrec(log_args(config_, log)).code, 0);
+  const auto first = read_file(log);
+  ASSERT_EQ(first.rfind("RLRECLOG", 0), 0u);
+  ASSERT_EQ(rlrec(log_args(config_, log)).code, 0);  // an rlrec log: replaced
+  EXPECT_EQ(read_file(log), first);                   // same seed, same bytes
+
+  const std::string notes = path("notes.txt");
+  write_file(notes, "my notes\n");
+  expect_usage_error(log_args(config_, notes), {notes, "exists and is not an rlrec log", "--force"});
+  EXPECT_EQ(read_file(notes), "my notes\n");  // untouched
+  ASSERT_EQ(rlrec(concat(log_args(config_, notes), {"--force"})).code, 0);
+  EXPECT_EQ(read_file(notes).rfind("RLRECLOG", 0), 0u);
+
+  fs::create_directory(path("dir"));
+  expect_usage_error(concat(log_args(config_, path("dir")), {"--force"}), {"is a directory, not a regular file"});
+  expect_usage_error(concat(log_args(config_, "/dev/null"), {"--force"}),
+                     {"/dev/null", "is a character device; rlrec never replaces one"});
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << "left behind: " << e.path();
+}
+
+TEST_F(CliOutputs, ASecondWriterOfTheSameLogIsRefused) {
+  const std::string log = path("b.log");
+  // Hold the log's lock as another writer would (flock on "<path>.lock").
+  const int fd = ::open((log + ".lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  ASSERT_EQ(::write(fd, "pid 4242 since then: rlrec log", 30), 30);
+  expect_usage_error(log_args(config_, log), {"log '" + log + "' is being written by another rlrec process",
+                                              "pid 4242"});
+  EXPECT_FALSE(fs::exists(log));
+  ::close(fd);  // released: the next writer proceeds
+  EXPECT_EQ(rlrec(log_args(config_, log)).code, 0);
+  EXPECT_FALSE(fs::exists(log + ".lock"));
+}
+
+TEST_F(CliOutputs, AnInterruptedLogLeavesNoTemporaryFile) {
+  // A long log run, interrupted by SIGTERM (and then SIGINT) once its temporary file exists.
+  for (int sig : {SIGTERM, SIGINT}) {
+    const std::string log = path("c.log");
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ::execl(RLREC_BIN, RLREC_BIN, "log", config_.c_str(), "--policy", "softmax_myopic", "--episodes",
+              "20000000", "--out", log.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    bool writing = false;
+    for (int i = 0; i < 6000 && !writing; ++i) {  // up to 60 s (slow sanitizer builds)
+      for (const auto& e : fs::directory_iterator(dir_))
+        if (e.path().filename().string().rfind("c.log.tmp.", 0) == 0) writing = true;
+      if (!writing) ::usleep(10000);
+    }
+    ::kill(child, sig);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ASSERT_TRUE(writing) << "the log run never started writing";
+    ASSERT_TRUE(WIFSIGNALED(status)) << "exit status " << status;
+    EXPECT_EQ(WTERMSIG(status), sig);
+    EXPECT_FALSE(fs::exists(log));
+    for (const auto& e : fs::directory_iterator(dir_))
+      EXPECT_EQ(e.path().filename(), "exp.toml") << "left behind: " << e.path();
+  }
+}
+
+}  // namespace
