@@ -109,6 +109,9 @@ std::vector<double> shrinkage_grid(const RoundInputs& in) {
 
 template <class Make>
 Terms tuned(const RoundInputs& in, double fixed, const std::vector<double>& grid, Make make) {
+  if (std::isnan(fixed))
+    invalid_argument("estimator hyperparameter lambda is NaN; valid: a number >= 0 (inf allowed), "
+                     "or < 0 to tune it with SLOPE");
   if (fixed >= 0) return make(fixed);
   std::vector<Terms> cands;
   cands.reserve(grid.size());

@@ -73,6 +73,9 @@ TEST(Estimators, FixedHyperparameters) {
   opt.dros_lambda = 1.0;
   const double corr = 1.6 / 3.56 * 0.4 + 0.4 / 1.16 * -0.2 + 3.2 / 11.24 * -0.6 + (0.8 / 3) / (1 + 0.64 / 9) * 0.8;
   EXPECT_NEAR(t.value("dr_os", opt), 0.52 + corr / 4, 1e-9);
+  // NaN is no hyperparameter: an error, never a silent switch to SLOPE.
+  opt.dros_lambda = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(t.value("dr_os", opt), Error);
 }
 
 TEST(Estimators, DrEqualsDmWhenWeightsOneAndModelExact) {

@@ -77,7 +77,11 @@ std::vector<double> fit_predict_cross_fitted(const BanditData& data, const Rewar
   const bool logistic = opt.kind == "logistic";
   if (!logistic && opt.kind != "ridge")
     invalid_argument("unknown reward model '", opt.kind, "'; known: logistic, ridge");
-  if (!(opt.C > 0)) invalid_argument("reward model C must be > 0, got ", opt.C);
+  // A non-finite C or tolerance would make LIBLINEAR's solver iterate forever.
+  if (!(opt.C > 0) || !std::isfinite(opt.C))
+    invalid_argument("reward model C must be finite and > 0, got ", opt.C);
+  if (!(opt.eps > 0) || !std::isfinite(opt.eps))
+    invalid_argument("reward model tolerance eps must be finite and > 0, got ", opt.eps);
   if (opt.folds < 1) invalid_argument("cross-fitting folds must be >= 1, got ", opt.folds);
   if (static_cast<size_t>(opt.folds) > n)
     invalid_argument("cross-fitting folds (", opt.folds, ") exceed the number of rounds (", n, ")");

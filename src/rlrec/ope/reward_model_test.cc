@@ -1,5 +1,7 @@
+#include "rlrec/core/testing.h"
 #include "rlrec/ope/reward_model.h"
 
+#include <limits>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -102,6 +104,19 @@ TEST(RewardModel, BadInput) {
   opt.kind = "logistic";
   opt.C = 0;
   EXPECT_THROW(fit_predict_cross_fitted(s.data, s.f, opt), Error);
+  // Non-finite C or tolerance: an error naming the value, not a solver that never stops.
+  for (double bad : {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+    opt.C = bad;
+    EXPECT_NE(test::error_of([&] { fit_predict_cross_fitted(s.data, s.f, opt); }, ErrorCode::kInvalidArgument)
+                  .find("C must be finite and > 0"),
+              std::string::npos);
+    opt.C = 1;
+    opt.eps = bad;
+    EXPECT_NE(test::error_of([&] { fit_predict_cross_fitted(s.data, s.f, opt); }, ErrorCode::kInvalidArgument)
+                  .find("eps must be finite and > 0"),
+              std::string::npos);
+    opt.eps = 1e-4;
+  }
   opt.C = 1;
   s.data.reward[5] = 0.5;
   EXPECT_THROW(fit_predict_cross_fitted(s.data, s.f, opt), Error);
