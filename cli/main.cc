@@ -13,6 +13,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <new>
 #include <string>
 #include <string_view>
 
@@ -90,6 +91,13 @@ const rlrec::cli::CommandInfo* agent_command(int argc, char** argv) {
 }
 #endif
 
+// The first line of a message, so that every error stays one line.
+std::string first_line(const char* what) {
+  std::string s = what ? what : "";
+  if (const auto nl = s.find('\n'); nl != std::string::npos) s.erase(nl);
+  return s;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -125,8 +133,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: %s\n", e.what());
     const auto c = e.code();
     return (c == rlrec::ErrorCode::kIo || c == rlrec::ErrorCode::kInternal) ? 1 : 2;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "error: out of memory; lower the sizes that drive memory in the config (episodes x "
+                 "batch, replay capacity, corpus, index items, network widths)\n");
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::fprintf(stderr, "error: %s\n", first_line(e.what()).c_str());  // a path problem: input
+    return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    // Third-party errors (libtorch's carry a backtrace): their first line only.
+    std::fprintf(stderr, "error: %s\n", first_line(e.what()).c_str());
     return 1;
   }
   return 0;
