@@ -34,8 +34,8 @@ inline int64_t drive(Agent& agent, sim::VectorEnv& env, int64_t steps, uint64_t 
     agent.act(obs, slates, rngs);
   };
   hooks.stepped = [&](const uint8_t* active, const int32_t* slates) {
-    StepOutcomes o{env.batch(),       active,          slates,          env.rewards(),
-                   env.choices(),     env.terminated(), env.truncated(), env.responses()};
+    StepOutcomes o{env.batch(),   active,           slates,          env.rewards(),
+                   env.choices(), env.terminated(), env.truncated(), env.responses()};
     agent.observe(o, env.observation(active));
     updates += agent.update().updates;
   };

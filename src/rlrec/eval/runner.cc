@@ -48,7 +48,9 @@ EpisodeResults run_episodes(sim::VectorEnv& env, sim::Policy& policy, int64_t ep
     r.clicks[e] += env.choices()[b] >= 0;
   };
   if (!progress_label.empty())
-    hooks.step_end = [&](const sim::EpisodeStats& s) { bar.set(static_cast<uint64_t>(s.episodes)); };
+    hooks.step_end = [&](const sim::EpisodeStats& s) {
+      bar.set(static_cast<uint64_t>(s.episodes));
+    };
   const sim::EpisodeStats st =
       sim::drive_episodes(env, policy_seed, sim::EpisodePlan::strided(episodes), hooks);
   bar.finish();

@@ -65,9 +65,9 @@ class EpisodePlan {
   static EpisodePlan sequential(uint64_t first_episode, More more);
 
   Kind kind() const { return kind_; }
-  int64_t episodes() const { return episodes_; }           // strided
-  uint64_t first_episode() const { return first_; }        // sequential (strided: 0)
-  const More& more() const { return more_; }               // sequential
+  int64_t episodes() const { return episodes_; }     // strided
+  uint64_t first_episode() const { return first_; }  // sequential (strided: 0)
+  const More& more() const { return more_; }         // sequential
 
  private:
   Kind kind_ = Kind::kStrided;

@@ -77,8 +77,8 @@ class CountdownEnv final : public Environment {
 
 std::unique_ptr<VectorEnv> make_env(int batch, int max_steps, int fixed_length = 0,
                                     ThreadPool* pool = nullptr) {
-  return std::make_unique<VectorEnv>(std::make_unique<CountdownEnv>(max_steps, fixed_length),
-                                     batch, 77, pool);
+  return std::make_unique<VectorEnv>(std::make_unique<CountdownEnv>(max_steps, fixed_length), batch,
+                                     77, pool);
 }
 
 // Shows a uniformly random position drawn from the row's policy stream.
@@ -235,12 +235,13 @@ TEST(EpisodeDriver, SequentialHandsOutNumbersInFinishingOrderUntilPredicateSaysS
 TEST(EpisodeDriver, SequentialGivesAStatelessPolicyTheStridedTrajectories) {
   auto seq_env = make_env(4, 4);
   EpisodeStats st;
-  const auto seq = returns_of(*seq_env, EpisodePlan::sequential(0, [](int64_t s) { return s < 40; }),
-                              6, &st);
+  const auto seq =
+      returns_of(*seq_env, EpisodePlan::sequential(0, [](int64_t s) { return s < 40; }), 6, &st);
   ASSERT_EQ(seq.size(), st.next_episode);
   auto strided_env = make_env(3, 4);
-  EXPECT_EQ(returns_of(*strided_env, EpisodePlan::strided(static_cast<int64_t>(st.next_episode)), 6),
-            seq);
+  EXPECT_EQ(
+      returns_of(*strided_env, EpisodePlan::strided(static_cast<int64_t>(st.next_episode)), 6),
+      seq);
 }
 
 TEST(EpisodeDriver, HooksRunInOrderAndSeeThePostStepStateBeforeRestarts) {
@@ -267,12 +268,14 @@ TEST(EpisodeDriver, HooksRunInOrderAndSeeThePostStepStateBeforeRestarts) {
     log.push_back("step_end " + std::to_string(s.steps) + " " + std::to_string(s.episodes));
   };
   drive_episodes(*env, 1, EpisodePlan::strided(3), h);
-  const std::vector<std::string> want = {
-      "act 11", "stepped 0 1",   "row 0", "row 1", "step_end 2 0",
-      "act 11", "stepped 0d 1d", "row 0", "end 0 ep 0 terminated", "row 1",
-      "end 1 ep 1 terminated", "step_end 4 2",
-      "act 10", "stepped 2",     "row 0", "step_end 5 2",
-      "act 10", "stepped 2d",    "row 0", "end 0 ep 2 terminated", "step_end 6 3"};
+  // clang-format off
+  const std::vector<std::string> want = {  // one line per step
+      "act 11", "stepped 0 1", "row 0", "row 1", "step_end 2 0",
+      "act 11", "stepped 0d 1d", "row 0", "end 0 ep 0 terminated",
+                                 "row 1", "end 1 ep 1 terminated", "step_end 4 2",
+      "act 10", "stepped 2", "row 0", "step_end 5 2",
+      "act 10", "stepped 2d", "row 0", "end 0 ep 2 terminated", "step_end 6 3"};
+  // clang-format on
   EXPECT_EQ(log, want);
 }
 
@@ -280,8 +283,7 @@ TEST(EpisodeDriver, BadArgumentsAreRejected) {
   EXPECT_NE(test::error_of([] { EpisodePlan::strided(0); }, ErrorCode::kInvalidArgument)
                 .find("episodes must be >= 1, got 0"),
             std::string::npos);
-  EXPECT_NE(test::error_of([] { EpisodePlan::sequential(0, nullptr); },
-                           ErrorCode::kInvalidArgument)
+  EXPECT_NE(test::error_of([] { EpisodePlan::sequential(0, nullptr); }, ErrorCode::kInvalidArgument)
                 .find("continue predicate"),
             std::string::npos);
   auto env = make_env(1, 3);
@@ -292,8 +294,9 @@ TEST(EpisodeDriver, BadArgumentsAreRejected) {
   // A bad slate from the act hook is the environment's error; nothing is stepped.
   EpisodeHooks h;
   h.act = [](const Observation&, int32_t* slates, Rng*) { slates[0] = 7; };
-  EXPECT_NE(test::error_of([&] { drive_episodes(*env, 1, EpisodePlan::strided(1), h); })
-                .find("position 7"),
+  EXPECT_NE(test::error_of([&] {
+              drive_episodes(*env, 1, EpisodePlan::strided(1), h);
+            }).find("position 7"),
             std::string::npos);
 }
 
