@@ -9,6 +9,7 @@
 #include "rlrec/agents/agent.h"
 #include "rlrec/core/config.h"
 #include "rlrec/eval/runner.h"
+#include "rlrec/sim/episode_driver.h"
 #include "rlrec/sim/vector_env.h"
 
 namespace rlrec::agents::agent_testing {
@@ -22,41 +23,24 @@ inline std::unique_ptr<Agent> make_agent(const std::string& name, const sim::Env
   return e->make(ctx);
 }
 
-// Trains for at least `steps` environment steps (whole episodes), episode streams from `seed`.
+// Trains for at least `steps` environment steps (whole episodes), episode streams from `seed`:
+// sim::drive_episodes with the sequential plan from first_episode (as the trainer runs).
 inline int64_t drive(Agent& agent, sim::VectorEnv& env, int64_t steps, uint64_t seed,
                      uint64_t first_episode = 0) {
-  const int B = env.batch(), K = env.spec().slate_size;
-  std::vector<uint8_t> active(B, 1);
-  std::vector<int32_t> slates(static_cast<size_t>(B) * K);
-  std::vector<Rng> rngs(B);
-  uint64_t next = first_episode;
-  for (int b = 0; b < B; ++b) {
-    env.reset(b, next);
-    rngs[b] = Rng(seed, next++);
-  }
   agent.set_training(true);
-  int64_t done_steps = 0, updates = 0;
-  int live = B;
-  while (live > 0) {
-    agent.act(env.observation(active.data()), slates.data(), rngs.data());
-    env.step(slates.data(), active.data());
-    StepOutcomes o{B, active.data(), slates.data(), env.rewards(), env.choices(), env.terminated(),
-                   env.truncated(), env.responses()};
-    agent.observe(o, env.observation(active.data()));
+  int64_t updates = 0;
+  sim::EpisodeHooks hooks;
+  hooks.act = [&](const sim::Observation& obs, int32_t* slates, Rng* rngs) {
+    agent.act(obs, slates, rngs);
+  };
+  hooks.stepped = [&](const uint8_t* active, const int32_t* slates) {
+    StepOutcomes o{env.batch(),   active,           slates,          env.rewards(),
+                   env.choices(), env.terminated(), env.truncated(), env.responses()};
+    agent.observe(o, env.observation(active));
     updates += agent.update().updates;
-    for (int b = 0; b < B; ++b) {
-      if (!active[b]) continue;
-      ++done_steps;
-      if (!env.done(b)) continue;
-      if (done_steps < steps) {
-        env.reset(b, next);
-        rngs[b] = Rng(seed, next++);
-      } else {
-        active[b] = 0;
-        --live;
-      }
-    }
-  }
+  };
+  const auto more = [steps](int64_t done_steps) { return done_steps < steps; };
+  sim::drive_episodes(env, seed, sim::EpisodePlan::sequential(first_episode, more), hooks);
   return updates;
 }
 

@@ -1,8 +1,9 @@
 // Online evaluation: runs a Policy in a VectorEnv for a number of episodes and summarizes them.
 //
 // Episode e runs with environment stream Rng(env seed, e) and policy stream Rng(policy_seed, e);
-// slot b of the VectorEnv runs episodes b, b + B, b + 2B, ... So the returns of every episode are
-// identical for any thread count (and any batch size).
+// slot b of the VectorEnv runs episodes b, b + B, b + 2B, ... (sim::drive_episodes with the strided
+// plan, sim/episode_driver.h). So the returns of every episode are identical for any thread count
+// (and any batch size).
 #pragma once
 
 #include <cstdint>

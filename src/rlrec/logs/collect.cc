@@ -1,10 +1,12 @@
 // collect_log: runs a policy in a VectorEnv and writes each step with its propensities. Episode and
-// stream assignment follow eval::run_episodes (slot b runs episodes b, b + B, ...), so a logged
-// episode is the same trajectory the runner would produce for the same seeds.
+// stream assignment are sim::drive_episodes' strided plan, as in eval::run_episodes (slot b runs
+// episodes b, b + B, ...), so a logged episode is the same trajectory the runner would produce for
+// the same seeds.
 #include <algorithm>
 
 #include "rlrec/core/error.h"
 #include "rlrec/logs/log.h"
+#include "rlrec/sim/episode_driver.h"
 #include "rlrec/sim/plackett_luce.h"
 
 namespace rlrec::logs {
@@ -20,25 +22,14 @@ CollectStats collect_log(sim::VectorEnv& env, sim::Policy& policy, int64_t episo
              feats = writer.header().has_candidate_features;
   const auto* seq = dynamic_cast<const sim::SequentialPropensities*>(&policy);
   CollectStats st;
-  std::vector<uint8_t> active(B, 0);
-  std::vector<int32_t> slates(static_cast<size_t>(B) * K, 0);
-  std::vector<Rng> rngs(B);
   std::vector<std::vector<LogRecord>> pending(B);
   std::vector<double> probs(static_cast<size_t>(K) * N);
-  int live = 0;
-  auto start = [&](int b, int64_t e) {
-    env.reset(b, static_cast<uint64_t>(e));
-    rngs[b] = Rng(policy_seed, static_cast<uint64_t>(e));
-    active[b] = 1;
-    pending[b].clear();
-  };
-  for (int b = 0; b < B && b < episodes; ++b, ++live) start(b, b);
   bool any_probs = false;
-  while (live > 0) {
-    const sim::Observation obs = env.observation(active.data());
+  sim::EpisodeHooks hooks;
+  hooks.act = [&](const sim::Observation& obs, int32_t* slates, Rng* rngs) {
     // Record the context before acting (the observation buffers change on step).
     for (int b = 0; b < B; ++b) {
-      if (!active[b]) continue;
+      if (!obs.is_active(b)) continue;
       LogRecord& r = pending[b].emplace_back();
       r.episode = env.episode(b);
       r.step = env.episode_step(b);
@@ -49,11 +40,11 @@ CollectStats collect_log(sim::VectorEnv& env, sim::Policy& policy, int64_t episo
       if (feats)
         r.candidate_features.assign(obs.item_features(b, 0), obs.item_features(b, 0) + N * D);
     }
-    policy.act(obs, slates.data(), rngs.data());
+    policy.act(obs, slates, rngs);
     for (int b = 0; b < B; ++b) {
-      if (!active[b]) continue;
+      if (!obs.is_active(b)) continue;
       LogRecord& r = pending[b].back();
-      const int32_t* s = slates.data() + static_cast<size_t>(b) * K;
+      const int32_t* s = slates + static_cast<size_t>(b) * K;
       r.slate.assign(s, s + K);
       r.marginal.assign(K, -1.0);
       r.inclusion.assign(K, -1.0);
@@ -85,31 +76,24 @@ CollectStats collect_log(sim::VectorEnv& env, sim::Policy& policy, int64_t episo
         throw_error(ErrorCode::kInternal, "policy '", policy.name(),
                     "' gave probability 0 to the slate it showed (episode ", r.episode, ")");
     }
-    env.step(slates.data(), active.data());
-    const auto resp = env.responses();
-    for (int b = 0; b < B; ++b) {
-      if (!active[b]) continue;
-      LogRecord& r = pending[b].back();
-      r.responses.assign(resp.row(b), resp.row(b) + static_cast<size_t>(K) * R);
-      r.choice = env.choices()[b];
-      r.reward = env.rewards()[b];
-      r.terminated = env.terminated()[b];
-      r.truncated = env.truncated()[b] && !r.terminated;
-      st.return_sum += r.reward;
-      ++st.steps;
-      if (!env.done(b)) continue;
-      for (const auto& rec : pending[b]) writer.write(rec);
-      ++st.episodes;
-      const int64_t next = static_cast<int64_t>(env.episode(b)) + B;
-      if (next < episodes) {
-        start(b, next);
-      } else {
-        active[b] = 0;
-        pending[b].clear();
-        --live;
-      }
-    }
-  }
+  };
+  hooks.row = [&](int b) {
+    LogRecord& r = pending[b].back();
+    r.responses.assign(env.responses().row(b), env.responses().row(b) + static_cast<size_t>(K) * R);
+    r.choice = env.choices()[b];
+    r.reward = env.rewards()[b];
+    r.terminated = env.terminated()[b];
+    r.truncated = env.truncated()[b] && !r.terminated;
+    st.return_sum += r.reward;
+  };
+  hooks.episode_end = [&](int b, sim::EpisodeEnd) {
+    for (const auto& rec : pending[b]) writer.write(rec);
+    pending[b].clear();
+  };
+  const sim::EpisodeStats ds =
+      sim::drive_episodes(env, policy_seed, sim::EpisodePlan::strided(episodes), hooks);
+  st.steps = ds.steps;
+  st.episodes = ds.episodes;
   st.propensities = any_probs;
   return st;
 }
