@@ -9,11 +9,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "rlrec/agents/offline.h"
 #include "rlrec/core/error.h"
 #include "rlrec/core/progress.h"
 #include "rlrec/core/registry.h"
-#include "rlrec/datasim/datasim.h"
+#include "rlrec/train/offline_data.h"
 
 #ifndef RLREC_GIT_COMMIT
 #define RLREC_GIT_COMMIT "unknown"
@@ -41,7 +40,7 @@ bool is_learning_agent(const std::string& entry) { return agents::find_agent(ent
 
 void check_agent_keys(const Config& cfg, const AgentSpec& spec) {
   if (cfg.has_section("data")) {
-    agents::DataConfig data;
+    DataConfig data;
     read_section(cfg, "data", data, {});
   }
   const auto* entry = agents::find_agent(spec.entry);
@@ -103,9 +102,9 @@ Trainer::Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& p
   train_env_ = std::move(built.env);
   agent_ = std::move(built.agent);
   const uint64_t seed = static_cast<uint64_t>(run_.seed);
-  // Offline learning from a log ([data], agents/offline.h); `rlrec train` ([agent]) rejects a
+  // Offline learning from a log ([data], train/offline_data.h); `rlrec train` ([agent]) rejects a
   // [data] section its agent cannot use, compare lets other agents train online beside it.
-  offline_ = agents::attach_offline_data(cfg_, *agent_, train_env_->env(), seed, dir_,
+  offline_ = attach_offline_data(cfg_, *agent_, train_env_->env(), seed, dir_,
                                          spec_.section == "agent", shared_log_dir);
   if (!dir_.empty()) {
     fs::create_directories(dir_);
