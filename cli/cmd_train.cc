@@ -20,7 +20,7 @@ struct TrainFlags {
 void run_train(TrainFlags& f) {
   Config cfg = Config::parse_file(f.experiment);
   for (const auto& s : f.sets) cfg.set(s);
-  check_sections(cfg, {"env", "agent", "run", "data", "policy"});
+  check_sections(cfg, {"env", "agent", "run", "data", "policy"}, "train");
   f.options.experiment = cfg;
   const auto r = train::run_train(f.options);
   if (f.json) {
