@@ -139,7 +139,7 @@ CompareResult run_compare(const CompareOptions& o) {
   read_section(cfg, "compare", cc, {});
   if (o.seeds) cc.seeds = *o.seeds;
   cc.validate();
-  const RunConfig run = read_run_section(cfg, o.episodes, o.threads);
+  const RunConfig run = read_run_section(cfg, o.episodes, std::nullopt, o.threads);
   // Resolve every agent (and read its section, which validates its keys) before any work.
   const bool offline = cc.protocol == "offline";
   const std::string env_name = catalog::env_name(cfg);

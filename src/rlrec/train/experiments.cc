@@ -10,18 +10,9 @@ namespace fs = std::filesystem;
 
 namespace rlrec::train {
 
-RunConfig read_run_section(const Config& cfg, std::optional<int64_t> episodes, std::optional<int> threads) {
-  RunConfig run;
-  read_section(cfg, "run", run, {});
-  if (episodes) run.episodes = *episodes;
-  if (threads) run.threads = *threads;
-  run.validate();
-  return run;
-}
-
 TrainResult run_train(const TrainOptions& o) {
   const Config& cfg = o.experiment;
-  const RunConfig run = read_run_section(cfg, std::nullopt, o.threads);
+  const RunConfig run = read_run_section(cfg, std::nullopt, std::nullopt, o.threads);
   if (!cfg.get_string("agent", "name"))
     invalid_argument(cfg.source(), ": [agent] needs name = \"...\" (learning agents: ",
                      [] {
@@ -80,7 +71,7 @@ EvalResult evaluate_run_dir(const EvalOptions& o) {
   if (!fs::exists(dir + "/config.toml"))
     throw_error(ErrorCode::kNotFound, "'", dir, "' is not a run directory (no config.toml)");
   const Config cfg = Config::parse_file(dir + "/config.toml");
-  const RunConfig run = read_run_section(cfg, o.episodes, o.threads);
+  const RunConfig run = read_run_section(cfg, o.episodes, std::nullopt, o.threads);
   const auto spec = agent_spec(cfg, "agent", "");
   ThreadPool pool(run.threads);
   TrainingAgent t = make_training_agent(cfg, spec, run, pool);

@@ -26,10 +26,6 @@
 
 namespace rlrec::train {
 
-// Reads [run] of cfg and applies the overrides that are set, then validates (errors name run.KEY).
-RunConfig read_run_section(const Config& cfg, std::optional<int64_t> episodes = std::nullopt,
-                           std::optional<int> threads = std::nullopt);
-
 struct TrainOptions {
   Config experiment;           // [env], [agent] (its `name` picks the agent), [run], [data], [policy]
   std::string run_dir;         // "" = runs/AGENT-seedS

@@ -7,7 +7,7 @@
 // evaluation on the fixed evaluation users (run.eval_episodes), one metrics row, a checkpoint.
 //
 // Run directory (when given):
-//   config.toml      the effective experiment config (file + --set overrides)
+//   config.toml      the effective experiment config (the file with its overrides)
 //   seed, git_commit
 //   metrics.jsonl    one JSON object per evaluation; metrics.csv the same as CSV
 //   checkpoint/      agent state (agent/) + runner.toml; written to checkpoint.tmp/, then the
