@@ -9,7 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "cli/run_config.h"
+#include "cli/run_section.h"
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/logs/log.h"
 #include "rlrec/sim/policy.h"

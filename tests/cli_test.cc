@@ -461,3 +461,36 @@ TEST_F(Cli, SimulateTakesAnExperimentFileAndNotesUnusedSections) {
   expect_usage_error({"simulate", exp, "--config", exp}, {"two config files given"});
 }
 }  // namespace
+
+// train and compare follow the same entry convention: a section another command reads is named in
+// a note (it was once rejected), compare counts every agent's section as its own ([agent] and
+// [small_q] name agents), and a typo is still an error.
+namespace {
+TEST_F(Cli, TrainAndCompareNoteUnusedSections) {
+  const std::string exp = path("both.toml");
+  write_file(exp,
+             "[env]\nname = \"interest_evolution\"\nnum_candidates = 5\nslate_size = 2\nmax_steps = 6\n\n"
+             "[run]\nepisodes = 3\nseed = 1\ntrain_steps = 60\neval_interval = 60\neval_episodes = 2\n\n"
+             "[agent]\nname = \"slateq_sarsa\"\nhidden = [8]\nwarmup_steps = 20\nbatch_size = 4\n\n"
+             "[compare]\nagents = [\"random\"]\nseeds = 1\n\n"
+             "[small_q]\nname = \"slateq_qlearning\"\nhidden = [8]\n\n[mf]\nepochs = 2\n");
+  const Result t = rlrec({"train", exp, "--out", path("run"), "--json"});
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_NE(t.err.find("note: " + exp + ": not used by rlrec train: [compare], [mf], [small_q]\n"),
+            std::string::npos)
+      << t.err;
+  EXPECT_EQ(json_of(t)["agent"], "slateq_sarsa");
+  const Result c = rlrec({"compare", exp, "--json"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_NE(c.err.find("note: " + exp + ": not used by rlrec compare: [mf]\n"), std::string::npos)
+      << c.err;
+  EXPECT_EQ(json_of(c)["agents"].size(), 1u);
+  // eval of the run directory (train/experiments.h evaluate_run_dir).
+  const Result e = rlrec({"eval", path("run"), "--json"});
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_EQ(json_of(e)["episodes"], 3);
+  write_file(exp, "[env]\nname = \"interest_evolution\"\n[agent]\nname = \"slateq_sarsa\"\n[runn]\nseed = 2\n");
+  expect_usage_error({"train", exp, "--out", path("run2")}, {"unknown section [runn]", "did you mean [run]"});
+  expect_usage_error({"compare", exp}, {"unknown section [runn]", "did you mean [run]"});
+}
+}  // namespace

@@ -1,68 +1,7 @@
-#include "rlrec/catalog/catalog.h"
 #include "rlrec/agents/offline.h"
-
-#include <filesystem>
-
-#include "rlrec/core/error.h"
-#include "rlrec/sim/policy.h"
 
 namespace rlrec::agents {
 
-OfflineLearner* attach_offline_data(const Config& cfg, Agent& agent, const sim::Environment& env,
-                                    uint64_t run_seed, const std::string& run_dir, bool strict,
-                                    const std::string& shared_log_dir) {
-  auto* off = dynamic_cast<OfflineLearner*>(&agent);
-  const std::string section = off ? off->data_section() : std::string("data");
-  if (section.empty() || !cfg.has_section(section)) return nullptr;
-  if (!off) {
-    if (strict)
-      invalid_argument("agent '", agent.name(), "' cannot train from a log; remove the [", section,
-                       "] section (agents that can: topk_reinforce and its variants)");
-    return nullptr;
-  }
-  DataConfig dc;
-  read_section(cfg, section, dc, {});
-  std::string path = dc.log;
-  bool temporary = false;
-  if (path.empty()) {
-    check_range(section + ".episodes", dc.episodes, 1, int64_t{1} << 40);
-    const auto& entry = catalog::find_policy(dc.behaviour);
-    const uint64_t env_seed = combine_keys(run_seed, hash_name("data/env"));
-    const uint64_t pol_seed = combine_keys(run_seed, hash_name("data/policy"));
-    bool reuse = false;
-    if (!shared_log_dir.empty()) {
-      std::filesystem::create_directories(shared_log_dir);
-      path = str_cat(shared_log_dir, "/behaviour_seed", run_seed, ".bin");
-      reuse = std::filesystem::exists(path);
-    } else if (run_dir.empty()) {
-      path = (std::filesystem::temp_directory_path() /
-              str_cat("rlrec_behaviour_", dc.behaviour, "_", run_seed, "_", &agent, ".bin"))
-                 .string();
-      temporary = true;
-    } else {
-      std::filesystem::create_directories(run_dir);
-      path = run_dir + "/behaviour_log.bin";
-    }
-    if (!reuse) {
-      // The catalogue (fixed corpus) must be the agent's: build the env with the run seed.
-      sim::VectorEnv venv(catalog::make_environment(cfg, run_seed), 16, env_seed);
-      if (venv.env().catalogue() && env.catalogue() &&
-          venv.env().catalogue()->fingerprint != env.catalogue()->fingerprint)
-        invalid_argument("internal: behaviour env catalogue differs from the agent's");
-      sim::PolicyContext ctx{&venv.env(), &cfg, nullptr};
-      auto policy = entry.make(ctx);
-      // (LogWriter writes PATH.tmp and renames it when closed: an interrupted run never leaves a
-      // partial file that a later agent would take for the shared log.)
-      logs::LogWriter w(path, logs::make_header(venv.env(), cfg, env_seed, dc.behaviour, pol_seed));
-      logs::collect_log(venv, *policy, dc.episodes, pol_seed, w);
-      w.close();
-    }
-  }
-  auto data = std::make_shared<const logs::LogData>(logs::read_log(path));
-  if (temporary) std::filesystem::remove(path);
-  logs::check_compatible(data->header, env, path);
-  off->set_log(std::move(data), path);
-  return off;
-}
+OfflineLearner* as_offline_learner(Agent& agent) { return dynamic_cast<OfflineLearner*>(&agent); }
 
 }  // namespace rlrec::agents

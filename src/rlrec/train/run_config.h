@@ -1,8 +1,9 @@
-// The [run] section shared by simulate, train, eval and compare, and the random streams derived
-// from the run seed.
+// The [run] section shared by simulate, log, train, eval and compare, and the random streams
+// derived from the run seed. Header-only and torch-free (the torch-free `rlrec` binary reads it).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "rlrec/core/config.h"
 #include "rlrec/core/rng.h"
@@ -40,6 +41,21 @@ struct RunConfig {
     check_range("run.train_batch", train_batch, 1, 1 << 16);
   }
 };
+
+// Reads [run] of cfg, applies the overrides that are set (std::nullopt = keep the file's value; a
+// -1 sentinel would make e.g. an episodes override of -1 silently mean the default instead of an
+// error), then validates (errors name run.KEY).
+inline RunConfig read_run_section(const Config& cfg, std::optional<int64_t> episodes = std::nullopt,
+                                  std::optional<int64_t> seed = std::nullopt,
+                                  std::optional<int> threads = std::nullopt) {
+  RunConfig run;
+  read_section(cfg, "run", run, {});
+  if (episodes) run.episodes = *episodes;
+  if (seed) run.seed = *seed;
+  if (threads) run.threads = *threads;
+  run.validate();
+  return run;
+}
 
 // Streams derived from the run seed. Evaluation uses the same users for every agent and every
 // evaluation of a run (common random numbers); training uses other users.

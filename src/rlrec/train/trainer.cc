@@ -9,11 +9,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "rlrec/agents/offline.h"
 #include "rlrec/core/error.h"
 #include "rlrec/core/progress.h"
 #include "rlrec/core/registry.h"
-#include "rlrec/datasim/datasim.h"
+#include "rlrec/train/offline_data.h"
 
 #ifndef RLREC_GIT_COMMIT
 #define RLREC_GIT_COMMIT "unknown"
@@ -41,7 +40,7 @@ bool is_learning_agent(const std::string& entry) { return agents::find_agent(ent
 
 void check_agent_keys(const Config& cfg, const AgentSpec& spec) {
   if (cfg.has_section("data")) {
-    agents::DataConfig data;
+    DataConfig data;
     read_section(cfg, "data", data, {});
   }
   const auto* entry = agents::find_agent(spec.entry);
@@ -60,22 +59,52 @@ void check_agent_keys(const Config& cfg, const AgentSpec& spec) {
   }
 }
 
+std::string latest_checkpoint(const std::string& run_dir) {
+  for (const char* name : {"/checkpoint", "/checkpoint.old"})
+    if (fs::exists(run_dir + name)) return run_dir + name;
+  return "";
+}
+
+TrainingAgent make_training_agent(const Config& cfg, const AgentSpec& spec, const RunConfig& run,
+                                  ThreadPool& pool) {
+  const auto* entry = agents::find_agent(spec.entry);
+  if (!entry)
+    invalid_argument("'", spec.entry, "' is not a learning agent (baseline policies need no "
+                     "training; use rlrec simulate)");
+  const uint64_t seed = static_cast<uint64_t>(run.seed);
+  TrainingAgent t;
+  t.env = std::make_unique<sim::VectorEnv>(catalog::make_environment(cfg, seed), run.train_batch,
+                                           train_env_seed(seed), &pool);
+  agents::AgentContext ctx{&t.env->env(), &cfg, spec.section, agent_seed(seed), &pool};
+  t.agent = entry->make(ctx);
+  return t;
+}
+
+std::unique_ptr<sim::VectorEnv> make_eval_env(const Config& cfg, const RunConfig& run, ThreadPool& pool) {
+  const uint64_t seed = static_cast<uint64_t>(run.seed);
+  return std::make_unique<sim::VectorEnv>(catalog::make_environment(cfg, seed), run.batch,
+                                          eval_env_seed(seed), &pool);
+}
+
+eval::EpisodeResults evaluate_agent(sim::VectorEnv& eval_env, agents::Agent& agent,
+                                    const RunConfig& run, int64_t episodes) {
+  agent.set_training(false);
+  auto r = eval::run_episodes(eval_env, agent, episodes,
+                              eval_policy_seed(static_cast<uint64_t>(run.seed)));
+  agent.set_training(true);
+  return r;
+}
+
 Trainer::Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& pool,
                  std::string run_dir, const std::string& shared_log_dir)
     : cfg_(cfg), spec_(std::move(spec)), run_(run), pool_(pool), dir_(std::move(run_dir)) {
-  const auto* entry = agents::find_agent(spec_.entry);
-  if (!entry)
-    invalid_argument("'", spec_.entry, "' is not a learning agent (baseline policies need no "
-                     "training; use rlrec simulate)");
+  auto built = make_training_agent(cfg_, spec_, run_, pool_);
+  train_env_ = std::move(built.env);
+  agent_ = std::move(built.agent);
   const uint64_t seed = static_cast<uint64_t>(run_.seed);
-  auto env = catalog::make_environment(cfg_, seed);
-  train_env_ = std::make_unique<sim::VectorEnv>(std::move(env), run_.train_batch,
-                                                train_env_seed(seed), &pool_);
-  agents::AgentContext ctx{&train_env_->env(), &cfg_, spec_.section, agent_seed(seed), &pool_};
-  agent_ = entry->make(ctx);
-  // Offline learning from a log ([data], agents/offline.h); `rlrec train` ([agent]) rejects a
+  // Offline learning from a log ([data], train/offline_data.h); `rlrec train` ([agent]) rejects a
   // [data] section its agent cannot use, compare lets other agents train online beside it.
-  offline_ = agents::attach_offline_data(cfg_, *agent_, train_env_->env(), seed, dir_,
+  offline_ = attach_offline_data(cfg_, *agent_, train_env_->env(), seed, dir_,
                                          spec_.section == "agent", shared_log_dir);
   if (!dir_.empty()) {
     fs::create_directories(dir_);
@@ -156,9 +185,9 @@ void Trainer::checkpoint() const {
 }
 
 void Trainer::resume() {
-  if (dir_.empty()) invalid_argument("--resume needs --out DIR (the run directory to continue)");
-  std::string ck = dir_ + "/checkpoint";
-  if (!fs::exists(ck) && fs::exists(dir_ + "/checkpoint.old")) ck = dir_ + "/checkpoint.old";
+  if (dir_.empty()) invalid_argument("resume needs a run directory (the run to continue)");
+  std::string ck = latest_checkpoint(dir_);
+  if (ck.empty()) ck = dir_ + "/checkpoint";
   if (!fs::exists(ck + "/runner.toml"))
     throw_error(ErrorCode::kNotFound, "no checkpoint to resume in '", dir_, "' (expected ", ck,
                 "/runner.toml)");
@@ -291,15 +320,8 @@ void Trainer::iteration() {
 }
 
 eval::EpisodeResults Trainer::evaluate(int64_t episodes) {
-  const uint64_t seed = static_cast<uint64_t>(run_.seed);
-  // run_episodes uses min(batch, episodes) slots, so one evaluation env serves every call.
-  if (!eval_env_)
-    eval_env_ = std::make_unique<sim::VectorEnv>(catalog::make_environment(cfg_, seed), run_.batch,
-                                                 eval_env_seed(seed), &pool_);
-  agent_->set_training(false);
-  auto r = eval::run_episodes(*eval_env_, *agent_, episodes, eval_policy_seed(seed));
-  agent_->set_training(true);
-  return r;
+  if (!eval_env_) eval_env_ = make_eval_env(cfg_, run_, pool_);
+  return evaluate_agent(*eval_env_, *agent_, run_, episodes);
 }
 
 const std::vector<MetricsRow>& Trainer::run(int max_iterations, const std::string& progress) {

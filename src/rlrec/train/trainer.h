@@ -7,10 +7,12 @@
 // evaluation on the fixed evaluation users (run.eval_episodes), one metrics row, a checkpoint.
 //
 // Run directory (when given):
-//   config.toml      the effective experiment config (file + --set overrides)
+//   config.toml      the effective experiment config (the file with its overrides)
 //   seed, git_commit
 //   metrics.jsonl    one JSON object per evaluation; metrics.csv the same as CSV
-//   checkpoint/      agent state + runner.toml; written to checkpoint.tmp/ then renamed
+//   checkpoint/      agent state (agent/) + runner.toml; written to checkpoint.tmp/, then the
+//                    previous one is moved to checkpoint.old/ and the new one renamed into place
+//                    (latest_checkpoint() below finds the one to load: resume and evaluate_run_dir)
 //   learning_curve.png  (gnuplot; skipped with a note on stderr if gnuplot is missing)
 #pragma once
 
@@ -57,10 +59,35 @@ bool is_learning_agent(const std::string& entry);
 // are checked when the agent is built. Throws kInvalidArgument with a did-you-mean.
 void check_agent_keys(const Config& cfg, const AgentSpec& spec);
 
+// The checkpoint to load from run_dir: run_dir/checkpoint, or run_dir/checkpoint.old when a run
+// was interrupted between the two renames of Trainer's checkpoint step; "" when neither exists.
+// The agent's state is in CHECKPOINT/agent, the runner's counters in CHECKPOINT/runner.toml.
+std::string latest_checkpoint(const std::string& run_dir);
+
+// A learning agent built as Trainer builds it, and the training VectorEnv it was made for: the
+// environment of the run seed (catalog::make_environment(cfg, run.seed)), run.train_batch slots,
+// training users (train_env_seed), agent seed agent_seed(run.seed). No [data] log is attached.
+// The agent may keep a pointer to the environment: keep `env` alive as long as `agent`.
+struct TrainingAgent {
+  std::unique_ptr<sim::VectorEnv> env;
+  std::unique_ptr<agents::Agent> agent;
+};
+TrainingAgent make_training_agent(const Config& cfg, const AgentSpec& spec, const RunConfig& run,
+                                  ThreadPool& pool);
+
+// The evaluation environment of a run: the environment of the run seed with run.batch slots on
+// the evaluation users (eval_env_seed). One serves every evaluation of a run (run_episodes uses
+// min(batch, episodes) slots).
+std::unique_ptr<sim::VectorEnv> make_eval_env(const Config& cfg, const RunConfig& run, ThreadPool& pool);
+// Evaluates `agent` greedily (set_training(false), then back to true) for `episodes` episodes of
+// eval_env with the policy streams eval_policy_seed(run.seed): what Trainer::evaluate does.
+eval::EpisodeResults evaluate_agent(sim::VectorEnv& eval_env, agents::Agent& agent,
+                                    const RunConfig& run, int64_t episodes);
+
 class Trainer {
  public:
   // run_dir: "" for no run directory (compare without --out).
-  // shared_log_dir: see agents::attach_offline_data (rlrec compare shares one log per seed).
+  // shared_log_dir: see attach_offline_data (rlrec compare shares one log per seed).
   Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& pool, std::string run_dir,
           const std::string& shared_log_dir = "");
   ~Trainer();

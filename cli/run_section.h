@@ -1,5 +1,6 @@
-// Helpers shared by simulate, compare and eval: evaluate a baseline policy on the evaluation users
-// of a run seed.
+// The [run] section of the torch-free commands (simulate, log): read with the flag overrides, and a
+// baseline policy evaluated on the evaluation users of a run seed. (RunConfig and its random
+// streams: rlrec/train/run_config.h, header-only; train, eval and compare: rlrec/train/.)
 #pragma once
 
 #include <cstdint>
@@ -21,9 +22,11 @@ eval::EpisodeResults evaluate_baseline(const Config& cfg, const std::string& pol
                                        const RunConfig& run, uint64_t seed, ThreadPool& pool,
                                        const std::string& progress_label);
 
-// Reads [run] from cfg and applies the flag overrides that were given (std::nullopt = not given;
-// a -1 sentinel would make `--episodes -1` silently mean the default instead of an error).
-RunConfig read_run(const Config& cfg, std::optional<int64_t> episodes, std::optional<int64_t> seed,
-                   std::optional<int> threads);
+// Reads [run] from cfg and applies the flag overrides that were given (std::nullopt = not given):
+// train::read_run_section.
+inline RunConfig read_run(const Config& cfg, std::optional<int64_t> episodes, std::optional<int64_t> seed,
+                          std::optional<int> threads) {
+  return train::read_run_section(cfg, episodes, seed, threads);
+}
 
 }  // namespace rlrec::cli

@@ -1,4 +1,4 @@
-#include "cli/run_config.h"
+#include "cli/run_section.h"
 
 #include <algorithm>
 
@@ -20,17 +20,6 @@ eval::EpisodeResults evaluate_baseline(const Config& cfg, const std::string& pol
   auto policy = entry.make(ctx);
   return eval::run_episodes(venv, *policy, run.episodes, train::eval_policy_seed(seed),
                             progress_label);
-}
-
-RunConfig read_run(const Config& cfg, std::optional<int64_t> episodes, std::optional<int64_t> seed,
-                   std::optional<int> threads) {
-  RunConfig run;
-  read_section(cfg, "run", run, {});
-  if (episodes) run.episodes = *episodes;
-  if (seed) run.seed = *seed;
-  if (threads) run.threads = *threads;
-  run.validate();
-  return run;
 }
 
 }  // namespace rlrec::cli

@@ -1,0 +1,327 @@
+#include "rlrec/train/compare.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <tuple>
+
+#include "rlrec/catalog/catalog.h"
+#include "rlrec/core/error.h"
+#include "rlrec/core/thread_pool.h"
+#include "rlrec/datasim/datasim.h"
+#include "rlrec/eval/runner.h"
+#include "rlrec/sim/policy.h"
+#include "rlrec/sim/vector_env.h"
+#include "rlrec/train/experiments.h"
+#include "rlrec/train/offline_data.h"
+
+namespace rlrec::train {
+
+void CompareConfig::visit(FieldVisitor& v) {
+  v.field("agents", agents,
+          "agents to compare: baseline policies, learning agents, or names of sections whose "
+          "`name` key picks the agent");
+  v.field("seeds", seeds, "independent seeds per agent (run.seed, run.seed + 1, ...)");
+  v.field("protocol", protocol,
+          "online: evaluate in [env]; offline: also run the rating-log offline protocol "
+          "(P@5/10, NDCG@5/10 on each user's test items; rating-log environments only)");
+}
+
+void CompareConfig::validate() const {
+  if (agents.empty()) invalid_argument("compare.agents must list at least one agent");
+  check_range("compare.seeds", seeds, 1, 100000);
+  check_one_of("compare.protocol", protocol, {"online", "offline"});
+}
+
+std::vector<std::string> compare_sections(const Config& experiment) {
+  CompareConfig cc;
+  read_section(experiment, "compare", cc, {});
+  std::vector<std::string> used{"env", "run", "compare", "data", "policy"};
+  auto in = [](const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  for (const auto& a : cc.agents)
+    if (!in(used, a)) used.push_back(a);
+  // Agent sections left out of this run (e.g. compare.agents overridden to a subset of the file)
+  // are a comparison's too: those naming a catalogue policy or agent (by `name`, or by their own
+  // name) count as used.
+  const auto known = catalog::policy_and_agent_names();
+  for (const auto& s : experiment.sections()) {
+    if (in(used, s)) continue;
+    const auto entry = experiment.get_string(s, "name");
+    if (entry ? in(known, *entry) : in(known, s)) used.push_back(s);
+  }
+  return used;
+}
+
+namespace {
+
+struct NoFields {  // the section of a baseline accepts only `name`
+  void visit(FieldVisitor&) {}
+};
+
+// A baseline policy on the evaluation users of `seed` (as `rlrec simulate` evaluates it).
+eval::EpisodeResults evaluate_baseline(const Config& cfg, const std::string& policy_name,
+                                       const RunConfig& run, uint64_t seed, ThreadPool& pool,
+                                       const std::string& progress_label) {
+  const auto& entry = catalog::find_policy(policy_name);
+  const int batch = static_cast<int>(std::min<int64_t>(run.batch, run.episodes));
+  sim::VectorEnv venv(catalog::make_environment(cfg, seed), batch, eval_env_seed(seed), &pool);
+  sim::PolicyContext ctx{&venv.env(), &cfg, &pool};
+  auto policy = entry.make(ctx);
+  return eval::run_episodes(venv, *policy, run.episodes, eval_policy_seed(seed), progress_label);
+}
+
+std::string fmt(double v, int decimals) {
+  if (std::isnan(v)) return "nan";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// "[low, high]" (built with str_cat: GCC 12 warns falsely (-Wrestrict) on "[" + std::string).
+std::string interval(double low, double high, int decimals) {
+  return str_cat("[", fmt(low, decimals), ", ", fmt(high, decimals), "]");
+}
+
+double mean_of(const CompareResult& r, const std::string& label) {
+  for (const auto& a : r.agents)
+    if (a.spec.label == label) return a.summary.mean;
+  return std::nan("");
+}
+
+// Relative change vs a baseline's mean (NaN without that baseline or when it is 0).
+double rel(double x, double base) {
+  return std::isnan(base) || base == 0 ? std::nan("") : (x - base) / std::abs(base);
+}
+
+void write_outputs(const CompareResult& r, const Config& cfg) {
+  const std::string& out = r.out;
+  std::filesystem::create_directories(out);
+  std::ofstream(out + "/leaderboard.csv") << to_csv(leaderboard_table(r));
+  std::ofstream(out + "/leaderboard.json") << to_json(r).dump(2) << "\n";
+  std::ofstream(out + "/config.toml") << cfg.to_toml() << "\n";
+  // Learning curves: mean over seeds of each periodic evaluation; baselines as flat lines.
+  std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>> series;
+  std::vector<std::pair<std::string, double>> hlines;
+  for (const auto& a : r.agents) {
+    if (!a.learning) {
+      hlines.emplace_back(a.spec.label, a.summary.mean);
+      continue;
+    }
+    size_t n = SIZE_MAX;
+    for (const auto& c : a.curves) n = std::min(n, c.size());
+    std::vector<double> x, y;
+    for (size_t i = 0; i < n; ++i) {
+      double sx = 0, sy = 0;
+      for (const auto& c : a.curves) {
+        sx += static_cast<double>(c[i].env_steps);
+        sy += c[i].mean_return;
+      }
+      x.push_back(sx / a.curves.size());
+      y.push_back(sy / a.curves.size());
+    }
+    series.emplace_back(a.spec.label, x, y);
+  }
+  plot_curves(out + "/learning_curves.png",
+              str_cat("rlrec compare: ", r.env, ", mean over ", r.seeds, " seed(s)"),
+              "training environment steps", "mean evaluation return", series, hlines);
+}
+
+}  // namespace
+
+CompareResult run_compare(const CompareOptions& o) {
+  const Config& cfg = o.experiment;
+  CompareConfig cc;
+  read_section(cfg, "compare", cc, {});
+  if (o.seeds) cc.seeds = *o.seeds;
+  cc.validate();
+  const RunConfig run = read_run_section(cfg, o.episodes, std::nullopt, o.threads);
+  // Resolve every agent (and read its section, which validates its keys) before any work.
+  const bool offline = cc.protocol == "offline";
+  const std::string env_name = catalog::env_name(cfg);
+  if (offline && catalog::find_environment(env_name).family != "rating_log")
+    invalid_argument("compare.protocol = \"offline\" needs a rating-log environment (movielens_mf, "
+                     "movielens_replay); env.name is '", env_name, "'");
+  catalog::make_environment(cfg, 0);
+  CompareResult r;
+  r.env = env_name;
+  r.protocol = cc.protocol;
+  r.seeds = cc.seeds;
+  r.episodes_per_seed = run.episodes;
+  r.train_steps = run.train_steps;
+  r.out = o.out;
+  for (const auto& name : cc.agents) {
+    CompareAgentResult a;
+    a.spec = agent_spec(cfg, name, name);
+    a.learning = is_learning_agent(a.spec.entry);
+    check_agent_keys(cfg, a.spec);
+    if (!a.learning) {
+      a.privileged = catalog::find_policy(a.spec.entry).privileged;
+      NoFields none;
+      read_section(cfg, name, none);
+    }
+    r.agents.push_back(std::move(a));
+  }
+  ThreadPool pool(run.threads);
+  // Offline agents of one seed learn from the same generated behaviour log ([data] without `log`).
+  const SharedLogDir logs_dir(o.out);
+  for (auto& a : r.agents) {
+    for (int s = 0; s < cc.seeds; ++s) {
+      RunConfig rs = run;
+      rs.seed = run.seed + s;
+      const uint64_t seed = static_cast<uint64_t>(rs.seed);
+      const std::string label = str_cat(a.spec.label, " seed ", seed, " (", s + 1, "/", cc.seeds, ")");
+      eval::EpisodeResults res;
+      // The offline protocol on the data of this seed's environment (cached: the same fit).
+      auto run_offline = [&](sim::Policy& policy) {
+        auto env = catalog::make_environment(cfg, seed);
+        const auto off = datasim::evaluate_offline(*env, policy, eval_policy_seed(seed));
+        a.seed_p5.push_back(off.p5);
+        a.seed_p10.push_back(off.p10);
+        a.seed_n5.push_back(off.ndcg5);
+        a.seed_n10.push_back(off.ndcg10);
+      };
+      if (a.learning) {
+        const std::string dir = o.out.empty() ? "" : str_cat(o.out, "/runs/", a.spec.label, "/seed-", seed);
+        Trainer t(cfg, a.spec, rs, pool, dir, logs_dir.path());
+        t.run(-1, "train " + label);
+        a.train_seconds += t.train_seconds();
+        a.train_steps += t.env_steps();
+        if (!t.metrics().empty()) a.updates += t.metrics().back().updates;
+        a.curves.push_back(t.metrics());
+        res = t.evaluate(rs.episodes);
+        t.agent().set_training(false);
+        if (offline) run_offline(t.agent());
+      } else {
+        res = evaluate_baseline(cfg, a.spec.entry, rs, seed, pool, "eval " + label);
+        if (offline) {
+          auto env = catalog::make_environment(cfg, seed);
+          sim::PolicyContext ctx{env.get(), &cfg, &pool};
+          auto policy = catalog::find_policy(a.spec.entry).make(ctx);
+          run_offline(*policy);
+        }
+      }
+      double total = 0;
+      for (double x : res.returns) total += x;
+      a.seed_reward.push_back(res.steps > 0 ? total / static_cast<double>(res.steps) : 0.0);
+      a.seed_returns.push_back(res.return_summary().mean);
+      a.seed_ctr.push_back(res.ctr());
+      a.eval_seconds += res.seconds;
+    }
+    a.summary = eval::summarize(a.seed_returns, 0.95);
+  }
+  if (!o.out.empty()) write_outputs(r, cfg);
+  return r;
+}
+
+nlohmann::json to_json(const CompareResult& r) {
+  const double random_mean = mean_of(r, "random"), myopic_mean = mean_of(r, "myopic");
+  auto jnum = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
+  auto metric = [](const std::vector<double>& xs) {
+    const auto s = eval::summarize(xs, 0.95);
+    return nlohmann::json{{"mean", s.mean}, {"ci_low", s.ci_low}, {"ci_high", s.ci_high}, {"seeds", xs}};
+  };
+  nlohmann::json j;
+  j["env"] = r.env;
+  j["protocol"] = r.protocol;
+  j["seeds"] = r.seeds;
+  j["episodes_per_seed"] = r.episodes_per_seed;
+  j["train_steps"] = r.train_steps;
+  j["agents"] = nlohmann::json::array();
+  for (const auto& x : r.agents) {
+    const double ups = x.train_seconds > 0 ? x.updates / x.train_seconds : 0;
+    nlohmann::json a;
+    a["name"] = x.spec.label;
+    a["agent"] = x.spec.entry;
+    a["privileged"] = x.privileged;
+    a["mean_return"] = x.summary.mean;
+    a["ci_low"] = x.summary.ci_low;
+    a["ci_high"] = x.summary.ci_high;
+    a["seed_returns"] = x.seed_returns;
+    a["ctr"] = eval::summarize(x.seed_ctr).mean;
+    a["vs_random"] = jnum(rel(x.summary.mean, random_mean));
+    a["vs_myopic"] = jnum(rel(x.summary.mean, myopic_mean));
+    a["train_seconds"] = x.train_seconds;
+    a["train_env_steps"] = x.train_steps;
+    a["updates"] = x.updates;
+    a["updates_per_second"] = ups;
+    a["train_env_steps_per_second"] = x.train_seconds > 0 ? x.train_steps / x.train_seconds : 0.0;
+    a["eval_seconds"] = x.eval_seconds;
+    a["mean_reward"] = metric(x.seed_reward);
+    if (r.protocol == "offline") {
+      a["p@5"] = metric(x.seed_p5);
+      a["p@10"] = metric(x.seed_p10);
+      a["ndcg@5"] = metric(x.seed_n5);
+      a["ndcg@10"] = metric(x.seed_n10);
+    }
+    j["agents"].push_back(a);
+  }
+  return j;
+}
+
+TextTable leaderboard_table(const CompareResult& r) {
+  const double random_mean = mean_of(r, "random"), myopic_mean = mean_of(r, "myopic");
+  auto pct = [](double v) { return std::isnan(v) ? std::string("-") : fmt(100 * v, 1) + "%"; };
+  TextTable t{{"agent", "mean return", "95% CI", "vs random", "vs myopic", "CTR", "train s",
+               "updates/s", "eval s"},
+              {}};
+  for (const auto& a : r.agents) {
+    const double ups = a.train_seconds > 0 ? a.updates / a.train_seconds : 0;
+    t.rows.push_back({a.spec.label + (a.privileged ? " (oracle)" : ""), fmt(a.summary.mean, 2),
+                      interval(a.summary.ci_low, a.summary.ci_high, 2),
+                      pct(rel(a.summary.mean, random_mean)), pct(rel(a.summary.mean, myopic_mean)),
+                      fmt(eval::summarize(a.seed_ctr).mean, 4), fmt(a.train_seconds, 1),
+                      a.learning ? fmt(ups, 0) : "-", fmt(a.eval_seconds, 1)});
+  }
+  return t;
+}
+
+TextTable reward_table(const CompareResult& r) {
+  const bool offline = r.protocol == "offline";
+  TextTable t{{"agent", "mean reward/step", "95% CI"}, {}};
+  if (offline)
+    for (const char* h : {"P@5", "P@10", "95% CI", "NDCG@5", "NDCG@10", "95% CI"}) t.header.emplace_back(h);
+  auto ci = [](const eval::Summary& s) { return interval(s.ci_low, s.ci_high, 4); };
+  for (const auto& a : r.agents) {
+    auto cell = [&](const std::vector<double>& xs, bool with_ci) {
+      if (xs.empty()) return std::string("-");
+      const auto s = eval::summarize(xs, 0.95);
+      return with_ci ? ci(s) : fmt(s.mean, 4);
+    };
+    const auto w = eval::summarize(a.seed_reward, 0.95);
+    std::vector<std::string> row = {a.spec.label, fmt(w.mean, 4), ci(w)};
+    if (offline)
+      for (auto c : {cell(a.seed_p5, false), cell(a.seed_p10, false), cell(a.seed_p10, true),
+                     cell(a.seed_n5, false), cell(a.seed_n10, false), cell(a.seed_n10, true)})
+        row.push_back(std::move(c));
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+std::string to_csv(const TextTable& t) {
+  std::ostringstream os;
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (c) os << ",";
+      const auto& s = cells[c];
+      if (s.find_first_of(",\"\n") == std::string::npos) {
+        os << s;
+        continue;
+      }
+      os << '"';
+      for (char ch : s) os << (ch == '"' ? "\"\"" : std::string(1, ch));
+      os << '"';
+    }
+    os << "\n";
+  };
+  line(t.header);
+  for (const auto& row : t.rows) line(row);
+  return os.str();
+}
+
+}  // namespace rlrec::train

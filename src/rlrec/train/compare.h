@@ -1,0 +1,99 @@
+// A comparison of agents as a library call (`rlrec compare` calls it; so will the Python package):
+// trains (learning agents) and evaluates every agent of compare.agents on the same environment over
+// compare.seeds seeds (run.seed, run.seed + 1, ...), every agent on the same evaluation users of
+// each seed (Trainer::evaluate / the baseline's run on eval_env_seed, eval_policy_seed).
+//
+// Protocols (compare.protocol):
+//   online   mean return, CTR and mean reward per step in [env]
+//   offline  also the rating-log offline protocol (datasim::evaluate_offline: P@5/10 and
+//            NDCG@5/10 on each user's test items; rating-log environments only)
+// Offline learners with a [data] section that generates its log learn, per seed, from one shared
+// behaviour log (train/offline_data.h SharedLogDir): OUT/behaviour_logs, or a temporary directory.
+//
+// With an output directory OUT: OUT/runs/LABEL/seed-S (one run directory per learning agent and
+// seed, trainer.h), OUT/behaviour_logs, and at the end leaderboard.csv, leaderboard.json (to_json),
+// config.toml (the effective config) and learning_curves.png (mean over seeds of each periodic
+// evaluation; baselines as flat lines; skipped with a note when gnuplot is missing).
+//
+// Errors (rlrec::Error) name config keys (compare.agents, run.episodes, AGENT.KEY) and files; every
+// agent is resolved and its section's keys checked before the first run starts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "rlrec/core/config.h"
+#include "rlrec/eval/stats.h"
+#include "rlrec/train/trainer.h"
+
+namespace rlrec::train {
+
+// The [compare] section.
+struct CompareConfig {
+  std::vector<std::string> agents{"random", "myopic", "quality_oracle"};
+  int seeds = 5;
+  std::string protocol = "online";
+  void visit(FieldVisitor& v);
+  void validate() const;
+};
+
+struct CompareOptions {
+  // [env], [run], [compare], [data], [policy] and one optional section per agent: an entry of
+  // compare.agents is a baseline policy, a learning agent, or a section whose `name` key picks one.
+  Config experiment;
+  std::optional<int> seeds;         // overrides compare.seeds
+  std::optional<int64_t> episodes;  // overrides run.episodes
+  std::optional<int> threads;       // overrides run.threads (results do not depend on it)
+  std::string out;                  // output directory ("" = none: nothing is written)
+};
+
+// The sections of `experiment` that are a comparison's: env, run, compare, data, policy, the
+// sections of compare.agents, and every other agent section (one whose `name` key, or its own name
+// without one, names a catalogue policy or learning agent: an agent left out of this run). For
+// the entry convention: the CLI notes the other sections.
+std::vector<std::string> compare_sections(const Config& experiment);
+
+struct CompareAgentResult {
+  AgentSpec spec;                   // label, section, registry entry
+  bool privileged = false;          // a baseline that reads hidden state (an oracle)
+  bool learning = false;
+  std::vector<double> seed_returns, seed_ctr;  // per seed: mean return, CTR
+  std::vector<double> seed_reward;             // per seed: online mean reward per step
+  std::vector<double> seed_p5, seed_p10, seed_n5, seed_n10;  // per seed, offline protocol only
+  double train_seconds = 0, eval_seconds = 0;  // over seeds
+  int64_t train_steps = 0, updates = 0;        // over seeds
+  std::vector<std::vector<MetricsRow>> curves; // per seed (learning agents)
+  eval::Summary summary;            // of seed_returns, 95% Student t CI over seeds
+};
+
+struct CompareResult {
+  std::string env;                  // env.name
+  std::string protocol;
+  int seeds = 0;
+  int64_t episodes_per_seed = 0, train_steps = 0;
+  std::vector<CompareAgentResult> agents;  // in compare.agents order
+  std::string out;                  // the output directory written ("" = none)
+};
+
+CompareResult run_compare(const CompareOptions& options);
+
+// The JSON object of `rlrec compare --json` and leaderboard.json (keys as today).
+nlohmann::json to_json(const CompareResult& r);
+
+// A table of text cells (the CLI aligns it; leaderboard.csv is its CSV).
+struct TextTable {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+// agent, mean return, 95% CI, vs random, vs myopic, CTR, train s, updates/s, eval s.
+TextTable leaderboard_table(const CompareResult& r);
+// agent, mean reward/step, 95% CI (+ P@5, P@10, 95% CI, NDCG@5, NDCG@10, 95% CI when offline).
+TextTable reward_table(const CompareResult& r);
+// RFC 4180-style CSV: cells holding a comma, quote or newline quoted, quotes doubled.
+std::string to_csv(const TextTable& t);
+
+}  // namespace rlrec::train

@@ -1,0 +1,161 @@
+// run_compare (train/compare.h) and the shared behaviour logs (train/offline_data.h) on tiny
+// configs (seconds).
+#include "rlrec/train/compare.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "rlrec/core/testing.h"
+#include "rlrec/train/offline_data.h"
+
+namespace rlrec::train {
+namespace {
+
+namespace fs = std::filesystem;
+using test::error_of;
+using test::temp_path;
+
+CompareOptions tiny(const std::string& extra = "") {
+  CompareOptions o;
+  o.experiment = Config::parse_string(
+      "[env]\nname = \"interest_evolution\"\nnum_candidates = 5\nslate_size = 2\nmax_steps = 6\n\n"
+      "[run]\nepisodes = 3\nseed = 1\ntrain_steps = 40\neval_interval = 40\neval_episodes = 2\n"
+      "threads = 1\n\n[compare]\nagents = [\"random\", \"myopic\"]\nseeds = 2\n" + extra,
+      "tiny.toml");
+  return o;
+}
+
+const char* kOfflineAgents =
+    "[data]\nbehaviour = \"biased_softmax\"\nepisodes = 5\n\n"
+    "[none]\nname = \"topk_reinforce\"\ncorrection = \"none\"\nhidden = [8]\nbatch_size = 4\n"
+    "history_length = 2\n\n"
+    "[iw]\nname = \"topk_reinforce\"\ncorrection = \"iw\"\nhidden = [8]\nbatch_size = 4\n"
+    "history_length = 2\n";
+
+std::string slurp(const std::string& p) {
+  std::ifstream is(p);
+  std::stringstream ss;
+  ss << is.rdbuf();
+  return ss.str();
+}
+
+TEST(RunCompare, BaselinesOverSeedsWithTheirTablesAndJson) {
+  const CompareResult r = run_compare(tiny());
+  EXPECT_EQ(r.env, "interest_evolution");
+  EXPECT_EQ(r.seeds, 2);
+  EXPECT_EQ(r.episodes_per_seed, 3);
+  ASSERT_EQ(r.agents.size(), 2u);
+  for (const auto& a : r.agents) {
+    EXPECT_FALSE(a.learning);
+    EXPECT_EQ(a.seed_returns.size(), 2u);
+    EXPECT_EQ(a.seed_reward.size(), 2u);
+    EXPECT_TRUE(a.seed_p5.empty());  // online protocol
+    EXPECT_DOUBLE_EQ(a.summary.mean, (a.seed_returns[0] + a.seed_returns[1]) / 2);
+  }
+  const auto j = to_json(r);
+  EXPECT_EQ(j["agents"][0]["name"], "random");
+  EXPECT_EQ(j["agents"][0]["vs_random"], 0.0);
+  EXPECT_EQ(j["agents"][1]["vs_myopic"], 0.0);
+  EXPECT_FALSE(j["agents"][0].contains("p@5"));
+  EXPECT_EQ(j["agents"][1]["seed_returns"], r.agents[1].seed_returns);
+  const TextTable lb = leaderboard_table(r);
+  ASSERT_EQ(lb.rows.size(), 2u);
+  EXPECT_EQ(lb.header.size(), 9u);
+  EXPECT_EQ(lb.rows[0][3], "0.0%");  // random vs random
+  EXPECT_EQ(lb.rows[1][7], "-");     // no updates for a baseline
+  EXPECT_EQ(reward_table(r).header.size(), 3u);
+  // One more seed with --seeds gives the same first two seeds (seeds run.seed, run.seed + 1, ...).
+  CompareOptions three = tiny();
+  three.seeds = 3;
+  const CompareResult r3 = run_compare(three);
+  EXPECT_EQ(r3.agents[1].seed_returns[1], r.agents[1].seed_returns[1]);
+  EXPECT_EQ(r3.agents[1].seed_returns.size(), 3u);
+}
+
+TEST(RunCompare, CsvQuotesCellsWithCommas) {
+  EXPECT_EQ(to_csv({{"a", "95% CI"}, {{"x", "[1.00, 2.00]"}, {"q\"", "-"}}}),
+            "a,95% CI\nx,\"[1.00, 2.00]\"\n\"q\"\"\",-\n");
+}
+
+TEST(RunCompare, BadInputsNameTheKeyBeforeAnyRun) {
+  CompareOptions o = tiny();
+  o.experiment.set("compare.agents=[]");
+  EXPECT_NE(error_of([&] { run_compare(o); }).find("compare.agents must list"), std::string::npos);
+  o = tiny();
+  o.seeds = 0;
+  EXPECT_NE(error_of([&] { run_compare(o); }).find("compare.seeds"), std::string::npos);
+  o = tiny();
+  o.episodes = -1;
+  EXPECT_NE(error_of([&] { run_compare(o); }).find("run.episodes"), std::string::npos);
+  o = tiny();
+  o.experiment.set("compare.protocol=\"offline\"");
+  EXPECT_NE(error_of([&] { run_compare(o); }).find("needs a rating-log environment"), std::string::npos);
+  o = tiny();
+  o.experiment.set("compare.agents=[\"random\", \"myopik\"]");
+  EXPECT_NE(error_of([&] { run_compare(o); }).find("did you mean 'myopic'"), std::string::npos);
+  // The typo of the second agent is found before the first one runs.
+  o = tiny("[slow]\nname = \"slateq_qlearning\"\ngama = 0.5\n");
+  o.experiment.set("compare.agents=[\"random\", \"slow\"]");
+  o.out = temp_path("cmp_typo");
+  EXPECT_NE(error_of([&] { run_compare(o); }).find("unknown key 'slow.gama'"), std::string::npos);
+  EXPECT_FALSE(fs::exists(o.out));
+}
+
+TEST(CompareSections, ThoseOfEveryAgent) {
+  CompareOptions o = tiny(std::string(kOfflineAgents) + "[slateq_myopic]\nhidden = [8]\n[mf]\n[polcy]\n");
+  o.experiment.set("compare.agents=[\"random\", \"iw\"]");
+  EXPECT_EQ(compare_sections(o.experiment),
+            (std::vector<std::string>{"env", "run", "compare", "data", "policy", "random", "iw",
+                                      "none", "slateq_myopic"}));
+}
+
+// The offline agents of one seed learn from one shared log, as each would alone; the output
+// directory holds the leaderboard, the config, the run directories and the logs.
+TEST(RunCompare, OfflineAgentsShareOneLogPerSeed) {
+  const std::string both = temp_path("cmp_both"), alone = temp_path("cmp_alone");
+  fs::remove_all(both);
+  fs::remove_all(alone);
+  CompareOptions o = tiny(kOfflineAgents);
+  o.experiment.set("compare.agents=[\"random\", \"none\", \"iw\"]");
+  o.out = both;
+  const CompareResult r = run_compare(o);
+  ASSERT_EQ(r.agents.size(), 3u);
+  EXPECT_TRUE(r.agents[2].learning);
+  EXPECT_EQ(r.agents[2].curves.size(), 2u);
+  for (const char* f : {"behaviour_logs/behaviour_seed1.bin", "behaviour_logs/behaviour_seed2.bin",
+                        "runs/iw/seed-1/config.toml", "runs/none/seed-2/metrics.csv",
+                        "leaderboard.csv", "leaderboard.json", "config.toml"})
+    EXPECT_TRUE(fs::exists(both + "/" + f)) << f;
+  EXPECT_EQ(nlohmann::json::parse(slurp(both + "/leaderboard.json")), to_json(r));
+  EXPECT_EQ(slurp(both + "/leaderboard.csv"), to_csv(leaderboard_table(r)));
+
+  o.experiment.set("compare.agents=[\"iw\"]");
+  o.out = alone;
+  const CompareResult a = run_compare(o);
+  EXPECT_EQ(a.agents[0].seed_returns, r.agents[2].seed_returns);
+  fs::remove_all(both);
+  fs::remove_all(alone);
+}
+
+TEST(SharedLogDir, ClearsTheOutputsLogsAndRemovesATemporaryOne) {
+  const std::string out = temp_path("logdir_out");
+  fs::create_directories(out + "/behaviour_logs");
+  std::ofstream(out + "/behaviour_logs/stale.bin") << "x";
+  std::string temporary;
+  {
+    SharedLogDir kept(out);
+    EXPECT_EQ(kept.path(), out + "/behaviour_logs");
+    EXPECT_FALSE(fs::exists(out + "/behaviour_logs/stale.bin"));
+    SharedLogDir tmp("");
+    temporary = tmp.path();
+    fs::create_directories(temporary);
+  }
+  EXPECT_FALSE(fs::exists(temporary));
+  fs::remove_all(out);
+}
+
+}  // namespace
+}  // namespace rlrec::train

@@ -1,0 +1,98 @@
+#include "rlrec/train/experiments.h"
+
+#include <filesystem>
+
+#include "rlrec/catalog/catalog.h"
+#include "rlrec/core/error.h"
+#include "rlrec/core/thread_pool.h"
+
+namespace fs = std::filesystem;
+
+namespace rlrec::train {
+
+TrainResult run_train(const TrainOptions& o) {
+  const Config& cfg = o.experiment;
+  const RunConfig run = read_run_section(cfg, std::nullopt, std::nullopt, o.threads);
+  if (!cfg.get_string("agent", "name"))
+    invalid_argument(cfg.source(), ": [agent] needs name = \"...\" (learning agents: ",
+                     [] {
+                       std::vector<std::string> n;
+                       for (auto& a : catalog::agents()) n.emplace_back(a.name);
+                       return join(n);
+                     }(), ")");
+  const auto spec = agent_spec(cfg, "agent", "");
+  TrainResult r;
+  r.run_dir = o.run_dir.empty() ? str_cat("runs/", spec.label, "-seed", run.seed) : o.run_dir;
+  const std::string& out = r.run_dir;
+  if (o.resume) {
+    if (!fs::exists(out + "/config.toml"))
+      throw_error(ErrorCode::kNotFound, "resume: '", out, "' holds no run (no config.toml)");
+    Config saved = Config::parse_file(out + "/config.toml");
+    if (saved.to_toml() != cfg.to_toml())
+      invalid_argument("resume: the experiment config (", cfg.source(),
+                       " with its overrides) differs from the run's ", out,
+                       "/config.toml; resume with the same config, or train into a new run directory");
+  } else if (fs::exists(out + "/checkpoint") || fs::exists(out + "/metrics.csv")) {
+    invalid_argument("'", out, "' already holds a run; resume it or choose another run directory "
+                     "(nothing was overwritten)");
+  }
+  ThreadPool pool(run.threads);
+  // Build and check everything (including the checkpoint when resuming) before writing anything.
+  Trainer t(cfg, spec, run, pool, out);
+  if (o.resume) t.resume();
+  r.metrics = t.run(o.max_iterations, o.progress.empty() ? "train " + spec.label : o.progress);
+  r.agent = spec.entry;
+  r.label = spec.label;
+  r.env_steps = t.env_steps();
+  r.train_seconds = t.train_seconds();
+  r.finished = t.finished();
+  return r;
+}
+
+nlohmann::json to_json(const TrainResult& r) {
+  nlohmann::json j;
+  j["run_dir"] = r.run_dir;
+  j["agent"] = r.agent;
+  j["env_steps"] = r.env_steps;
+  j["train_seconds"] = r.train_seconds;
+  j["finished"] = r.finished;
+  j["metrics"] = nlohmann::json::array();
+  for (const auto& m : r.metrics)
+    j["metrics"].push_back({{"iteration", m.iteration}, {"env_steps", m.env_steps},
+                            {"updates", m.updates}, {"mean_return", m.mean_return},
+                            {"se_return", m.se_return}, {"ctr", m.ctr},
+                            {"updates_per_second", m.updates_per_second},
+                            {"env_steps_per_second", m.env_steps_per_second}});
+  return j;
+}
+
+EvalResult evaluate_run_dir(const EvalOptions& o) {
+  const std::string& dir = o.run_dir;
+  if (!fs::exists(dir + "/config.toml"))
+    throw_error(ErrorCode::kNotFound, "'", dir, "' is not a run directory (no config.toml)");
+  const Config cfg = Config::parse_file(dir + "/config.toml");
+  const RunConfig run = read_run_section(cfg, o.episodes, std::nullopt, o.threads);
+  const auto spec = agent_spec(cfg, "agent", "");
+  ThreadPool pool(run.threads);
+  TrainingAgent t = make_training_agent(cfg, spec, run, pool);
+  EvalResult r;
+  r.checkpoint = latest_checkpoint(dir);
+  if (r.checkpoint.empty() || !fs::exists(r.checkpoint + "/agent"))
+    throw_error(ErrorCode::kNotFound, "no checkpoint in '", dir, "'");
+  t.agent->load(r.checkpoint + "/agent");
+  r.results = evaluate_agent(*make_eval_env(cfg, run, pool), *t.agent, run, run.episodes);
+  r.run_dir = dir;
+  r.agent = spec.entry;
+  r.episodes = run.episodes;
+  return r;
+}
+
+nlohmann::json to_json(const EvalResult& r) {
+  const auto s = r.results.return_summary();
+  return nlohmann::json{{"run_dir", r.run_dir},     {"agent", r.agent},
+                        {"episodes", r.episodes},   {"mean_return", s.mean},
+                        {"se_return", s.se},        {"ctr", r.results.ctr()},
+                        {"mean_length", r.results.mean_length()}, {"steps", r.results.steps}};
+}
+
+}  // namespace rlrec::train

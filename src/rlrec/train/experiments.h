@@ -1,0 +1,73 @@
+// Training experiments as library calls (`rlrec train` and `rlrec eval` call them; so will the
+// Python package): typed options, typed results, and the JSON object of each result.
+//
+//   run_train         trains the [agent] of an experiment config on its [env] into a run
+//                     directory (trainer.h), or continues the run of that directory (resume):
+//                     the one entry point of training; Trainer is the machinery under it.
+//   evaluate_run_dir  re-evaluates the agent saved in a run directory (its latest checkpoint,
+//                     trainer.h latest_checkpoint) on the evaluation users of the run's seed,
+//                     exactly as the run's own final evaluation (Trainer::evaluate) would. It reads
+//                     RUN_DIR/config.toml and the checkpoint, and needs no training log.
+//
+// Errors (rlrec::Error) name config keys (run.episodes, agent.name) and files, never CLI flags.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "rlrec/core/config.h"
+#include "rlrec/eval/runner.h"
+#include "rlrec/train/run_config.h"
+#include "rlrec/train/trainer.h"
+
+namespace rlrec::train {
+
+struct TrainOptions {
+  Config experiment;           // [env], [agent] (its `name` picks the agent), [run], [data], [policy]
+  std::string run_dir;         // "" = runs/AGENT-seedS
+  bool resume = false;         // continue the run in run_dir from its latest checkpoint; the
+                               // experiment must equal the run's config.toml
+  int max_iterations = -1;     // stop after this many more iterations (-1 = run.train_steps)
+  std::optional<int> threads;  // overrides run.threads
+  std::string progress;        // progress-bar label on a terminal ("" = "train AGENT")
+};
+
+struct TrainResult {
+  std::string run_dir;
+  std::string agent;           // registry name
+  std::string label;           // what tables show
+  int64_t env_steps = 0;
+  double train_seconds = 0;
+  bool finished = false;       // reached run.train_steps
+  std::vector<MetricsRow> metrics;  // every row of the run (resumed ones included)
+};
+
+// Checks everything (the config, the agent, the run directory: a new run never overwrites one, a
+// resumed one must match it; the checkpoint) before writing anything, then trains.
+TrainResult run_train(const TrainOptions& options);
+// The JSON object of `rlrec train --json` (keys as today).
+nlohmann::json to_json(const TrainResult& r);
+
+struct EvalOptions {
+  std::string run_dir;               // written by run_train
+  std::optional<int64_t> episodes;   // overrides the run's run.episodes
+  std::optional<int> threads;        // overrides the run's run.threads (results do not depend on it)
+};
+
+struct EvalResult {
+  std::string run_dir;
+  std::string agent;           // registry name
+  std::string checkpoint;      // the checkpoint directory loaded
+  int64_t episodes = 0;
+  eval::EpisodeResults results;
+};
+
+EvalResult evaluate_run_dir(const EvalOptions& options);
+// The JSON object of `rlrec eval --json` (keys as today).
+nlohmann::json to_json(const EvalResult& r);
+
+}  // namespace rlrec::train
