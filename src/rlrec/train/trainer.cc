@@ -12,6 +12,7 @@
 #include "rlrec/core/error.h"
 #include "rlrec/core/progress.h"
 #include "rlrec/core/registry.h"
+#include "rlrec/sim/episode_driver.h"
 #include "rlrec/train/offline_data.h"
 
 #ifndef RLREC_GIT_COMMIT
@@ -248,21 +249,9 @@ void Trainer::iteration() {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   sim::VectorEnv& env = *train_env_;
-  const int B = env.batch(), K = env.spec().slate_size;
-  std::vector<uint8_t> active(B, 0);
-  std::vector<int32_t> slates(static_cast<size_t>(B) * K);
-  std::vector<Rng> rngs(B);
   const uint64_t policy_seed = train_policy_seed(static_cast<uint64_t>(run_.seed));
   int64_t steps = 0, updates = 0;
   double loss_sum = 0;
-  int live = 0;
-  auto start = [&](int b) {
-    env.reset(b, next_episode_);
-    rngs[b] = Rng(policy_seed, next_episode_);
-    ++next_episode_;
-    active[b] = 1;
-    ++live;
-  };
   agent_->set_training(true);
   if (offline_) {  // one iteration = run.eval_interval logged events (no interaction)
     steps = std::min(run_.eval_interval, run_.train_steps - env_steps_);
@@ -270,32 +259,25 @@ void Trainer::iteration() {
     updates += st.updates;
     loss_sum += st.loss_sum;
   } else {
-    for (int b = 0; b < B; ++b) start(b);
-  }
-  while (live > 0) {
-    agent_->act(env.observation(active.data()), slates.data(), rngs.data());
-    env.step(slates.data(), active.data());
-    agents::StepOutcomes out;
-    out.batch = B;
-    out.active = active.data();
-    out.slates = slates.data();
-    out.rewards = env.rewards();
-    out.choices = env.choices();
-    out.terminated = env.terminated();
-    out.truncated = env.truncated();
-    out.responses = env.responses();
-    agent_->observe(out, env.observation(active.data()));
-    const auto st = agent_->update();
-    updates += st.updates;
-    loss_sum += st.loss_sum;
-    for (int b = 0; b < B; ++b) {
-      if (!active[b]) continue;
-      ++steps;
-      if (!env.done(b)) continue;
-      active[b] = 0;
-      --live;
-      if (steps < run_.eval_interval && env_steps_ + steps < run_.train_steps) start(b);
-    }
+    sim::EpisodeHooks hooks;
+    hooks.act = [&](const sim::Observation& obs, int32_t* slates, Rng* rngs) {
+      agent_->act(obs, slates, rngs);
+    };
+    hooks.stepped = [&](const uint8_t* active, const int32_t* slates) {
+      const agents::StepOutcomes out{env.batch(),   active,           slates,          env.rewards(),
+                                     env.choices(), env.terminated(), env.truncated(), env.responses()};
+      agent_->observe(out, env.observation(active));
+      const auto st = agent_->update();
+      updates += st.updates;
+      loss_sum += st.loss_sum;
+    };
+    const auto more = [&](int64_t s) {
+      return s < run_.eval_interval && env_steps_ + s < run_.train_steps;
+    };
+    const auto st = sim::drive_episodes(
+        env, policy_seed, sim::EpisodePlan::sequential(next_episode_, more), hooks);
+    steps = st.steps;
+    next_episode_ = st.next_episode;
   }
   const double secs = std::chrono::duration<double>(clock::now() - t0).count();
   env_steps_ += steps;
