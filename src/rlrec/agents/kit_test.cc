@@ -45,6 +45,61 @@ TEST(RowSlotsDeathTest, ObserveWithoutActIsABug) {
   EXPECT_DEATH(rows.take(0), "without act");
 }
 
+// A batch of 2 rows, user_dim 1, slate of K = 2, one response field; row 0 at step 1 after
+// choosing slot 1 (response 4), row 1 at the start of an episode.
+TEST(UserState, ObservationThenSessionStatistics) {
+  sim::EnvSpec spec;
+  spec.user_dim = 1;
+  spec.slate_size = 2;
+  spec.response_fields = {"watch_time"};
+  const float user[2] = {0.5f, -1.f};
+  const int32_t step[2] = {1, 0}, choice[2] = {1, -1};
+  const float responses[4] = {0.f, 4.f, 0.f, 0.f};
+  sim::Observation obs;
+  obs.batch = 2;
+  obs.slate_size = 2;
+  obs.user_dim = 1;
+  obs.user = user;
+  obs.response_dim = 1;
+  obs.episode_step = step;
+  obs.last_choice = choice;
+  obs.last_responses = responses;
+  UserState off(spec, false);
+  EXPECT_EQ(off.dim(), 1);
+  off.advance(obs, 0);
+  EXPECT_EQ(off.row(0)[0], 0.5f);
+  UserState on(spec, true);
+  EXPECT_EQ(on.dim(), 1 + 3);  // user, steps, no-choice steps, Σ watch_time
+  std::vector<float> peek(4, 9.f);
+  on.peek(obs, 1, peek.data());  // no session yet: zero statistics
+  EXPECT_EQ(peek, (std::vector<float>{-1.f, 0.f, 0.f, 0.f}));
+  on.advance(obs, 1);  // episode start: statistics reset
+  on.advance(obs, 0);  // step 1: adds the previous step (choice 1, response 4), scale 1/100
+  EXPECT_EQ(std::vector<float>(on.row(1), on.row(1) + 4), (std::vector<float>{-1.f, 0.f, 0.f, 0.f}));
+  EXPECT_EQ(std::vector<float>(on.row(0), on.row(0) + 4), (std::vector<float>{0.5f, 0.01f, 0.f, 0.04f}));
+  // The next state after no choice: one more step, one more no-choice step.
+  std::vector<float> next(4);
+  on.next(obs, 0, -1, responses, next.data());
+  EXPECT_EQ(next, (std::vector<float>{0.5f, 0.02f, 0.01f, 0.04f}));
+}
+
+TEST(RecentItems, KeepsTheLastItemsOldestFirst) {
+  RecentItems h(2, 2);
+  const float a[2] = {1, 2}, b[2] = {3, 4}, c[2] = {5, 6};
+  EXPECT_EQ(h.size(), 0);
+  h.push(a);
+  EXPECT_EQ(h.size(), 1);
+  EXPECT_EQ(std::vector<float>(h.padded(), h.padded() + 4), (std::vector<float>{0, 0, 1, 2}));
+  EXPECT_EQ(std::vector<float>(h.items(), h.items() + 2), (std::vector<float>{1, 2}));
+  h.push(b);
+  h.push(c);  // drops a
+  EXPECT_EQ(h.size(), 2);
+  EXPECT_EQ(std::vector<float>(h.items(), h.items() + 4), (std::vector<float>{3, 4, 5, 6}));
+  h.clear();
+  EXPECT_EQ(h.size(), 0);
+  EXPECT_EQ(std::vector<float>(h.padded(), h.padded() + 4), (std::vector<float>(4, 0.f)));
+}
+
 TEST(FileChecksum, IsFnv1a64) {
   // FNV-1a 64 of "a": (0xcbf29ce484222325 ^ 0x61) * 0x100000001b3 = 0xaf63dc4c8601ec8c.
   const auto [h, n] = file_checksum(test::write_temp("fnv_a", "a"));
