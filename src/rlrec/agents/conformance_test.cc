@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -99,6 +100,29 @@ TEST_P(AgentConformance, SaveLoadRoundTrip) {
   auto env6 = catalog::make_environment(other, 1);
   auto c = make_conf(GetParam(), *env6, kFast, 3);
   EXPECT_THROW(c->load(dir.string()), Error);
+  // The manifest (kit.h) lists every part with its size and checksum: a changed byte in any part
+  // is a one-line kCorrupt error naming the file, before anything is read.
+  std::ifstream ms(dir / "manifest.json");
+  std::stringstream manifest;
+  manifest << ms.rdbuf();
+  EXPECT_EQ(manifest.str().rfind("{\"format\": 1, ", 0), 0u) << manifest.str();
+  EXPECT_NE(manifest.str().find("\"file\": \"state.bin\""), std::string::npos) << manifest.str();
+  {
+    std::fstream f(dir / "state.bin", std::ios::in | std::ios::out | std::ios::binary);
+    char byte = 0;
+    f.read(&byte, 1);
+    byte = static_cast<char>(byte ^ 1);
+    f.seekp(0);
+    f.write(&byte, 1);
+  }
+  auto d = make_conf(GetParam(), env->env(), kFast, 3);
+  try {
+    d->load(dir.string());
+    ADD_FAILURE() << "a corrupt state.bin was loaded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kCorrupt);
+    EXPECT_NE(std::string(e.what()).find("state.bin: checksum"), std::string::npos) << e.what();
+  }
   std::filesystem::remove_all(dir);
 }
 

@@ -45,16 +45,15 @@
 //      state-dependent correction. With the paper's a = tanh(MLP(s)) DDPG has to discover the MF
 //      ranking from the critic's gradient alone, and in our measurements stays below PMF after
 //      20k steps (docs/drr.md). residual_actor = false gives the paper's actor.
-#include "rlrec/agents/checkpoint_meta.h"
 #include "rlrec/agents/drr.h"
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "rlrec/agents/ddpg.h"
 #include "rlrec/agents/dqn_config.h"
+#include "rlrec/agents/history.h"
+#include "rlrec/agents/kit.h"
 #include "rlrec/agents/nn.h"
 #include "rlrec/agents/replay.h"
 #include "rlrec/core/check.h"
@@ -183,37 +182,6 @@ struct StateModuleImpl : torch::nn::Module {
 };
 TORCH_MODULE(StateModule);
 
-// Proportional prioritized replay: a sum tree over the buffer's rows.
-class SumTree {
- public:
-  explicit SumTree(int64_t capacity) : cap_(1) {
-    while (cap_ < capacity) cap_ <<= 1;
-    tree_.assign(static_cast<size_t>(2 * cap_), 0.0);
-  }
-  void set(int64_t i, double p) {
-    int64_t k = i + cap_;
-    tree_[k] = p;
-    for (k >>= 1; k >= 1; k >>= 1) tree_[k] = tree_[2 * k] + tree_[2 * k + 1];
-  }
-  double get(int64_t i) const { return tree_[i + cap_]; }
-  double total() const { return tree_[1]; }
-  int64_t find(double x) const {
-    int64_t k = 1;
-    while (k < cap_) {
-      if (x < tree_[2 * k] || tree_[2 * k + 1] <= 0) k = 2 * k;
-      else {
-        x -= tree_[2 * k];
-        k = 2 * k + 1;
-      }
-    }
-    return k - cap_;
-  }
-
- private:
-  int64_t cap_;
-  std::vector<double> tree_;
-};
-
 class Drr final : public Agent {
  public:
   Drr(std::string name, DrrConfig cfg, const AgentContext& ctx)
@@ -288,7 +256,25 @@ class Drr final : public Agent {
         cfg_.dqn.replay_capacity,
         std::vector<ReplayBuffer::Column>{{"user", U_}, {"hist", H}, {"action", D_}, {"reward", 1},
                                           {"terminal", 1}, {"next_user", U_}, {"next_hist", H}});
-    priorities_ = std::make_unique<SumTree>(cfg_.dqn.replay_capacity);
+    per_ = std::make_unique<PrioritizedSampler>(*replay_, cfg_.per_alpha, cfg_.per_beta);
+    rows_ = RowSlots<Row>([this](Row& r) {
+      r.user.resize(U_);
+      r.hist.resize(hist_width());
+      r.action.resize(D_);
+      r.own_hist = RecentItems(n_, D_);
+    });
+    nn::add_module(ckpt_, "srm.pt", *srm_);
+    nn::add_module(ckpt_, "srm_target.pt", *srm_target_);
+    nn::add_module(ckpt_, "actor.pt", *actor_);
+    nn::add_module(ckpt_, "actor_target.pt", *actor_target_);
+    nn::add_module(ckpt_, "critic.pt", *critic_);
+    nn::add_module(ckpt_, "critic_target.pt", *critic_target_);
+    nn::add_optimizer(ckpt_, "critic_optimizer.pt", *critic_opt_);
+    nn::add_optimizer(ckpt_, "actor_optimizer.pt", *actor_opt_);
+    ckpt_.replay("replay.bin", *replay_)
+        .priorities("priorities.txt", *per_)
+        .counters("state.bin", rng_, env_steps_, updates_)
+        .after_load([this] { rows_.forget_pending(); });
   }
 
   std::string_view name() const override { return name_; }
@@ -296,14 +282,14 @@ class Drr final : public Agent {
 
   void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
     const int B = obs.batch, K = obs.slate_size, N = obs.num_candidates;
-    ensure_rows(B);
+    rows_.ensure(B);
     std::vector<int>& act_rows = rows_list_;
     act_rows.clear();
     for (int b = 0; b < B; ++b) {
       if (!obs.is_active(b)) continue;
       act_rows.push_back(b);
       Row& row = rows_[b];
-      if (env_hist_ == 0 && (obs.episode_step == nullptr || obs.episode_step[b] == 0)) row.clear_history();
+      if (env_hist_ == 0 && (obs.episode_step == nullptr || obs.episode_step[b] == 0)) row.own_hist.clear();
       read_state(obs, b, row.user.data(), row.hist.data());
     }
     if (act_rows.empty()) return;
@@ -345,7 +331,7 @@ class Drr final : public Agent {
           const float* e = item_embedding(obs, b, slates[b * K + i]);
           std::copy(e, e + D_, row.slate_items.begin() + static_cast<size_t>(i) * D_);
         }
-        row.acted = true;
+        rows_.mark_acted(b);
       }
     }
   }
@@ -353,13 +339,11 @@ class Drr final : public Agent {
   void observe(const StepOutcomes& step, const sim::Observation& next) override {
     for (int b = 0; b < step.batch; ++b) {
       if (!step.is_active(b)) continue;
-      Row& row = rows_[b];
-      RLREC_CHECK(row.acted, "observe() without act() for row ", b);
-      row.acted = false;
+      Row& row = rows_.take(b);
       ++env_steps_;
       const double r = step.rewards[b];
       const int c = step.choices[b];
-      if (env_hist_ == 0 && c >= 0 && r > 0) row.push_history(&row.slate_items[static_cast<size_t>(c) * D_], D_);
+      if (env_hist_ == 0 && c >= 0 && r > 0) row.own_hist.push(&row.slate_items[static_cast<size_t>(c) * D_]);
       const int64_t idx = replay_->add();
       std::copy(row.user.begin(), row.user.end(), replay_->row(c_user_, idx));
       std::copy(row.hist.begin(), row.hist.end(), replay_->row(c_hist_, idx));
@@ -367,7 +351,7 @@ class Drr final : public Agent {
       replay_->row(c_reward_, idx)[0] = static_cast<float>(r);
       replay_->row(c_terminal_, idx)[0] = step.terminated[b] ? 1.f : 0.f;
       read_state(next, b, replay_->row(c_next_user_, idx), replay_->row(c_next_hist_, idx));
-      priorities_->set(idx, max_priority_);
+      per_->added(idx);
     }
   }
 
@@ -376,62 +360,13 @@ class Drr final : public Agent {
     return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_, [&] { return gradient_update(); });
   }
 
-  void save(const std::string& dir) const override {
-    std::filesystem::create_directories(dir);
-    write_meta(dir + "/meta.toml");
-    nn::save_module(*srm_, dir + "/srm.pt");
-    nn::save_module(*srm_target_, dir + "/srm_target.pt");
-    nn::save_module(*actor_, dir + "/actor.pt");
-    nn::save_module(*actor_target_, dir + "/actor_target.pt");
-    nn::save_module(*critic_, dir + "/critic.pt");
-    nn::save_module(*critic_target_, dir + "/critic_target.pt");
-    nn::save_optimizer(*critic_opt_, dir + "/critic_optimizer.pt");
-    nn::save_optimizer(*actor_opt_, dir + "/actor_optimizer.pt");
-    replay_->save(dir + "/replay.bin");
-    std::ofstream os(dir + "/priorities.txt");
-    os.precision(17);
-    os << replay_->capacity() << " " << max_priority_ << "\n";
-    for (int64_t i = 0; i < replay_->size(); ++i) os << priorities_->get(i) << "\n";
-    if (!os) throw_error(ErrorCode::kIo, "cannot write '", dir, "/priorities.txt'");
-    nn::save_counters(dir + "/state.bin", rng_, env_steps_, updates_);
-  }
-
-  void load(const std::string& dir) override {
-    check_meta(dir + "/meta.toml");
-    nn::load_module(*srm_, dir + "/srm.pt");
-    nn::load_module(*srm_target_, dir + "/srm_target.pt");
-    nn::load_module(*actor_, dir + "/actor.pt");
-    nn::load_module(*actor_target_, dir + "/actor_target.pt");
-    nn::load_module(*critic_, dir + "/critic.pt");
-    nn::load_module(*critic_target_, dir + "/critic_target.pt");
-    nn::load_optimizer(*critic_opt_, dir + "/critic_optimizer.pt");
-    nn::load_optimizer(*actor_opt_, dir + "/actor_optimizer.pt");
-    replay_->load(dir + "/replay.bin");
-    std::ifstream is(dir + "/priorities.txt");
-    int64_t cap = -1;
-    is >> cap >> max_priority_;
-    if (!is || cap != replay_->capacity())
-      throw_error(ErrorCode::kCorrupt, dir, "/priorities.txt: bad header");
-    priorities_ = std::make_unique<SumTree>(replay_->capacity());
-    for (int64_t i = 0; i < replay_->size(); ++i) {
-      double p = 0;
-      if (!(is >> p)) throw_error(ErrorCode::kCorrupt, dir, "/priorities.txt: truncated");
-      priorities_->set(i, p);
-    }
-    nn::load_counters(dir + "/state.bin", rng_, env_steps_, updates_);
-    for (auto& r : rows_) r.acted = false;
-  }
+  void save(const std::string& dir) const override { ckpt_.save(dir); }
+  void load(const std::string& dir) override { ckpt_.load(dir); }
 
  private:
   struct Row {
     std::vector<float> user, hist, action, slate_items;
-    std::vector<float> own_hist;  // generic envs: n x D, oldest first
-    bool acted = false;
-    void clear_history() { std::fill(own_hist.begin(), own_hist.end(), 0.f); }
-    void push_history(const float* e, int D) {
-      std::copy(own_hist.begin() + D, own_hist.end(), own_hist.begin());
-      std::copy(e, e + D, own_hist.end() - D);
-    }
+    RecentItems own_hist;  // generic envs: the last n positively rated items
   };
 
   int hist_width() const { return env_hist_ > 0 ? n_ : n_ * D_; }
@@ -443,17 +378,6 @@ class Drr final : public Agent {
     return residual_ ? user + cfg_.residual_scale * a : a;
   }
 
-  void ensure_rows(int B) {
-    if (static_cast<int>(rows_.size()) >= B) return;
-    rows_.resize(B);
-    for (auto& r : rows_) {
-      r.user.resize(U_);
-      r.hist.resize(hist_width());
-      r.action.resize(D_);
-      r.own_hist.resize(static_cast<size_t>(n_) * D_);
-    }
-  }
-
   // The raw state of row b: user vector (U_) and history (ids or embeddings).
   void read_state(const sim::Observation& obs, int b, float* user, float* hist) {
     if (env_hist_ > 0) {
@@ -463,9 +387,9 @@ class Drr final : public Agent {
       std::copy(u + U_ + (n_env - n_), u + U_ + n_env, hist);  // the most recent n
     } else {
       if (U_ > 0) std::copy(obs.user_row(b), obs.user_row(b) + U_, user);
-      ensure_rows(b + 1);
-      const auto& h = rows_[b].own_hist;
-      std::copy(h.begin(), h.end(), hist);
+      rows_.ensure(b + 1);
+      const RecentItems& h = rows_[b].own_hist;
+      std::copy(h.padded(), h.padded() + static_cast<size_t>(n_) * D_, hist);
     }
   }
 
@@ -489,25 +413,6 @@ class Drr final : public Agent {
     return table.index_select(0, idt).view({R, n_, D_}) * mt;
   }
 
-  // One transition batch sampled by priority.
-  void sample(int Bt) {
-    idx_.resize(Bt);
-    weights_.resize(Bt);
-    const double total = priorities_->total();
-    const int64_t size = replay_->size();
-    double wmax = 0;
-    for (int j = 0; j < Bt; ++j) {
-      const double x = (j + rng_.uniform()) * total / Bt;
-      int64_t i = priorities_->find(std::min(x, total * (1 - 1e-12)));
-      if (i >= size) i = size - 1;
-      idx_[j] = i;
-      const double p = priorities_->get(i) / total;
-      weights_[j] = std::pow(static_cast<double>(size) * p, -cfg_.per_beta);
-      wmax = std::max(wmax, weights_[j]);
-    }
-    for (auto& w : weights_) w /= wmax;
-  }
-
   torch::Tensor gather(int col, int width) const {
     const int64_t Bt = static_cast<int64_t>(idx_.size());
     auto t = torch::empty({Bt, width}, torch::kFloat);
@@ -521,7 +426,7 @@ class Drr final : public Agent {
 
   std::pair<double, double> gradient_update() {
     const int Bt = cfg_.dqn.batch_size;
-    sample(Bt);
+    per_->sample(Bt, rng_, idx_, weights_);
     const int H = hist_width();
     auto user = gather(c_user_, U_), next_user = gather(c_next_user_, U_);
     auto hist = gather(c_hist_, H), next_hist = gather(c_next_hist_, H);
@@ -536,27 +441,22 @@ class Drr final : public Agent {
       auto s2 = srm_target_->forward(next_user, embed(next_hist.data_ptr<float>(), Bt, *srm_target_));
       auto a2 = action_of(*actor_target_, s2, next_user);
       auto q2 = critic_target_->forward(torch::cat({s2, a2}, 1)).view({Bt});
-      y = reward + cfg_.dqn.gamma * (1 - terminal) * q2;
+      y = ddpg::target(reward, cfg_.dqn.gamma, terminal, q2);
     }
     auto s = srm_->forward(user, embed(hist.data_ptr<float>(), Bt, *srm_));
     auto q = critic_->forward(torch::cat({s, action}, 1)).view({Bt});
     auto delta = y - q;
-    auto critic_loss = (w * delta.pow(2)).mean();
+    auto critic_loss = ddpg::weighted_loss(delta, w);
     ++updates_;
     nn::check_finite(critic_loss, *critic_, name_, updates_);
     nn::gradient_step(*critic_opt_, critic_loss, critic_params_, cfg_.opt.grad_clip);
     // Actor: ascend Q(s, μ(s)) with s fixed.
     auto sd = s.detach();
-    auto actor_loss = -critic_->forward(torch::cat({sd, action_of(*actor_, sd, user)}, 1)).mean();
+    auto actor_loss = ddpg::actor_loss(critic_->forward(torch::cat({sd, action_of(*actor_, sd, user)}, 1)));
     nn::gradient_step(*actor_opt_, actor_loss, actor_params_, cfg_.opt.grad_clip);
     // Priorities.
     auto ad = delta.detach().abs().contiguous();
-    const float* pd = ad.data_ptr<float>();
-    for (int j = 0; j < Bt; ++j) {
-      const double p = std::pow(static_cast<double>(pd[j]) + 1e-6, cfg_.per_alpha);
-      priorities_->set(idx_[j], p);
-      max_priority_ = std::max(max_priority_, p);
-    }
+    per_->update(idx_, ad.data_ptr<float>());
     if (cfg_.tau > 0) {
       // Polyak averaging of all three target modules in two fused ops.
       torch::NoGradGuard ng;
@@ -578,9 +478,6 @@ class Drr final : public Agent {
              {"num_candidates", s.num_candidates}, {"slate_size", s.slate_size}}};
   }
 
-  void write_meta(const std::string& path) const { write_checkpoint_meta(path, meta()); }
-  void check_meta(const std::string& path) const { check_checkpoint_meta(path, meta()); }
-
   std::string name_;
   DrrConfig cfg_;
   const sim::Environment* env_;
@@ -597,18 +494,18 @@ class Drr final : public Agent {
   std::vector<torch::Tensor> online_params_, target_params_;  // srm, actor, critic (same order)
   std::unique_ptr<torch::optim::Optimizer> critic_opt_, actor_opt_;
   std::unique_ptr<ReplayBuffer> replay_;
-  std::unique_ptr<SumTree> priorities_;
-  double max_priority_ = 1.0;
+  std::unique_ptr<PrioritizedSampler> per_;
   LinearSchedule eps_;
   static constexpr int c_user_ = 0, c_hist_ = 1, c_action_ = 2, c_reward_ = 3, c_terminal_ = 4,
                        c_next_user_ = 5, c_next_hist_ = 6;
   bool training_ = false;
   int64_t env_steps_ = 0, updates_ = 0;
-  std::vector<Row> rows_;
+  RowSlots<Row> rows_;
   std::vector<int> rows_list_;
   std::vector<int32_t> scratch_;
   std::vector<int64_t> idx_;
   std::vector<double> weights_;
+  Checkpoint ckpt_{[this] { return meta(); }};
 };
 
 std::unique_ptr<Agent> make_variant(const AgentContext& ctx, const char* name, const char* srm) {

@@ -7,13 +7,11 @@
 // with the target network on the next state, hard copies every `target_update_period` steps, and
 // ε-greedy serving over all N!/(N-K)! slates (so N must stay small: at most 5040 slates).
 // Deviation: ε counted in environment steps (warm-up at 1, then linear decay), as for SlateQ.
-#include <filesystem>
-#include <fstream>
-
-#include "rlrec/agents/checkpoint_meta.h"
 #include "rlrec/agents/dqn_config.h"
 #include "rlrec/agents/full_slate_q.h"
+#include "rlrec/agents/kit.h"
 #include "rlrec/agents/nn.h"
+#include "rlrec/agents/targets.h"
 #include "rlrec/agents/replay.h"
 #include "rlrec/core/check.h"
 #include "rlrec/core/error.h"
@@ -65,6 +63,13 @@ class FullSlateQ final : public Agent {
     nn::hard_update(*target_, *online_);
     optimizer_ = nn::make_optimizer(cfg_.opt, online_->parameters());
     eps_ = cfg_.dqn.epsilon();
+    rows_ = RowSlots<Row>([this](Row& r) { r.input.resize(in_); });
+    nn::add_module(ckpt_, "online.pt", *online_);
+    nn::add_module(ckpt_, "target.pt", *target_);
+    nn::add_optimizer(ckpt_, "optimizer.pt", *optimizer_);
+    ckpt_.replay("replay.bin", replay_)
+        .counters("state.bin", rng_, env_steps_, updates_)
+        .after_load([this] { rows_.forget_pending(); });
   }
 
   std::string_view name() const override { return "full_slate_q"; }
@@ -72,7 +77,7 @@ class FullSlateQ final : public Agent {
 
   void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
     const int B = obs.batch;
-    if (static_cast<int>(rows_.size()) < B) rows_.resize(B);
+    rows_.ensure(B);
     const double eps = training_ ? eps_.value(env_steps_) : cfg_.dqn.epsilon_eval;
     std::vector<int> greedy;
     explore_or_collect(obs, eps, rngs, slates, greedy);
@@ -104,22 +109,19 @@ class FullSlateQ final : public Agent {
     for (int b = 0; b < B; ++b) {
       if (!obs.is_active(b)) continue;
       Row& row = rows_[b];
-      row.input.resize(in_);
       std::copy(obs.user_row(b), obs.user_row(b) + U_, row.input.begin());
       for (int i = 0; i < K_; ++i) {
         const float* f = obs.item_features(b, slates[b * K_ + i]);
         std::copy(f, f + D_, row.input.begin() + U_ + i * D_);
       }
-      row.acted = true;
+      rows_.mark_acted(b);
     }
   }
 
   void observe(const StepOutcomes& step, const sim::Observation& next) override {
     for (int b = 0; b < step.batch; ++b) {
       if (!step.is_active(b)) continue;
-      Row& row = rows_[b];
-      RLREC_CHECK(row.acted, "observe() without act() for row ", b);
-      row.acted = false;
+      const Row& row = rows_.take(b);
       ++env_steps_;
       const int64_t idx = replay_.add();
       std::copy(row.input.begin(), row.input.end(), replay_.row(0, idx));
@@ -135,83 +137,63 @@ class FullSlateQ final : public Agent {
   }
 
   UpdateStats update() override {
-    UpdateStats st;
-    if (replay_.size() == 0) return st;
-    const int64_t due = cfg_.dqn.updates_due(env_steps_);
-    while (updates_ < due) {
-      const int Bt = cfg_.dqn.batch_size;
-      replay_.sample(Bt, rng_, idx_);
-      auto x = torch::empty({Bt, in_}, torch::kFloat);
-      auto nx = torch::empty({static_cast<int64_t>(Bt) * P_, in_}, torch::kFloat);
-      float* px = x.data_ptr<float>();
-      float* pn = nx.data_ptr<float>();
-      for (int r = 0; r < Bt; ++r) {
-        std::copy(replay_.row(0, idx_[r]), replay_.row(0, idx_[r]) + in_, px + r * in_);
-        const float* u = replay_.row(3, idx_[r]);
-        const float* items = replay_.row(4, idx_[r]);
-        for (int a = 0; a < P_; ++a) {
-          float* dst = pn + (static_cast<size_t>(r) * P_ + a) * in_;
-          std::copy(u, u + U_, dst);
-          for (int i = 0; i < K_; ++i)
-            std::copy(items + slates_[a * K_ + i] * D_, items + (slates_[a * K_ + i] + 1) * D_,
-                      dst + U_ + i * D_);
-        }
-      }
-      torch::Tensor vnext;
-      {
-        torch::NoGradGuard ng;
-        vnext = std::get<0>(target_->forward(nx).reshape({Bt, P_}).max(1)).contiguous();
-      }
-      std::vector<float> y(Bt);
-      const float* pv = vnext.data_ptr<float>();
-      double mean_y = 0;
-      for (int r = 0; r < Bt; ++r) {
-        const float term = replay_.row(2, idx_[r])[0];
-        y[r] = replay_.row(1, idx_[r])[0] + static_cast<float>(cfg_.dqn.gamma) * (1 - term) * pv[r];
-        mean_y += y[r];
-      }
-      auto yt = torch::from_blob(y.data(), {Bt}, torch::kFloat).clone();
-      auto loss = torch::huber_loss(online_->forward(x).reshape({Bt}), yt);
-      ++updates_;
-      nn::check_finite(loss, *online_, "full_slate_q", updates_);
-      nn::gradient_step(*optimizer_, loss, online_->parameters(), cfg_.opt.grad_clip);
-      if (updates_ % cfg_.dqn.target_update_period == 0) nn::hard_update(*target_, *online_);
-      ++st.updates;
-      st.loss_sum += loss.item<double>();
-      st.td_target_sum += mean_y / Bt;
-    }
-    return st;
+    if (replay_.size() == 0) return {};
+    return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_, [&] { return gradient_update(); });
   }
 
+  void save(const std::string& dir) const override { ckpt_.save(dir); }
+  void load(const std::string& dir) override { ckpt_.load(dir); }
+
+ private:
   // What meta.toml records and load() requires (checkpoint_meta.h).
   CheckpointMeta meta() const {
     return {"full_slate_q", "full_slate_q", env_->spec().name, {}, {{"input_dim", in_}, {"num_slates", P_}}};
   }
 
-  void save(const std::string& dir) const override {
-    std::filesystem::create_directories(dir);
-    write_checkpoint_meta(dir + "/meta.toml", meta());
-    nn::save_module(*online_, dir + "/online.pt");
-    nn::save_module(*target_, dir + "/target.pt");
-    nn::save_optimizer(*optimizer_, dir + "/optimizer.pt");
-    replay_.save(dir + "/replay.bin");
-    nn::save_counters(dir + "/state.bin", rng_, env_steps_, updates_);
-  }
-
-  void load(const std::string& dir) override {
-    check_checkpoint_meta(dir + "/meta.toml", meta());
-    nn::load_module(*online_, dir + "/online.pt");
-    nn::load_module(*target_, dir + "/target.pt");
-    nn::load_optimizer(*optimizer_, dir + "/optimizer.pt");
-    replay_.load(dir + "/replay.bin");
-    nn::load_counters(dir + "/state.bin", rng_, env_steps_, updates_);
-  }
-
- private:
   struct Row {
     std::vector<float> input;
-    bool acted = false;
   };
+
+  std::pair<double, double> gradient_update() {
+    const int Bt = cfg_.dqn.batch_size;
+    replay_.sample(Bt, rng_, idx_);
+    auto x = torch::empty({Bt, in_}, torch::kFloat);
+    auto nx = torch::empty({static_cast<int64_t>(Bt) * P_, in_}, torch::kFloat);
+    float* px = x.data_ptr<float>();
+    float* pn = nx.data_ptr<float>();
+    for (int r = 0; r < Bt; ++r) {
+      std::copy(replay_.row(0, idx_[r]), replay_.row(0, idx_[r]) + in_, px + r * in_);
+      const float* u = replay_.row(3, idx_[r]);
+      const float* items = replay_.row(4, idx_[r]);
+      for (int a = 0; a < P_; ++a) {
+        float* dst = pn + (static_cast<size_t>(r) * P_ + a) * in_;
+        std::copy(u, u + U_, dst);
+        for (int i = 0; i < K_; ++i)
+          std::copy(items + slates_[a * K_ + i] * D_, items + (slates_[a * K_ + i] + 1) * D_,
+                    dst + U_ + i * D_);
+      }
+    }
+    torch::Tensor vnext;
+    {
+      torch::NoGradGuard ng;
+      vnext = std::get<0>(target_->forward(nx).reshape({Bt, P_}).max(1)).contiguous();
+    }
+    std::vector<float> y(Bt);
+    const float* pv = vnext.data_ptr<float>();
+    double mean_y = 0;
+    for (int r = 0; r < Bt; ++r) {
+      const float term = replay_.row(2, idx_[r])[0];
+      y[r] = td_target<float>(replay_.row(1, idx_[r])[0], static_cast<float>(cfg_.dqn.gamma), term, pv[r]);
+      mean_y += y[r];
+    }
+    auto yt = torch::from_blob(y.data(), {Bt}, torch::kFloat).clone();
+    auto loss = torch::huber_loss(online_->forward(x).reshape({Bt}), yt);
+    ++updates_;
+    nn::check_finite(loss, *online_, "full_slate_q", updates_);
+    nn::gradient_step(*optimizer_, loss, online_->parameters(), cfg_.opt.grad_clip);
+    if (updates_ % cfg_.dqn.target_update_period == 0) nn::hard_update(*target_, *online_);
+    return {loss.item<double>(), mean_y / Bt};
+  }
 
   static std::vector<ReplayBuffer::Column> columns(const sim::EnvSpec& s) {
     const int64_t p = count_slates(s.num_candidates, s.slate_size);
@@ -251,8 +233,9 @@ class FullSlateQ final : public Agent {
   LinearSchedule eps_;
   bool training_ = false;
   int64_t env_steps_ = 0, updates_ = 0;
-  std::vector<Row> rows_;
+  RowSlots<Row> rows_;
   std::vector<int64_t> idx_;
+  Checkpoint ckpt_{[this] { return meta(); }};
 };
 
 }  // namespace

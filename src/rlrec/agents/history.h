@@ -1,3 +1,9 @@
+// The session histories of the agents (torch-free):
+//   SessionHistory  counts and sums of the session so far (value-based agents: SlateQ,
+//                   Wolpertinger, through kit.h's UserState);
+//   RecentItems     the feature vectors of the last n items of a session (DRR: positively rated
+//                   items; TopK REINFORCE: consumed items), oldest first.
+//
 // SessionHistory: statistics of the session so far, appended to the user observation so that
 // value-based agents see a Markov state. The analogue of RecSim's ClusterClickStatsLayer (which
 // adds per-cluster impression and click counts to the observation).
@@ -62,6 +68,37 @@ class SessionHistory {
   int K_, R_;
   double inv_scale_;
   std::vector<float> features_;
+};
+
+// The last `capacity` item vectors (dim floats each) of a session, oldest first. push() drops the
+// oldest when full. padded() is the fixed-size view: capacity x dim with zero vectors for the
+// missing oldest entries; items() the size() stored ones.
+class RecentItems {
+ public:
+  RecentItems() = default;
+  RecentItems(int capacity, int dim)
+      : cap_(capacity), dim_(dim), buf_(static_cast<size_t>(capacity) * dim, 0.f) {}
+
+  int capacity() const { return cap_; }
+  int dim() const { return dim_; }
+  int size() const { return count_; }
+
+  void clear() {
+    std::fill(buf_.begin(), buf_.end(), 0.f);
+    count_ = 0;
+  }
+  void push(const float* e) {
+    if (cap_ == 0) return;
+    std::copy(buf_.begin() + dim_, buf_.end(), buf_.begin());
+    std::copy(e, e + dim_, buf_.end() - dim_);
+    count_ = std::min(count_ + 1, cap_);
+  }
+  const float* padded() const { return buf_.data(); }
+  const float* items() const { return buf_.data() + static_cast<size_t>(cap_ - count_) * dim_; }
+
+ private:
+  int cap_ = 0, dim_ = 0, count_ = 0;
+  std::vector<float> buf_;  // the leading (capacity - size) x dim entries stay zero
 };
 
 }  // namespace rlrec::agents

@@ -152,26 +152,14 @@ void load_optimizer(torch::optim::Optimizer& o, const std::string& path) {
   }
 }
 
-void save_counters(const std::string& path, const Rng& rng, int64_t env_steps, int64_t updates) {
-  std::ofstream os(path, std::ios::binary);
-  const auto st = rng.state();
-  os.write(reinterpret_cast<const char*>(st.data()), sizeof(uint64_t) * st.size());
-  os.write(reinterpret_cast<const char*>(&env_steps), sizeof env_steps);
-  os.write(reinterpret_cast<const char*>(&updates), sizeof updates);
-  if (!os) throw_error(ErrorCode::kIo, "cannot write '", path, "'");
+void add_module(Checkpoint& ckpt, const std::string& file, torch::nn::Module& m) {
+  ckpt.part(file, [&m](const std::string& p) { save_module(m, p); },
+            [&m](const std::string& p) { load_module(m, p); });
 }
 
-void load_counters(const std::string& path, Rng& rng, int64_t& env_steps, int64_t& updates) {
-  std::ifstream is(path, std::ios::binary);
-  std::array<uint64_t, 5> st;
-  int64_t steps = 0, ups = 0;
-  is.read(reinterpret_cast<char*>(st.data()), sizeof(uint64_t) * st.size());
-  is.read(reinterpret_cast<char*>(&steps), sizeof steps);
-  is.read(reinterpret_cast<char*>(&ups), sizeof ups);
-  if (!is) throw_error(ErrorCode::kCorrupt, path, ": missing or truncated");
-  rng.set_state(st);
-  env_steps = steps;
-  updates = ups;
+void add_optimizer(Checkpoint& ckpt, const std::string& file, torch::optim::Optimizer& o) {
+  ckpt.part(file, [&o](const std::string& p) { save_optimizer(o, p); },
+            [&o](const std::string& p) { load_optimizer(o, p); });
 }
 
 }  // namespace rlrec::agents::nn

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "rlrec/agents/kit.h"
 #include "rlrec/core/config.h"
 #include "rlrec/core/rng.h"
 
@@ -58,8 +59,8 @@ void load_module(torch::nn::Module& m, const std::string& path);
 void save_optimizer(const torch::optim::Optimizer& o, const std::string& path);
 void load_optimizer(torch::optim::Optimizer& o, const std::string& path);
 
-// The agent's RNG and step counters (state.bin of a checkpoint directory).
-void save_counters(const std::string& path, const Rng& rng, int64_t env_steps, int64_t updates);
-void load_counters(const std::string& path, Rng& rng, int64_t& env_steps, int64_t& updates);
+// Checkpoint parts (kit.h) for a module and an optimizer, saved and loaded as above.
+void add_module(Checkpoint& ckpt, const std::string& file, torch::nn::Module& m);
+void add_optimizer(Checkpoint& ckpt, const std::string& file, torch::optim::Optimizer& o);
 
 }  // namespace rlrec::agents::nn

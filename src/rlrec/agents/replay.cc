@@ -1,5 +1,7 @@
 #include "rlrec/agents/replay.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 
@@ -110,6 +112,87 @@ void ReplayBuffer::load(const std::string& path) {
   }
   size_ = size;
   next_ = next;
+}
+
+SumTree::SumTree(int64_t capacity) : cap_(1) {
+  while (cap_ < capacity) cap_ <<= 1;
+  tree_.assign(static_cast<size_t>(2 * cap_), 0.0);
+}
+
+void SumTree::set(int64_t i, double p) {
+  int64_t k = i + cap_;
+  tree_[k] = p;
+  for (k >>= 1; k >= 1; k >>= 1) tree_[k] = tree_[2 * k] + tree_[2 * k + 1];
+}
+
+int64_t SumTree::find(double x) const {
+  int64_t k = 1;
+  while (k < cap_) {
+    if (x < tree_[2 * k] || tree_[2 * k + 1] <= 0) {
+      k = 2 * k;
+    } else {
+      x -= tree_[2 * k];
+      k = 2 * k + 1;
+    }
+  }
+  return k - cap_;
+}
+
+PrioritizedSampler::PrioritizedSampler(const ReplayBuffer& replay, double alpha, double beta)
+    : replay_(&replay), alpha_(alpha), beta_(beta), tree_(replay.capacity()) {}
+
+void PrioritizedSampler::sample(int n, Rng& rng, std::vector<int64_t>& idx,
+                                std::vector<double>& weights) const {
+  const int64_t size = replay_->size();
+  RLREC_CHECK(size > 0, "sample from an empty replay buffer");
+  idx.resize(n);
+  weights.resize(n);
+  const double total = tree_.total();
+  double wmax = 0;
+  for (int j = 0; j < n; ++j) {
+    const double x = (j + rng.uniform()) * total / n;
+    int64_t i = tree_.find(std::min(x, total * (1 - 1e-12)));
+    if (i >= size) i = size - 1;
+    idx[j] = i;
+    const double p = tree_.get(i) / total;
+    weights[j] = std::pow(static_cast<double>(size) * p, -beta_);
+    wmax = std::max(wmax, weights[j]);
+  }
+  for (auto& w : weights) w /= wmax;
+}
+
+void PrioritizedSampler::update(const std::vector<int64_t>& idx, const float* abs_td) {
+  for (size_t j = 0; j < idx.size(); ++j) {
+    const double p = std::pow(static_cast<double>(abs_td[j]) + 1e-6, alpha_);
+    tree_.set(idx[j], p);
+    max_priority_ = std::max(max_priority_, p);
+  }
+}
+
+void PrioritizedSampler::save(const std::string& path) const {
+  std::ofstream os(path);
+  os.precision(17);
+  os << replay_->capacity() << " " << max_priority_ << "\n";
+  for (int64_t i = 0; i < replay_->size(); ++i) os << tree_.get(i) << "\n";
+  if (!os) throw_error(ErrorCode::kIo, "cannot write '", path, "'");
+}
+
+void PrioritizedSampler::load(const std::string& path) {
+  std::ifstream is(path);
+  int64_t cap = -1;
+  double maxp = 0;
+  is >> cap >> maxp;
+  if (!is || cap != replay_->capacity())
+    throw_error(ErrorCode::kCorrupt, path, ": bad header (capacity ", cap, ", replay capacity ",
+                replay_->capacity(), ")");
+  SumTree tree(replay_->capacity());
+  for (int64_t i = 0; i < replay_->size(); ++i) {
+    double p = 0;
+    if (!(is >> p)) throw_error(ErrorCode::kCorrupt, path, ": truncated");
+    tree.set(i, p);
+  }
+  tree_ = std::move(tree);
+  max_priority_ = maxp;
 }
 
 }  // namespace rlrec::agents

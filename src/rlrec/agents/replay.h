@@ -49,6 +49,55 @@ class ReplayBuffer {
   std::vector<std::vector<float>> data_;
 };
 
+// Proportional prioritized replay (Schaul, Quan, Antonoglou, Silver, "Prioritized Experience
+// Replay", ICLR 2016), beside a ReplayBuffer whose row indices it shares:
+//   P(j) = p_j / Σ_k p_k,   p_j = (|δ_j| + 1e-6)^α after an update, new rows get max_j p_j (1 at
+//   first, so every transition is replayed at least once);
+//   importance weights w_j = (N P(j))^-β / max_{sampled} w  (N = stored rows; β constant).
+// sample() is stratified: the total priority is cut into n equal segments and one index is drawn
+// uniformly by priority mass inside each (one rng.uniform() per index), via a sum tree (O(log N)).
+// α = 0 gives uniform probabilities (but still stratified draws); β = 0 gives weights 1.
+class SumTree {
+ public:
+  explicit SumTree(int64_t capacity);
+  void set(int64_t i, double p);
+  double get(int64_t i) const { return tree_[static_cast<size_t>(i + cap_)]; }
+  double total() const { return tree_[1]; }
+  // The leaf i with prefix(i) <= x < prefix(i) + p_i (prefix: the sum of the leaves before i);
+  // leaves of zero priority are skipped.
+  int64_t find(double x) const;
+
+ private:
+  int64_t cap_;
+  std::vector<double> tree_;
+};
+
+class PrioritizedSampler {
+ public:
+  PrioritizedSampler(const ReplayBuffer& replay, double alpha, double beta);
+
+  // A row was just added (ReplayBuffer::add() returned `index`): it gets the maximum priority.
+  void added(int64_t index) { tree_.set(index, max_priority_); }
+  // n indices by priority and their importance weights. Requires a non-empty replay.
+  void sample(int n, Rng& rng, std::vector<int64_t>& idx, std::vector<double>& weights) const;
+  // New priorities from the absolute TD errors of the sampled rows.
+  void update(const std::vector<int64_t>& idx, const float* abs_td);
+
+  double priority(int64_t i) const { return tree_.get(i); }
+  double probability(int64_t i) const { return tree_.get(i) / tree_.total(); }
+  double max_priority() const { return max_priority_; }
+
+  // Text file: "capacity max_priority", then one priority per stored row (17 digits).
+  void save(const std::string& path) const;
+  void load(const std::string& path);  // after the replay's load (reads its size)
+
+ private:
+  const ReplayBuffer* replay_;
+  double alpha_, beta_;
+  SumTree tree_;
+  double max_priority_ = 1.0;
+};
+
 // ε for ε-greedy exploration, counted in environment steps: 1.0 during the warm-up, then linear
 // down to `final_value` over `decay_steps`, then constant.
 struct LinearSchedule {

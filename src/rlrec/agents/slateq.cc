@@ -31,19 +31,20 @@
 // session statistics (history.h: steps, no-click steps, sums of the chosen slot's responses), the
 // analogue of RecSim's ClusterClickStatsLayer. In interest_evolution they determine the hidden time
 // budget, without which the state is not Markov and TD targets cannot value longer sessions.
+// (5) prioritized = true (default false): proportional prioritized replay (Schaul et al. 2016,
+// replay.h) with priorities (|y - Q̄(s, i)| + 1e-6)^per_alpha and the importance-weighted loss
+//     (1/B) Σ_j w_j ℓ(Q̄(s_j, i_j), y_j),  w_j = (N P(j))^-per_beta / max w.
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 
-#include "rlrec/agents/checkpoint_meta.h"
 #include "rlrec/agents/agent.h"
 #include "rlrec/agents/dqn_config.h"
-#include "rlrec/agents/history.h"
+#include "rlrec/agents/kit.h"
 #include "rlrec/agents/nn.h"
 #include "rlrec/agents/replay.h"
 #include "rlrec/agents/slate_optim.h"
 #include "rlrec/agents/slateq.h"
+#include "rlrec/agents/targets.h"
 #include "rlrec/core/check.h"
 #include "rlrec/core/error.h"
 
@@ -60,6 +61,9 @@ struct SlateQConfig {
   double tau = 0.0;
   bool history_features = true;
   bool null_item_value = true;
+  bool prioritized = false;
+  double per_alpha = 0.6;
+  double per_beta = 0.4;
 
   void visit(FieldVisitor& v) {
     v.field("target", target, "TD target: myopic | sarsa | q_learning");
@@ -75,6 +79,9 @@ struct SlateQConfig {
     v.field("null_item_value", null_item_value,
             "learn Q̄(s, no choice) and include P(no choice) Q̄(s, no choice) in slate values "
             "(false: RecSim's agent, clicks only)");
+    v.field("prioritized", prioritized, "proportional prioritized replay (false: uniform)");
+    v.field("per_alpha", per_alpha, "prioritized replay: priority exponent α");
+    v.field("per_beta", per_beta, "prioritized replay: importance-weight exponent β");
   }
 
   void validate(const std::string& s) const {
@@ -85,6 +92,8 @@ struct SlateQConfig {
     opt.validate(s);
     check_one_of(s + ".loss", loss, {"mse", "huber"});
     check_range(s + ".tau", tau, 0.0, 1.0);
+    check_range(s + ".per_alpha", per_alpha, 0.0, 10.0);
+    check_range(s + ".per_beta", per_beta, 0.0, 1.0);
   }
 };
 
@@ -100,13 +109,11 @@ class SlateQ final : public Agent {
         rng_(ctx.seed, hash_name("slateq")),
         serving_(parse_slate_optimizer(cfg_.slate_optimizer)),
         target_opt_(parse_slate_optimizer(cfg_.target_optimizer)),
-        history_(ctx.env->spec().slate_size, ctx.env->spec().response_dim()),
-        replay_(cfg_.dqn.replay_capacity,
-                columns(ctx.env->spec(), cfg_.history_features ? history_.dim() : 0)) {
+        users_(ctx.env->spec(), cfg_.history_features),
+        replay_(cfg_.dqn.replay_capacity, columns(ctx.env->spec(), users_.dim())) {
     nn::configure_torch();
     const auto& spec = env_->spec();
-    U0_ = spec.user_dim;
-    U_ = U0_ + (cfg_.history_features ? history_.dim() : 0);
+    U_ = users_.dim();
     D_ = spec.item_dim;
     N_ = spec.num_candidates;
     K_ = spec.slate_size;
@@ -125,6 +132,23 @@ class SlateQ final : public Agent {
     c_next_user_ = replay_.column("next_user");
     c_next_items_ = replay_.column("next_items");
     c_next_slate_ = replay_.column("next_slate");
+    rows_ = RowSlots<Row>([this](Row& r) {
+      r.user.resize(U_);
+      r.slate_items.resize(static_cast<size_t>(K_) * D_);
+      r.item.resize(D_ + 1);
+      r.next_user.resize(U_);
+      r.next_items.resize(static_cast<size_t>(N_) * D_);
+    });
+    nn::add_module(ckpt_, "online.pt", *online_);
+    nn::add_module(ckpt_, "target.pt", *target_net_);
+    nn::add_optimizer(ckpt_, "optimizer.pt", *optimizer_);
+    ckpt_.replay("replay.bin", replay_);
+    if (cfg_.prioritized) {
+      per_ = std::make_unique<PrioritizedSampler>(replay_, cfg_.per_alpha, cfg_.per_beta);
+      ckpt_.priorities("priorities.txt", *per_);
+    }
+    ckpt_.counters("state.bin", rng_, env_steps_, updates_)
+        .after_load([this] { rows_.forget_pending([](Row& r) { r.waiting = false; }); });
   }
 
   std::string_view name() const override { return name_; }
@@ -132,18 +156,11 @@ class SlateQ final : public Agent {
 
   void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
     const int B = obs.batch;
-    ensure_rows(B);
+    rows_.ensure(B);
     const double eps = training_ ? eps_.value(env_steps_) : cfg_.dqn.epsilon_eval;
     // The (augmented) user vector of every active row.
-    for (int b = 0; b < B; ++b) {
-      if (!obs.is_active(b)) continue;
-      float* u = &user_buf_[static_cast<size_t>(b) * U_];
-      std::copy(obs.user_row(b), obs.user_row(b) + U0_, u);
-      if (cfg_.history_features) {
-        history_.advance(obs, b);
-        std::copy(history_.features(b), history_.features(b) + history_.dim(), u + U0_);
-      }
-    }
+    for (int b = 0; b < B; ++b)
+      if (obs.is_active(b)) users_.advance(obs, b);
     // Rows that explore get a uniform slate; the others are scored in one forward pass.
     std::vector<int>& greedy = greedy_rows_;
     explore_or_collect(obs, eps, rngs, slates, greedy);
@@ -191,16 +208,14 @@ class SlateQ final : public Agent {
         const float* f = obs.item_features(b, slates[b * K_ + i]);
         std::copy(f, f + D_, row.slate_items.begin() + static_cast<size_t>(i) * D_);
       }
-      row.acted = true;
+      rows_.mark_acted(b);
     }
   }
 
   void observe(const StepOutcomes& step, const sim::Observation& next) override {
     for (int b = 0; b < step.batch; ++b) {
       if (!step.is_active(b)) continue;
-      Row& row = rows_[b];
-      RLREC_CHECK(row.acted, "observe() without act() for row ", b);
-      row.acted = false;
+      Row& row = rows_.take(b);
       ++env_steps_;
       const int c = step.choices[b];
       if (c < 0 && !cfg_.null_item_value) continue;  // RecSim: learn from consumed items only
@@ -214,9 +229,7 @@ class SlateQ final : public Agent {
         std::fill(row.item.begin(), row.item.end(), 0.f);
         row.item[D_] = 1.f;  // the null item
       }
-      std::copy(next.user_row(b), next.user_row(b) + U0_, row.next_user.begin());
-      if (cfg_.history_features)
-        history_.next_features(b, c, step.responses.row(b), row.next_user.data() + U0_);
+      users_.next(next, b, c, step.responses.row(b), row.next_user.data());
       for (int p = 0; p < N_; ++p) {
         const float* f = next.item_features(b, p);
         std::copy(f, f + D_, row.next_items.begin() + static_cast<size_t>(p) * D_);
@@ -234,25 +247,8 @@ class SlateQ final : public Agent {
     return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_, [&] { return gradient_update(); });
   }
 
-  void save(const std::string& dir) const override {
-    std::filesystem::create_directories(dir);
-    write_meta(dir + "/meta.toml");
-    nn::save_module(*online_, dir + "/online.pt");
-    nn::save_module(*target_net_, dir + "/target.pt");
-    nn::save_optimizer(*optimizer_, dir + "/optimizer.pt");
-    replay_.save(dir + "/replay.bin");
-    nn::save_counters(dir + "/state.bin", rng_, env_steps_, updates_);
-  }
-
-  void load(const std::string& dir) override {
-    check_meta(dir + "/meta.toml");
-    nn::load_module(*online_, dir + "/online.pt");
-    nn::load_module(*target_net_, dir + "/target.pt");
-    nn::load_optimizer(*optimizer_, dir + "/optimizer.pt");
-    replay_.load(dir + "/replay.bin");
-    nn::load_counters(dir + "/state.bin", rng_, env_steps_, updates_);
-    for (auto& r : rows_) r.waiting = r.acted = false;
-  }
+  void save(const std::string& dir) const override { ckpt_.save(dir); }
+  void load(const std::string& dir) override { ckpt_.load(dir); }
 
   // For tests: the item values Q̄(s, i) of the online network for one user and item.
   double item_value(const float* user, const float* item) {
@@ -266,7 +262,7 @@ class SlateQ final : public Agent {
   struct Row {
     std::vector<float> user, slate_items, item, next_user, next_items;
     float reward = 0, terminal = 0;
-    bool acted = false, waiting = false;
+    bool waiting = false;  // SARSA: stored when the next slate is served
   };
 
   static std::vector<ReplayBuffer::Column> columns(const sim::EnvSpec& s, int extra) {
@@ -279,22 +275,10 @@ class SlateQ final : public Agent {
             {"next_slate", s.slate_size + 1}};  // last entry: 1 if a next slate is present
   }
 
-  const float* user_row(int b) const { return &user_buf_[static_cast<size_t>(b) * U_]; }
-
-  void ensure_rows(int B) {
-    if (static_cast<int>(user_buf_.size()) < B * U_) user_buf_.resize(static_cast<size_t>(B) * U_);
-    if (static_cast<int>(rows_.size()) >= B) return;
-    rows_.resize(B);
-    for (auto& r : rows_) {
-      r.user.resize(U_);
-      r.slate_items.resize(static_cast<size_t>(K_) * D_);
-      r.item.resize(D_ + 1);
-      r.next_user.resize(U_);
-      r.next_items.resize(static_cast<size_t>(N_) * D_);
-    }
-  }
+  const float* user_row(int b) const { return users_.row(b); }
 
   void store(const Row& row, int64_t idx, const int32_t* next_slate) {
+    if (per_) per_->added(idx);
     std::copy(row.user.begin(), row.user.end(), replay_.row(c_user_, idx));
     std::copy(row.item.begin(), row.item.end(), replay_.row(c_item_, idx));
     replay_.row(c_reward_, idx)[0] = row.reward;
@@ -331,7 +315,8 @@ class SlateQ final : public Agent {
 
   std::pair<double, double> gradient_update() {
     const int Bt = cfg_.dqn.batch_size;
-    replay_.sample(Bt, rng_, idx_);
+    if (per_) per_->sample(Bt, rng_, idx_, weights_);
+    else replay_.sample(Bt, rng_, idx_);
     auto x = torch::empty({Bt, I_}, torch::kFloat);
     float* px = x.data_ptr<float>();
     std::vector<float> y(Bt);
@@ -342,17 +327,29 @@ class SlateQ final : public Agent {
     if (target_ != Target::kMyopic && cfg_.dqn.gamma > 0) next_value = next_state_values();
     double mean_y = 0;
     for (int r = 0; r < Bt; ++r) {
-      const float term = replay_.row(c_terminal_, idx_[r])[0];
-      const double target = target_ == Target::kMyopic ? 0.0 : cfg_.dqn.gamma * (1 - term) * next_value[r];
-      y[r] = static_cast<float>(replay_.row(c_reward_, idx_[r])[0] + target);
+      const double term = replay_.row(c_terminal_, idx_[r])[0];  // myopic: next_value = 0
+      y[r] = static_cast<float>(
+          td_target<double>(replay_.row(c_reward_, idx_[r])[0], cfg_.dqn.gamma, term, next_value[r]));
       mean_y += y[r];
     }
     auto yt = torch::from_blob(y.data(), {Bt}, torch::kFloat).clone();
     auto q = online_->forward(x).reshape({Bt});
-    auto loss = cfg_.loss == "mse" ? torch::mse_loss(q, yt) : torch::huber_loss(q, yt);
+    torch::Tensor loss;
+    if (per_) {
+      std::vector<float> wv(weights_.begin(), weights_.end());
+      auto w = torch::from_blob(wv.data(), {Bt}, torch::kFloat).clone();
+      auto each = cfg_.loss == "mse" ? (q - yt).pow(2) : torch::huber_loss(q, yt, at::Reduction::None);
+      loss = (w * each).mean();
+    } else {
+      loss = cfg_.loss == "mse" ? torch::mse_loss(q, yt) : torch::huber_loss(q, yt);
+    }
     ++updates_;
     nn::check_finite(loss, *online_, name_, updates_);
     nn::gradient_step(*optimizer_, loss, online_->parameters(), cfg_.opt.grad_clip);
+    if (per_) {
+      auto td = (q.detach() - yt).abs().contiguous();
+      per_->update(idx_, td.data_ptr<float>());
+    }
     if (cfg_.tau > 0) nn::polyak_update(*target_net_, *online_, cfg_.tau);
     else if (updates_ % cfg_.dqn.target_update_period == 0) nn::hard_update(*target_net_, *online_);
     return {loss.item<double>(), mean_y / Bt};
@@ -378,7 +375,7 @@ class SlateQ final : public Agent {
     }
     const double* pq = qn.data_ptr<double>();
     std::vector<double> out(Bt), v(N_), qrel(N_);
-    std::vector<int32_t> slate(K_);
+    std::vector<int32_t> slate(K_), served_slate(K_);
     const double v0 = choice_->null_attraction();
     for (int r = 0; r < Bt; ++r) {
       const float* u = replay_.row(c_next_user_, idx_[r]);
@@ -389,13 +386,11 @@ class SlateQ final : public Agent {
         qrel[p] = pq[r * W + p] - q0;
       }
       const float* ns = replay_.row(c_next_slate_, idx_[r]);
-      if (target_ == Target::kSarsa && ns[K_] > 0.5f) {
-        for (int i = 0; i < K_; ++i) slate[i] = static_cast<int32_t>(ns[i]);
-      } else {
-        optimize_slate(target_ == Target::kSarsa ? serving_ : target_opt_, v.data(), qrel.data(), v0,
-                       N_, K_, slate.data());
-      }
-      out[r] = q0 + slate_value(v.data(), qrel.data(), v0, slate.data(), K_);
+      const bool served = target_ == Target::kSarsa && ns[K_] > 0.5f;
+      if (served)
+        for (int i = 0; i < K_; ++i) served_slate[i] = static_cast<int32_t>(ns[i]);
+      out[r] = slateq_next_value(v.data(), qrel.data(), v0, q0, N_, K_, served ? served_slate.data() : nullptr,
+                                 target_ == Target::kSarsa ? serving_ : target_opt_, slate.data());
     }
     return out;
   }
@@ -406,29 +401,28 @@ class SlateQ final : public Agent {
             {{"user_dim", U_}, {"item_dim", D_}, {"num_candidates", N_}, {"slate_size", K_}}};
   }
 
-  void write_meta(const std::string& path) const { write_checkpoint_meta(path, meta()); }
-  void check_meta(const std::string& path) const { check_checkpoint_meta(path, meta()); }
-
   std::string name_;
   SlateQConfig cfg_;
   const sim::Environment* env_;
   const sim::ChoiceModel* choice_;
   Rng rng_;
   SlateOptimizer serving_, target_opt_;
-  SessionHistory history_;
+  UserState users_;
   Target target_;
-  int U0_ = 0, U_ = 0, D_ = 0, N_ = 0, K_ = 0, I_ = 0;
-  std::vector<float> user_buf_;
+  int U_ = 0, D_ = 0, N_ = 0, K_ = 0, I_ = 0;
   torch::nn::Sequential online_{nullptr}, target_net_{nullptr};
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   ReplayBuffer replay_;
+  std::unique_ptr<PrioritizedSampler> per_;  // prioritized = true
+  std::vector<double> weights_;
   LinearSchedule eps_;
   int c_user_, c_item_, c_reward_, c_terminal_, c_next_user_, c_next_items_, c_next_slate_;
   bool training_ = false;
   int64_t env_steps_ = 0, updates_ = 0;
-  std::vector<Row> rows_;
+  RowSlots<Row> rows_;
   std::vector<int> greedy_rows_;
   std::vector<int64_t> idx_;
+  Checkpoint ckpt_{[this] { return meta(); }};
 };
 
 std::unique_ptr<Agent> make_variant(const AgentContext& ctx, const char* name, const char* target) {

@@ -41,15 +41,13 @@
 // (4) Serving scores all candidates exactly (no ANN index): candidates are at most the catalogue.
 // (5) Online β for a shown item is its served inclusion probability / K (exact when the marginals
 // are computable, else the paper's α = 1 − (1 − p)^K approximation); deterministic slots get 1.
-#include "rlrec/agents/checkpoint_meta.h"
 #include "rlrec/agents/topk_reinforce.h"
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "rlrec/agents/history.h"
+#include "rlrec/agents/kit.h"
 #include "rlrec/agents/nn.h"
 #include "rlrec/agents/offline.h"
 #include "rlrec/core/check.h"
@@ -263,6 +261,21 @@ class TopKReinforce final : public Agent,
     }
     optimizer_ = nn::make_optimizer(cfg_.opt, net_->parameters());
     store_.header = logs::make_header(*env_, Config(), 0, name_, ctx.seed);
+    rows_ = RowSlots<Row>([this](Row& r) {
+      r.shown.resize(static_cast<size_t>(K_) * D_);
+      r.hist = RecentItems(L_, D_);
+    });
+    nn::add_module(ckpt_, "net.pt", *net_);
+    nn::add_optimizer(ckpt_, "optimizer.pt", *optimizer_);
+    ckpt_.counters("state.bin", rng_, env_steps_, updates_)
+        .part("store.bin", [this](const std::string& path) { save_store(path); },
+              [this](const std::string& path) { load_store(path); })
+        .after_load([this] {
+          rows_.forget_pending([](Row& r) {
+            r.pending.clear();
+            r.step_committed = -1;
+          });
+        });
   }
 
   std::string_view name() const override { return name_; }
@@ -270,7 +283,7 @@ class TopKReinforce final : public Agent,
 
   // ------------------------------------------------------------------------------------ serving
   void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
-    ensure_rows(obs.batch);
+    rows_.ensure(obs.batch);
     std::vector<int> rows;
     for (int b = 0; b < obs.batch; ++b)
       if (obs.is_active(b)) rows.push_back(b);
@@ -368,9 +381,7 @@ class TopKReinforce final : public Agent,
   void observe(const StepOutcomes& step, const sim::Observation&) override {
     for (int b = 0; b < step.batch; ++b) {
       if (!step.is_active(b)) continue;
-      Row& row = rows_[b];
-      RLREC_CHECK(row.acted, "observe() without act() for row ", b);
-      row.acted = false;
+      Row& row = rows_.take(b);
       ++env_steps_;
       logs::LogRecord& r = row.pending.back();
       r.choice = step.choices[b];
@@ -434,33 +445,22 @@ class TopKReinforce final : public Agent,
   }
 
   // ------------------------------------------------------------------------------- checkpoints
-  void save(const std::string& dir) const override {
-    std::filesystem::create_directories(dir);
-    write_meta(dir + "/meta.toml");
-    nn::save_module(*net_, dir + "/net.pt");
-    nn::save_optimizer(*optimizer_, dir + "/optimizer.pt");
-    nn::save_counters(dir + "/state.bin", rng_, env_steps_, updates_);
-    logs::LogWriter w(dir + "/store.bin", store_.header);
+  void save(const std::string& dir) const override { ckpt_.save(dir); }
+  void load(const std::string& dir) override { ckpt_.load(dir); }
+
+  // store.bin: the agent's own served episodes, as a log (logs/log.h).
+  void save_store(const std::string& path) const {
+    logs::LogWriter w(path, store_.header);
     for (int64_t i = 0; i < store_.size; ++i) w.write(logs::record_at(store_, i));
     w.close();
   }
-
-  void load(const std::string& dir) override {
-    check_meta(dir + "/meta.toml");
-    nn::load_module(*net_, dir + "/net.pt");
-    nn::load_optimizer(*optimizer_, dir + "/optimizer.pt");
-    nn::load_counters(dir + "/state.bin", rng_, env_steps_, updates_);
-    logs::LogData s = logs::read_log(dir + "/store.bin");
-    logs::check_compatible(s.header, *env_, dir + "/store.bin");
+  void load_store(const std::string& path) {
+    logs::LogData s = logs::read_log(path);
+    logs::check_compatible(s.header, *env_, path);
     store_ = std::move(s);
     store_derived_.clear();
     derive_from(store_, store_derived_, 0);
     next_store_episode_ = store_.size ? store_.episode.back() + 1 : 0;
-    for (auto& r : rows_) {
-      r.acted = false;
-      r.pending.clear();
-      r.step_committed = -1;
-    }
   }
 
   // Test hook (topk_reinforce_encoder_grad_from_beta).
@@ -486,34 +486,26 @@ class TopKReinforce final : public Agent,
 
  private:
   struct Row {
-    std::vector<float> hist;   // consumed item features, oldest first (<= L x D)
+    RecentItems hist;          // consumed item features, oldest first (<= L)
     std::vector<float> shown;  // K x D: the slate shown at the last act()
     int step_committed = -1;
-    bool acted = false;
     std::vector<logs::LogRecord> pending;  // the episode so far (training)
   };
 
-  void ensure_rows(int B) {
-    if (static_cast<int>(rows_.size()) >= B) return;
-    rows_.resize(B);
-    for (auto& r : rows_) r.shown.resize(static_cast<size_t>(K_) * D_);
-  }
-
   // The consumed-item history for row b at this observation, without changing state: the stored
   // history plus the item consumed at the previous step (obs.last_choice), unless already added.
-  void effective_history(const sim::Observation& obs, int b, std::vector<float>& out) const {
-    out.clear();
-    if (obs.episode_step[b] == 0 || b >= static_cast<int>(rows_.size())) return;
+  void effective_history(const sim::Observation& obs, int b, RecentItems& out) const {
+    if (obs.episode_step[b] == 0 || b >= rows_.size()) {
+      out = RecentItems(L_, D_);
+      return;
+    }
     const Row& row = rows_[b];
     out = row.hist;
-    if (row.step_committed != obs.episode_step[b] && obs.last_choice[b] >= 0) {
-      const float* f = row.shown.data() + static_cast<size_t>(obs.last_choice[b]) * D_;
-      out.insert(out.end(), f, f + D_);
-      if (static_cast<int>(out.size()) > L_ * D_) out.erase(out.begin(), out.begin() + D_);
-    }
+    if (row.step_committed != obs.episode_step[b] && obs.last_choice[b] >= 0 && D_ > 0)
+      out.push(row.shown.data() + static_cast<size_t>(obs.last_choice[b]) * D_);
   }
   void commit_history(const sim::Observation& obs, int b) {
-    std::vector<float> h;
+    RecentItems h;
     effective_history(obs, b, h);
     rows_[b].hist = std::move(h);
     rows_[b].step_committed = obs.episode_step[b];
@@ -522,11 +514,11 @@ class TopKReinforce final : public Agent,
   // Logits over all candidates for the given rows: [R, N] double.
   torch::Tensor score_rows(const sim::Observation& obs, const std::vector<int>& rows) const {
     const int64_t R = static_cast<int64_t>(rows.size());
-    std::vector<std::vector<float>> hs(R);
+    std::vector<RecentItems> hs(R);
     int64_t Lb = 1;  // the GRU runs over the longest history in the batch only
     for (int64_t r = 0; r < R; ++r) {
       effective_history(obs, rows[r], hs[r]);
-      Lb = std::max<int64_t>(Lb, static_cast<int64_t>(hs[r].size()) / std::max(1, D_));
+      Lb = std::max<int64_t>(Lb, hs[r].size());
     }
     auto hist = torch::zeros({R, Lb, D_}, torch::kFloat);
     auto len = torch::zeros({R}, torch::kLong);
@@ -536,9 +528,9 @@ class TopKReinforce final : public Agent,
     int64_t* pn = len.data_ptr<int64_t>();
     for (int64_t r = 0; r < R; ++r) {
       const int b = rows[r];
-      const auto& h = hs[r];
-      std::copy(h.begin(), h.end(), ph + r * Lb * D_);
-      pn[r] = static_cast<int64_t>(h.size()) / std::max(1, D_);
+      const RecentItems& h = hs[r];
+      std::copy(h.items(), h.items() + static_cast<size_t>(h.size()) * D_, ph + r * Lb * D_);
+      pn[r] = h.size();
       std::copy(obs.user_row(b), obs.user_row(b) + U_, pu + r * U_);
       for (int p = 0; p < N_; ++p) {
         const float* f = obs.item_features(b, p);
@@ -573,7 +565,7 @@ class TopKReinforce final : public Agent,
                       const double* logits) {
     Row& row = rows_[b];
     if (obs.episode_step[b] == 0) row.pending.clear();
-    row.acted = true;
+    rows_.mark_acted(b);
     logs::LogRecord& r = row.pending.emplace_back();
     r.step = obs.episode_step[b];
     r.user.assign(obs.user_row(b), obs.user_row(b) + U_);
@@ -813,9 +805,6 @@ class TopKReinforce final : public Agent,
             {{"user_dim", U_}, {"item_dim", D_}, {"num_candidates", N_}, {"slate_size", K_}}};
   }
 
-  void write_meta(const std::string& path) const { write_checkpoint_meta(path, meta()); }
-  void check_meta(const std::string& path) const { check_checkpoint_meta(path, meta()); }
-
   std::string name_;
   TopKReinforceConfig cfg_;
   const sim::Environment* env_;
@@ -827,7 +816,7 @@ class TopKReinforce final : public Agent,
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   bool training_ = false;
   int64_t env_steps_ = 0, updates_ = 0;
-  std::vector<Row> rows_;
+  RowSlots<Row> rows_;
   std::vector<int32_t> scratch_;
   logs::LogData store_;  // online: own served episodes
   Derived store_derived_;
@@ -835,6 +824,7 @@ class TopKReinforce final : public Agent,
   std::shared_ptr<const logs::LogData> offline_;  // offline: the training log
   Derived derived_;
   std::string log_path_;
+  Checkpoint ckpt_{[this] { return meta(); }};
 };
 
 }  // namespace

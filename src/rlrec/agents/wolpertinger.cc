@@ -53,19 +53,18 @@
 //     is not implemented.
 //  7. target_k (0 = k, the paper) caps the neighbours of the TD target's kNN: with k = 10% of a
 //     large catalogue the paper's target costs k critic evaluations per sampled transition.
-#include "rlrec/agents/checkpoint_meta.h"
 #include "rlrec/agents/wolpertinger.h"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <numeric>
-#include <sstream>
 
+#include "rlrec/agents/ddpg.h"
 #include "rlrec/agents/dqn_config.h"
-#include "rlrec/agents/history.h"
+#include "rlrec/agents/kit.h"
 #include "rlrec/agents/nn.h"
+#include "rlrec/agents/targets.h"
 #include "rlrec/agents/replay.h"
 #include "rlrec/core/check.h"
 #include "rlrec/core/error.h"
@@ -192,13 +191,12 @@ class Wolpertinger final : public Agent {
         env_(ctx.env),
         pool_(ctx.pool),
         rng_(ctx.seed, hash_name("wolpertinger")),
-        history_(ctx.env->spec().slate_size, ctx.env->spec().response_dim()) {
+        users_(ctx.env->spec(), cfg_.history_features) {
     nn::configure_torch();
     const auto& spec = env_->spec();
     const std::string& s = ctx.section;
     catalogue_mode_ = spec.candidates_are_catalogue();
-    U0_ = spec.user_dim;
-    U_ = U0_ + (cfg_.history_features ? history_.dim() : 0);
+    U_ = users_.dim();
     D_ = spec.item_dim;
     N_ = spec.num_candidates;
     K_ = spec.slate_size;
@@ -238,6 +236,20 @@ class Wolpertinger final : public Agent {
     c_terminal_ = replay_->column("terminal");
     c_next_user_ = replay_->column("next_user");
     c_next_items_ = catalogue_mode_ ? -1 : replay_->column("next_items");
+    rows_ = RowSlots<Row>([this](Row& r) {
+      r.user.resize(U_);
+      r.item.resize(D_);
+      r.ou.resize(D_, 0.f);
+    });
+    nn::add_module(ckpt_, "actor.pt", *actor_);
+    nn::add_module(ckpt_, "critic.pt", *critic_);
+    nn::add_module(ckpt_, "actor_target.pt", *actor_target_);
+    nn::add_module(ckpt_, "critic_target.pt", *critic_target_);
+    nn::add_optimizer(ckpt_, "actor_optimizer.pt", *actor_opt_);
+    nn::add_optimizer(ckpt_, "critic_optimizer.pt", *critic_opt_);
+    ckpt_.replay("replay.bin", *replay_)
+        .counters("state.bin", rng_, env_steps_, updates_)
+        .after_load([this] { rows_.forget_pending(); });
   }
 
   std::string_view name() const override { return "wolpertinger"; }
@@ -247,16 +259,10 @@ class Wolpertinger final : public Agent {
   void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
     const int B = obs.batch;
     check_observation(obs);
-    ensure_rows(B);
+    rows_.ensure(B);
     for (int b = 0; b < B; ++b) {
       if (!obs.is_active(b)) continue;
-      float* u = &user_buf_[static_cast<size_t>(b) * U_];
-      std::copy(obs.user_row(b), obs.user_row(b) + U0_, u);
-      if (cfg_.history_features) {
-        history_.advance(obs, b);
-        history_rows_ = std::max(history_rows_, b + 1);
-        std::copy(history_.features(b), history_.features(b) + history_.dim(), u + U0_);
-      }
+      users_.advance(obs, b);
       if (obs.episode_step[b] == 0) std::fill(rows_[b].ou.begin(), rows_[b].ou.end(), 0.f);
     }
     const double eps = training_ ? eps_.value(env_steps_) : cfg_.dqn.epsilon_eval;
@@ -279,26 +285,21 @@ class Wolpertinger final : public Agent {
       std::copy(user_row(b), user_row(b) + U_, row.user.begin());
       const float* f = obs.item_features(b, slates[static_cast<size_t>(b) * K_]);
       std::copy(f, f + D_, row.item.begin());
-      row.acted = true;
+      rows_.mark_acted(b);
     }
   }
 
   void observe(const StepOutcomes& step, const sim::Observation& next) override {
     for (int b = 0; b < step.batch; ++b) {
       if (!step.is_active(b)) continue;
-      Row& row = rows_[b];
-      RLREC_CHECK(row.acted, "observe() without act() for row ", b);
-      row.acted = false;
+      const Row& row = rows_.take(b);
       ++env_steps_;
       const int64_t idx = replay_->add();
       std::copy(row.user.begin(), row.user.end(), replay_->row(c_user_, idx));
       std::copy(row.item.begin(), row.item.end(), replay_->row(c_item_, idx));
       replay_->row(c_reward_, idx)[0] = static_cast<float>(step.rewards[b]);
       replay_->row(c_terminal_, idx)[0] = step.terminated[b] ? 1.f : 0.f;
-      float* nu = replay_->row(c_next_user_, idx);
-      std::copy(next.user_row(b), next.user_row(b) + U0_, nu);
-      if (cfg_.history_features)
-        history_.next_features(b, step.choices[b], step.responses.row(b), nu + U0_);
+      users_.next(next, b, step.choices[b], step.responses.row(b), replay_->row(c_next_user_, idx));
       if (!catalogue_mode_) {
         float* ni = replay_->row(c_next_items_, idx);
         for (int p = 0; p < N_; ++p) {
@@ -314,40 +315,14 @@ class Wolpertinger final : public Agent {
     return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_, [&] { return gradient_update(); });
   }
 
-  void save(const std::string& dir) const override {
-    std::filesystem::create_directories(dir);
-    write_meta(dir + "/meta.toml");
-    nn::save_module(*actor_, dir + "/actor.pt");
-    nn::save_module(*critic_, dir + "/critic.pt");
-    nn::save_module(*actor_target_, dir + "/actor_target.pt");
-    nn::save_module(*critic_target_, dir + "/critic_target.pt");
-    nn::save_optimizer(*actor_opt_, dir + "/actor_optimizer.pt");
-    nn::save_optimizer(*critic_opt_, dir + "/critic_optimizer.pt");
-    replay_->save(dir + "/replay.bin");
-    nn::save_counters(dir + "/state.bin", rng_, env_steps_, updates_);
-  }
-
-  void load(const std::string& dir) override {
-    check_meta(dir + "/meta.toml");
-    nn::load_module(*actor_, dir + "/actor.pt");
-    nn::load_module(*critic_, dir + "/critic.pt");
-    nn::load_module(*actor_target_, dir + "/actor_target.pt");
-    nn::load_module(*critic_target_, dir + "/critic_target.pt");
-    nn::load_optimizer(*actor_opt_, dir + "/actor_optimizer.pt");
-    nn::load_optimizer(*critic_opt_, dir + "/critic_optimizer.pt");
-    replay_->load(dir + "/replay.bin");
-    nn::load_counters(dir + "/state.bin", rng_, env_steps_, updates_);
-    for (auto& r : rows_) r.acted = false;
-  }
+  void save(const std::string& dir) const override { ckpt_.save(dir); }
+  void load(const std::string& dir) override { ckpt_.load(dir); }
 
   // Test hooks (wolpertinger.h).
   WolpertingerProbe probe(const sim::Observation& obs, int b) {
     check_observation(obs);
-    ensure_rows(obs.batch);
-    std::vector<float> u(U_, 0.f);
-    std::copy(obs.user_row(b), obs.user_row(b) + U0_, u.begin());
-    if (cfg_.history_features && b < history_rows_)  // else: no session yet (zeros)
-      std::copy(history_.features(b), history_.features(b) + history_.dim(), u.begin() + U0_);
+    std::vector<float> u(U_);
+    users_.peek(obs, b, u.data());  // no session yet: zero statistics
     WolpertingerProbe p;
     proto_actions(actor_, u.data(), 1, p.proto);
     std::vector<int64_t> ids;
@@ -375,27 +350,15 @@ class Wolpertinger final : public Agent {
  private:
   struct Row {
     std::vector<float> user, item, ou;
-    bool acted = false;
   };
 
-  const float* user_row(int b) const { return &user_buf_[static_cast<size_t>(b) * U_]; }
-
-  void ensure_rows(int B) {
-    if (user_buf_.size() < static_cast<size_t>(B) * U_) user_buf_.resize(static_cast<size_t>(B) * U_);
-    if (static_cast<int>(rows_.size()) >= B) return;
-    rows_.resize(B);
-    for (auto& r : rows_) {
-      r.user.resize(U_);
-      r.item.resize(D_);
-      r.ou.resize(D_, 0.f);
-    }
-  }
+  const float* user_row(int b) const { return users_.row(b); }
 
   void check_observation(const sim::Observation& obs) const {
-    if (obs.item_dim != D_ || obs.num_candidates != N_ || obs.slate_size != K_ || obs.user_dim != U0_)
+    if (obs.item_dim != D_ || obs.num_candidates != N_ || obs.slate_size != K_ || obs.user_dim != users_.obs_dim())
       invalid_argument("wolpertinger: observation shapes (user_dim ", obs.user_dim, ", item_dim ",
                        obs.item_dim, ", num_candidates ", obs.num_candidates, ", slate_size ",
-                       obs.slate_size, ") differ from the environment the agent was built for (", U0_,
+                       obs.slate_size, ") differ from the environment the agent was built for (", users_.obs_dim(),
                        ", ", D_, ", ", N_, ", ", K_, ")");
     if (catalogue_mode_ && (obs.catalogue == nullptr || obs.catalogue->fingerprint != env_fingerprint_))
       invalid_argument("wolpertinger: the observation's catalogue (fingerprint ",
@@ -601,15 +564,15 @@ class Wolpertinger final : public Agent {
     double mean_y = 0;
     for (int r = 0; r < Bt; ++r) {
       const float term = replay_->row(c_terminal_, idx_[r])[0];
-      y[r] = replay_->row(c_reward_, idx_[r])[0] +
-             static_cast<float>(cfg_.dqn.gamma) * (1.f - term) * next_q[r];
+      y[r] = td_target<float>(replay_->row(c_reward_, idx_[r])[0], static_cast<float>(cfg_.dqn.gamma),
+                              term, next_q[r]);
       mean_y += y[r];
     }
     // Critic on the executed items.
     auto xt = torch::from_blob(x.data(), {Bt, I_}, torch::kFloat);
     auto yt = torch::from_blob(y.data(), {Bt}, torch::kFloat);
     auto q = critic_->forward(xt).reshape({Bt});
-    auto loss = torch::mse_loss(q, yt);
+    auto loss = ddpg::critic_loss(q, yt);
     ++updates_;
     nn::check_finite(loss, *critic_, "wolpertinger", updates_);
     nn::gradient_step(*critic_opt_, loss, critic_->parameters(), cfg_.opt.grad_clip);
@@ -617,7 +580,7 @@ class Wolpertinger final : public Agent {
     // backward pass are discarded: its optimizer zeroes them before its next step).
     auto ut = torch::from_blob(u.data(), {Bt, U_}, torch::kFloat);
     auto proto = squash(actor_->forward(ut));
-    auto actor_loss = -critic_->forward(torch::cat({ut, proto}, 1)).mean();
+    auto actor_loss = ddpg::actor_loss(critic_->forward(torch::cat({ut, proto}, 1)));
     if (cfg_.proto_reg > 0) actor_loss = actor_loss + cfg_.proto_reg * manifold_penalty(proto, x);
     nn::check_finite(actor_loss, *actor_, "wolpertinger", updates_);
     nn::gradient_step(*actor_opt_, actor_loss, actor_->parameters(), cfg_.opt.grad_clip);
@@ -697,18 +660,14 @@ class Wolpertinger final : public Agent {
              {"corpus_size", env_->spec().corpus_size}, {"k", k_}}};
   }
 
-  void write_meta(const std::string& path) const { write_checkpoint_meta(path, meta()); }
-  void check_meta(const std::string& path) const { check_checkpoint_meta(path, meta()); }
-
   WolpertingerConfig cfg_;
   const sim::Environment* env_;
   ThreadPool* pool_;
   Rng rng_;
-  SessionHistory history_;
+  UserState users_;
   bool catalogue_mode_ = false, training_ = false;
-  int U0_ = 0, U_ = 0, D_ = 0, N_ = 0, K_ = 0, I_ = 0;
+  int U_ = 0, D_ = 0, N_ = 0, K_ = 0, I_ = 0;
   int64_t k_ = 1, tk_ = 1;  // k; neighbours in the TD target's kNN (target_k)
-  int history_rows_ = 0;  // rows whose session statistics exist
   uint64_t env_fingerprint_ = 0;
   std::unique_ptr<index::Index> index_;
   std::vector<float> box_lo_, box_hi_;
@@ -719,11 +678,12 @@ class Wolpertinger final : public Agent {
   LinearSchedule eps_;
   int c_user_ = 0, c_item_ = 0, c_reward_ = 0, c_terminal_ = 0, c_next_user_ = 0, c_next_items_ = -1;
   int64_t env_steps_ = 0, updates_ = 0;
-  std::vector<Row> rows_;
-  std::vector<float> user_buf_, users_tmp_, protos_tmp_, q_tmp_, scores_tmp_;
+  RowSlots<Row> rows_;
+  std::vector<float> users_tmp_, protos_tmp_, q_tmp_, scores_tmp_;
   std::vector<double> dist_tmp_;
   std::vector<int> greedy_, order_tmp_;
   std::vector<int64_t> ids_tmp_, order_, idx_;
+  Checkpoint ckpt_{[this] { return meta(); }};
 };
 
 Wolpertinger* as_wolpertinger(Agent& agent) {
