@@ -222,6 +222,11 @@ class Core {
       throw py::value_error("action must have shape (" + std::to_string(B) + ", " +
                             std::to_string(K) + ")" + (B == 1 ? " or (" + std::to_string(K) + ",)" : "") +
                             ", got " + py::str(a.attr("shape")).cast<std::string>());
+    if (py::isinstance<py::array_t<int32_t, py::array::c_style>>(a)) {  // no conversion needed
+      const auto* v = static_cast<const int32_t*>(a.data());
+      std::copy(v, v + slates_.size(), slates_.begin());
+      return;
+    }
     const auto src = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
     if (!src) throw py::type_error("action could not be read as integers");
     const int64_t* v = src.data();

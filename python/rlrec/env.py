@@ -91,10 +91,10 @@ class _Shared:
             self._views["candidate_ids"] = np.broadcast_to(ids, (self._num_envs, ids.size))
         self._obs_keys = ["user", "candidate_ids" if spec["fixed_corpus"] else "candidate_features"]
 
-    def _init_shared(self, name, num_envs, threads, privileged, env_keys):
+    def _init_shared(self, name, num_envs, threads, privileged, env_keys, seed=None):
         self._toml = env_toml(name, env_keys)
         self._num_envs, self._threads, self._privileged = num_envs, threads, bool(privileged)
-        self._seed = _fresh_seed()
+        self._seed = _fresh_seed() if seed is None else _check_seed(seed)
         self._build(self._seed)
         self.spec_dict = self._core.spec
         self.name = name
@@ -212,9 +212,7 @@ class VectorEnv(_Shared, _VectorBase):
             raise ValueError(f"num_envs must be an int >= 1, got {num_envs!r}")
         if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 0:
             raise ValueError(f"threads must be an int >= 0 (0 = all cores), got {threads!r}")
-        self._init_shared(name, int(num_envs), int(threads), privileged, env_keys)
-        if seed is not None:
-            self._reseed(seed)
+        self._init_shared(name, int(num_envs), int(threads), privileged, env_keys, seed)
         self.num_envs = int(num_envs)
         self.metadata = {"autoreset_mode": _autoreset_mode(), "render_modes": []}
         single = _observation_spaces(self.spec_dict)

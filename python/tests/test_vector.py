@@ -141,3 +141,19 @@ def test_bad_vector_arguments():
         venv.step(np.array([0, 1]))
     with pytest.raises(ValueError, match="duplicate position"):
         venv.step(np.array([[0, 1], [3, 3]]))
+
+
+def test_action_dtypes_and_layouts_give_the_same_step():
+    """int32, int64, uint8 and non-contiguous integer arrays are the same slates."""
+    results = []
+    base = np.array([[0, 1], [2, 3], [4, 5]])
+    variants = [base.astype(np.int32), base, base.astype(np.uint8),
+                np.ascontiguousarray(base[:, ::-1])[:, ::-1], base.astype(">i4"), base.tolist()]
+    for actions in variants:
+        venv = rlrec.VectorEnv("interest_evolution", 3, seed=5)
+        venv.reset(seed=5)
+        obs, rew, *_ = venv.step(actions)
+        results.append((rew, obs["user"].copy()))
+    for rew, user in results[1:]:
+        np.testing.assert_array_equal(rew, results[0][0])
+        np.testing.assert_array_equal(user, results[0][1])
