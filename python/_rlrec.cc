@@ -136,18 +136,21 @@ class Core {
 
   void reset_slot(int slot, uint64_t episode) {
     check_slot(slot);
+    Busy busy(*this);
     py::gil_scoped_release release;
     venv_->reset(slot, episode);
     needs_reset_[slot] = 0;
   }
 
   void reset_all(uint64_t first_episode) {
+    Busy busy(*this);
     py::gil_scoped_release release;
     venv_->reset_all(first_episode);
     std::fill(needs_reset_.begin(), needs_reset_.end(), 0);
   }
 
   void step(const py::array& actions) {
+    Busy busy(*this);
     read_actions(actions);
     py::gil_scoped_release release;
     venv_->step(slates_.data(), nullptr);
@@ -155,6 +158,7 @@ class Core {
 
   // Returns the mask of slots that were reset (their action was ignored) as a bool array.
   py::array step_autoreset(const py::array& actions) {
+    Busy busy(*this);
     read_actions(actions);
     const int B = num_envs();
     py::array_t<bool> was_reset(B);
@@ -205,6 +209,19 @@ class Core {
   }
 
  private:
+  // The GIL is released while stepping: a second Python thread calling in meanwhile gets an
+  // error instead of a data race. Set and cleared with the GIL held, so a plain bool suffices.
+  struct Busy {
+    explicit Busy(Core& c) : core(c) {
+      if (core.busy_)
+        throw py::value_error("this environment is being stepped or reset by another thread; one "
+                              "thread at a time may drive it");
+      core.busy_ = true;
+    }
+    ~Busy() { core.busy_ = false; }
+    Core& core;
+  };
+
   void check_slot(int slot) const {
     if (slot < 0 || slot >= num_envs())
       invalid_argument("slot must be in [0, ", num_envs(), "), got ", slot);
@@ -245,6 +262,7 @@ class Core {
   std::unique_ptr<sim::VectorEnv> venv_;
   std::vector<int32_t> slates_;
   std::vector<uint8_t> active_, needs_reset_;
+  bool busy_ = false;
 };
 
 // A baseline policy of the catalogue evaluated as `rlrec simulate` evaluates it

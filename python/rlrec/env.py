@@ -86,9 +86,11 @@ class _Shared:
         self._views = self._core.views()
         self._catalogue = self._core.catalogue()
         spec = self._core.spec
-        if spec["candidates_are_catalogue"]:
+        if spec["candidates_are_catalogue"]:  # position == item id: constant broadcast views
             ids = np.arange(spec["num_candidates"], dtype=np.int64)
             self._views["candidate_ids"] = np.broadcast_to(ids, (self._num_envs, ids.size))
+            self._views["candidate_quality"] = np.broadcast_to(self._catalogue["quality"],
+                                                               (self._num_envs, ids.size))
         self._obs_keys = ["user", "candidate_ids" if spec["fixed_corpus"] else "candidate_features"]
 
     def _init_shared(self, name, num_envs, threads, privileged, env_keys, seed=None):
@@ -119,11 +121,6 @@ class _Shared:
             self._build(seed)
         self._seed = seed
 
-    def _quality(self):
-        if "candidate_quality" in self._views:
-            return self._views["candidate_quality"]
-        return None
-
     def observed_scores(self):
         """The environment's observed click score of each candidate (what `myopic` ranks by):
         float64, (N,) for Env, (num_envs, N) for VectorEnv."""
@@ -151,8 +148,7 @@ class Env(_Shared, _EnvBase):
         return {k: np.array(self._views[k][0]) for k in self._obs_keys}
 
     def _quality_row(self):
-        q = self._quality()
-        return np.array(q[0]) if q is not None else np.array(self._catalogue["quality"])
+        return np.array(self._views["candidate_quality"][0])
 
     def reset(self, *, seed=None, options=None):
         if _gym is not None:  # pragma: no cover - seeds self.np_random as Gymnasium expects
@@ -252,7 +248,7 @@ class VectorEnv(_Shared, _VectorBase):
         was_reset = self._core.step_autoreset(np.asarray(actions))
         v = self._views
         info = {"choice": v["choices"].copy(), "responses": v["responses"].copy(), "_reset": was_reset}
-        if self._privileged and v.get("candidate_quality") is not None:
+        if self._privileged:
             info["candidate_quality"] = v["candidate_quality"]
         return (self._obs(), v["rewards"].copy(), v["terminated"].copy(), v["truncated"].copy(), info)
 

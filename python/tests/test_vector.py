@@ -157,3 +157,18 @@ def test_action_dtypes_and_layouts_give_the_same_step():
     for rew, user in results[1:]:
         np.testing.assert_array_equal(rew, results[0][0])
         np.testing.assert_array_equal(user, results[0][1])
+
+
+def test_privileged_vector_info():
+    venv = rlrec.VectorEnv("interest_evolution", 3, seed=1, privileged=True)
+    venv.reset()
+    *_, info = venv.step(np.tile([0, 1], (3, 1)))
+    assert info["candidate_quality"].shape == (3, venv.num_candidates)
+    whole = rlrec.VectorEnv("interest_evolution", 3, seed=1, privileged=True, corpus_size=10,
+                            num_candidates=10)
+    whole.reset()
+    *_, info = whole.step(np.tile([0, 1], (3, 1)))
+    assert info["candidate_quality"].shape == (3, 10)
+    plain = rlrec.VectorEnv("interest_evolution", 3, seed=1)
+    plain.reset()
+    assert "candidate_quality" not in plain.step(np.tile([0, 1], (3, 1)))[-1]
