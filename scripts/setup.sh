@@ -22,6 +22,7 @@ PACKAGES=(
   liblinear-dev            # reward models for off-policy evaluation (ope/)
   gnuplot-nox              # plots written by the experiment runner
   libtorch-dev             # neural agents (agents/ only; CPU build, ~500 MiB with dependencies)
+  python3-dev pybind11-dev python3-numpy python3-pytest  # the Python package (python/), its tests
 )
 
 missing=()

@@ -1,0 +1,73 @@
+"""rlrec from Python: Gymnasium-style environments over rlrec's C++ simulators.
+
+    import rlrec
+    env = rlrec.make("interest_evolution", num_candidates=10, slate_size=2)
+    obs, info = env.reset(seed=1)
+    obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+
+    venv = rlrec.VectorEnv("interest_evolution", 256, seed=1, threads=2)
+
+docs/python.md describes the API and what of the Gymnasium contract is (not) met.
+"""
+
+from . import _rlrec
+from . import errors
+from .errors import (Error, InvalidArgumentError, NotFoundError, IoError, CorruptError,
+                     NotSupportedError, InternalError)
+from . import spaces
+from .env import Env, VectorEnv
+from ._config import env_toml as _env_toml
+
+_rlrec._set_error_classes(dict(errors.BY_CODE))
+
+__all__ = ["make", "Env", "VectorEnv", "environments", "policies", "env_defaults", "run_baseline",
+           "spaces", "errors", "Error", "InvalidArgumentError", "NotFoundError", "IoError",
+           "CorruptError", "NotSupportedError", "InternalError"]
+
+
+def environments():
+    """Names of every environment of the catalogue (`rlrec list`), in its order."""
+    return [name for name, _, _ in _rlrec.environments()]
+
+
+def environment_info():
+    """(name, description, family) of every environment; family "recsim" or "rating_log"."""
+    return list(_rlrec.environments())
+
+
+def policies():
+    """Names of the baseline policies of the catalogue."""
+    return [name for name, *_ in _rlrec.policies()]
+
+
+def env_defaults(name):
+    """The [env] section with every default of environment `name`, as TOML text."""
+    return _rlrec.env_defaults(name)
+
+
+def make(name="interest_evolution", privileged=False, **env_keys):
+    """An Env for catalogue environment `name`; env_keys are its [env] keys (env_defaults(name)),
+    e.g. make("movielens_mf", data="u.data"). privileged=True adds hidden values to info."""
+    return Env(name, privileged=privileged, **env_keys)
+
+
+def run_baseline(policy, env="interest_evolution", episodes=100, seed=1, batch=256, threads=1,
+                 **env_keys):
+    """Runs baseline `policy` as `rlrec simulate` does (eval::run_episodes with run.seed = seed):
+    a dict of per-episode "returns", "lengths", "clicks" arrays and "steps", "truncated", "ctr"."""
+    return _rlrec.run_baseline(_env_toml(env, env_keys), policy, int(episodes), int(seed), int(batch),
+                               int(threads))
+
+
+def _register_gymnasium():  # pragma: no cover - gymnasium is not installable here
+    try:
+        import gymnasium
+    except ImportError:
+        return
+    for name in environments():
+        env_id = f"rlrec/{name}-v0"
+        if env_id not in gymnasium.registry:
+            gymnasium.register(id=env_id, entry_point="rlrec.env:Env", kwargs={"name": name})
+
+
+_register_gymnasium()
