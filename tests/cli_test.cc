@@ -371,7 +371,7 @@ TEST_F(Cli, OpeEstimateJsonAndBadInput) {
                      {"bad_dist.csv:3: probabilities of position 1 sum to 0.5"});
   expect_usage_error(concat(base, {"--policy", "bts", "--estimators", "ipw,snipv"}), {"did you mean 'snipw'"});
   expect_usage_error({"ope", "estimate", "--log", path("obd/men.csv"), "--policy", "bts", "--bootstrap", "0"},
-                     {"--bootstrap must be > 0"});
+                     {"ope.bootstrap must be > 0"});
   // A zero propensity in the log (first data row, line 2).
   const std::string good_p = "0.029411764705882353";
   std::ostringstream bad;
@@ -398,7 +398,7 @@ TEST_F(Cli, OpeBenchJson) {
     for (const char* key : {"estimate", "relative_error", "relative_error_mean", "relative_error_std"})
       EXPECT_TRUE(j["estimates"][name][key].is_number()) << name << "." << key;
   expect_usage_error({"ope", "bench", "--data", root, "--campaign", "men", "--bootstrap", "-3"},
-                     {"--bootstrap must be > 0"});
+                     {"ope.bootstrap must be > 0"});
 }
 
 }  // namespace
