@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/key_flags.h"
 #include "rlrec/core/registry.h"
 #include "rlrec/experiment/index_experiment.h"
 
@@ -20,6 +21,8 @@ using namespace experiment;
 struct BenchFlags {
   IndexBenchOptions opt;
   bool json = false;
+  ConfigFlags config;
+  std::unique_ptr<KeyFlags<IndexBenchOptions>> keys;
 };
 
 void print_bench(const IndexBenchResult& r) {
@@ -56,40 +59,46 @@ void add_index_command(CLI::App& app) {
   auto* bench = cmd->add_subcommand(
       "bench",
       "build an index over synthetic item vectors; report build seconds, queries/s and recall@k "
-      "against exact search");
+      "against exact search.\nExperiment file (positional or --config) and --set index.KEY=VALUE: the "
+      "[index] section holds the keys shown after each flag; flags given win over the file.");
   auto f = std::make_shared<BenchFlags>();
   IndexBenchOptions& o = f->opt;
+  f->keys = std::make_unique<KeyFlags<IndexBenchOptions>>(bench, "index", o);
+  KeyFlags<IndexBenchOptions>& kf = *f->keys;
   const std::string kinds = join(registry_names(index::index_kinds()), "|");
-  bench->add_option("--items", o.items, "catalogue size")->check(CLI::Range(int64_t{1}, int64_t{1} << 32))
+  kf.add("--items", "items", o.items, "catalogue size")->check(CLI::Range(int64_t{1}, int64_t{1} << 32))
       ->capture_default_str();
-  bench->add_option("--dim", o.dim, "vector dimension")->check(CLI::Range(1, 1 << 16))->capture_default_str();
-  bench->add_option("--queries", o.queries, "number of queries")->check(CLI::Range(int64_t{1}, int64_t{1} << 32))
+  kf.add("--dim", "dim", o.dim, "vector dimension")->check(CLI::Range(1, 1 << 16))->capture_default_str();
+  kf.add("--queries", "queries", o.queries, "number of queries")->check(CLI::Range(int64_t{1}, int64_t{1} << 32))
       ->capture_default_str();
-  bench->add_option("--k", o.k, "neighbours per query")->check(CLI::Range(int64_t{1}, int64_t{1} << 32))
+  kf.add("--k", "k", o.k, "neighbours per query")->check(CLI::Range(int64_t{1}, int64_t{1} << 32))
       ->capture_default_str();
-  bench->add_option("--kind", o.kind, "index kind: " + kinds)->capture_default_str();
-  bench->add_option("--metric", o.metric, "similarity: ip|l2")->capture_default_str();
-  bench->add_option("--clusters", o.clusters,
+  kf.add("--kind", "kind", o.kind, "index kind: " + kinds)->capture_default_str();
+  kf.add("--metric", "metric", o.metric, "similarity: ip|l2")->capture_default_str();
+  kf.add("--clusters", "clusters", o.clusters,
                     "clusters of unit vectors (resembles item embeddings); 0 = plain Gaussian vectors (the hard case)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 31))->capture_default_str();
-  bench->add_option("--spread", o.spread, "within-cluster noise norm around each unit centre")
+  kf.add("--spread", "spread", o.spread, "within-cluster noise norm around each unit centre")
       ->check(CLI::Range(0.0, 100.0))->capture_default_str();
-  bench->add_option("--seed", o.seed, "seed of the synthetic vectors")->capture_default_str();
-  bench->add_option("--M", o.M, "HNSW: links per node")->capture_default_str();
-  bench->add_option("--ef-construction", o.ef_construction, "HNSW: build candidate list size")->capture_default_str();
-  bench->add_option("--ef-search", o.ef_search, "HNSW: search candidate list size; a comma-separated list measures each")
+  kf.add("--seed", "seed", o.seed, "seed of the synthetic vectors")->capture_default_str();
+  kf.add("--M", "M", o.M, "HNSW: links per node")->capture_default_str();
+  kf.add("--ef-construction", "ef_construction", o.ef_construction, "HNSW: build candidate list size")->capture_default_str();
+  kf.add("--ef-search", "ef_search", o.ef_search, "HNSW: search candidate list size; a comma-separated list measures each")
       ->delimiter(',')->capture_default_str();
-  bench->add_option("--threads", o.threads, "threads for the build (0 = all cores)")->capture_default_str();
-  bench->add_option("--search-threads", o.search_threads, "threads for one search call (matters with --batch; 0 = all cores)")
+  kf.add("--threads", "threads", o.threads, "threads for the build (0 = all cores)")->capture_default_str();
+  kf.add("--search-threads", "search_threads", o.search_threads, "threads for one search call (matters with --batch; 0 = all cores)")
       ->capture_default_str();
-  bench->add_option("--batch", o.batch, "queries per search call (0 = one query per call)")->capture_default_str();
-  bench->add_option("--save", o.save, "write the built index to this file");
-  bench->add_option("--load", o.load,
+  kf.add("--batch", "batch", o.batch, "queries per search call (0 = one query per call)")->capture_default_str();
+  kf.add("--save", "save", o.save, "write the built index to this file");
+  kf.add("--load", "load", o.load,
                     "search a saved index instead of building one (it must have been built for the same "
                     "--items/--dim/--clusters/--spread/--seed)");
   bench->add_flag("--json", f->json, "print one JSON object (keys build_seconds, qps, recall, ...)");
+  f->config.add_to(*bench);
   bench->callback([f] {
-    const IndexBenchResult r = run_index_bench(f->opt);
+    const Config cfg = f->config.load();
+    check_sections(cfg, {"index"}, "index bench");
+    const IndexBenchResult r = run_index_bench(f->keys->options(cfg));
     if (f->json) print_json(to_json(r));
     else print_bench(r);
   });

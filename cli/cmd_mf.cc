@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/key_flags.h"
 #include "rlrec/experiment/mf_experiment.h"
 
 namespace rlrec::cli {
@@ -21,17 +22,18 @@ struct FitFlags {
   MfOptions opt;
   bool json = false;
   ConfigFlags config;
+  std::unique_ptr<KeyFlags<MfOptions>> keys;
 };
 
 void print_fit(const MfResult& r) {
   const MfOptions& o = r.options;
-  Table table({"metric", o.model});
-  if (r.feedback == models::Feedback::kExplicit) {
-    table = Table({"metric", o.model, "global_mean"});
+  const bool expl = r.feedback == models::Feedback::kExplicit;
+  Table table(expl ? std::vector<std::string>{"metric", o.model, "global_mean"}
+                   : std::vector<std::string>{"metric", o.model, "popularity", "random"});
+  if (expl) {
     table.add_row({"rmse", fmt(r.errors.rmse, 4), fmt(r.global_mean.rmse, 4)});
     table.add_row({"mae", fmt(r.errors.mae, 4), fmt(r.global_mean.mae, 4)});
   } else {
-    table = Table({"metric", o.model, "popularity", "random"});
     const auto a = metric_list(r.ranking), b = metric_list(r.popularity), c = metric_list(r.random);
     for (size_t m = 0; m < a.size(); ++m)
       table.add_row({a[m].first, fmt(a[m].second, 4), fmt(b[m].second, 4), fmt(c[m].second, 4)});
@@ -54,11 +56,13 @@ void print_fit(const MfResult& r) {
   if (!o.out.empty()) std::printf("\nsaved to %s\n", o.out.c_str());
 }
 
-void run_fit(FitFlags& f) {
-  models::mf_kind(f.opt.model);
-  f.opt.hyperparameters = f.config.load();
-  check_sections(f.opt.hyperparameters, {"mf"});
-  const MfResult r = run_mf(f.opt);
+// The options: the experiment file's [mf] section (and --set), then the given flags.
+void run_fit(const FitFlags& f) {
+  const Config cfg = f.config.load();
+  check_sections(cfg, {"mf"}, "mf fit");
+  MfOptions o = f.keys->options(cfg, mf_hyperparameter_keys());
+  o.hyperparameters = cfg;
+  const MfResult r = run_mf(o);
   if (f.json) print_json(to_json(r));
   else print_fit(r);
 }
@@ -77,26 +81,29 @@ void add_mf_command(CLI::App& app) {
       "fit",
       "train an MF model, evaluate it on held-out data, optionally save the embeddings.\n"
       "Models:" + kinds + "\n"
-      "Hyperparameters: --set mf.KEY=VALUE or an [mf] section in --config "
+      "Experiment file (positional or --config) and --set mf.KEY=VALUE: the [mf] section holds the "
+      "run keys shown after each flag (flags given win over the file) and the model's hyperparameters "
       "(`rlrec mf defaults --model NAME` prints them).\n"
       "Protocol: test rows with a user or item unseen in training follow --unseen (counted either "
       "way). biased_sgd reports RMSE/MAE (baseline: train mean). als/bpr rank all items for every "
       "test user, minus the user's train items, and compare the top K with the user's test items "
       "not in train (HR, precision, recall, NDCG, MAP, MRR at K, catalogue coverage), next to the "
       "popularity and random baselines.");
-  fit->add_option("--train", o.train, "training interactions file")->required();
-  fit->add_option("--test", o.test, "test interactions file (or use --split)");
-  fit->add_option("--split", o.split,
+  flags->keys = std::make_unique<KeyFlags<MfOptions>>(fit, "mf", o);
+  KeyFlags<MfOptions>& kf = *flags->keys;
+  kf.add("--train", "train", o.train, "training interactions file");
+  kf.add("--test", "test", o.test, "test interactions file (or use --split)");
+  kf.add("--split", "split", o.split,
                   "hold out part of --train instead of --test: temporal:F (per user, the latest "
                   "fraction F by timestamp), last:N (per user, the latest N), random:F");
-  fit->add_option("--split-seed", o.split_seed, "seed of --split random:F and of the random baseline")
+  kf.add("--split-seed", "split_seed", o.split_seed, "seed of --split random:F and of the random baseline")
       ->capture_default_str();
-  fit->add_option("--format", o.format, "file format: " + join(data::format_names()))->capture_default_str();
-  fit->add_option("--model", o.model, "biased_sgd, als or bpr")->required();
-  fit->add_option("--unseen", o.unseen, "test rows with an unseen user/item: drop or error")->capture_default_str();
-  fit->add_option("--k", o.k, "cutoff K of the ranking metrics")->capture_default_str();
-  fit->add_option("--out", o.out, "directory to save the model to (see models/mf_model.h)");
-  fit->add_flag("--skip-malformed", o.skip_malformed, "skip and count malformed rows instead of failing");
+  kf.add("--format", "format", o.format, "file format: " + join(data::format_names()))->capture_default_str();
+  kf.add("--model", "name", o.model, "biased_sgd, als or bpr");
+  kf.add("--unseen", "unseen", o.unseen, "test rows with an unseen user/item: drop or error")->capture_default_str();
+  kf.add("--k", "k", o.k, "cutoff K of the ranking metrics")->capture_default_str();
+  kf.add("--out", "out", o.out, "directory to save the model to (see models/mf_model.h)");
+  kf.add_flag("--skip-malformed", "skip_malformed", o.skip_malformed, "skip and count malformed rows instead of failing");
   fit->add_flag("--json", flags->json, "print one JSON object instead of a table");
   flags->config.add_to(*fit);
   fit->callback([flags] { run_fit(*flags); });

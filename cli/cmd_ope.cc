@@ -7,6 +7,9 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -22,6 +25,8 @@ template <class Options>
 struct Flags {
   Options opt;
   bool json = false;
+  ConfigFlags config;
+  std::vector<std::string> sets;  // simbench: --set env.KEY=VALUE or ope.KEY=VALUE
   std::unique_ptr<KeyFlags<Options>> keys;
   KeyFlags<Options>& bind(CLI::App* c) {
     keys = std::make_unique<KeyFlags<Options>>(c, "ope", opt);
@@ -82,11 +87,20 @@ void print_simbench(const OpeSimBenchResult& res) {
   std::printf("%s", t.to_string().c_str());
 }
 
-// Runs one experiment with the flags' options (errors name the [ope] keys, which --help pairs with
-// the flags); prints JSON or the table.
+// Runs one experiment with the options of the experiment file's [ope] section (and --set), then the
+// flags given (errors name the [ope] keys, which --help pairs with the flags); prints JSON or the
+// table. simbench's --set takes env.KEY=VALUE (appended to ope.env_overrides) and ope.KEY=VALUE.
 template <class Options, class Run, class Print>
-void run(const Flags<Options>& f, Run run_fn, Print print) {
-  const auto r = run_fn(f.opt);
+void run(const Flags<Options>& f, std::string_view command, Run run_fn, Print print) {
+  ConfigFlags config = f.config;
+  std::vector<std::string> env;
+  for (const auto& s : f.sets) (s.rfind("ope.", 0) == 0 ? config.sets : env).push_back(s);
+  const Config cfg = config.load();
+  check_sections(cfg, {"ope"}, command);
+  Options o = f.keys->options(cfg);
+  if constexpr (std::is_same_v<Options, OpeSimBenchOptions>)
+    o.env_overrides.insert(o.env_overrides.end(), env.begin(), env.end());
+  const auto r = run_fn(o);
   if (f.json) print_json(to_json(r));
   else print(r);
 }
@@ -101,7 +115,7 @@ void add_ope_command(CLI::App& app) {
   OpeEstimateOptions& e = ef->opt;
   auto* est = ope->add_subcommand("estimate", "estimate a target policy's value from a log, with bootstrap CIs");
   auto& ek = ef->bind(est);
-  ek.add("--log", "log", e.log, "logged bandit feedback file (OBD csv)")->required();
+  ek.add("--log", "log", e.log, "logged bandit feedback file (OBD csv)");
   ek.add("--format", "format", e.format, "log format: obd (Open Bandit Dataset csv) or rlrec (simulator log)")
       ->check(CLI::IsMember({"obd", "rlrec"}))->capture_default_str();
   ek.add("--target-dist", "target_dist", e.target_dist,
@@ -118,28 +132,33 @@ void add_ope_command(CLI::App& app) {
   ek.add("--seed", "seed", e.seed, "seed (folds, bootstrap, Monte Carlo)")->capture_default_str();
   est->add_flag("--json", ef->json, "print one JSON object");
   add_model_flags(ek, e.model);
-  est->callback([ef] { run(*ef, run_ope_estimate, print_estimate); });
+  ef->config.add_to(*est);
+  est->callback([ef] { run(*ef, "ope estimate", run_ope_estimate, print_estimate); });
 
   auto bf = std::make_shared<Flags<OpeBenchOptions>>();
   OpeBenchOptions& b = bf->opt;
   auto* bench = ope->add_subcommand("bench", "OBD evaluation of OPE: bts value from random logs vs bts on-policy");
   auto& bk = bf->bind(bench);
-  bk.add("--data", "data", b.data, "Open Bandit Dataset directory (random/, bts/)")->required();
-  bk.add("--campaign", "campaign", b.campaign, "campaign")->required()->check(CLI::IsMember({"men", "women", "all"}));
+  bk.add("--data", "data", b.data, "Open Bandit Dataset directory (random/, bts/)");
+  bk.add("--campaign", "campaign", b.campaign, "campaign")->check(CLI::IsMember({"men", "women", "all"}));
   bk.add("--bootstrap", "bootstrap", b.bootstrap, "bootstrap resamples")->capture_default_str();
   bk.add("--seed", "seed", b.seed, "seed")->capture_default_str();
   bk.add("--n-sim", "n_sim", b.n_sim, "Monte Carlo draws for the bts action distribution")->capture_default_str();
   bk.add("--estimators", "estimators", b.estimators, "comma-separated estimators, or all")->capture_default_str();
   bench->add_flag("--json", bf->json, "print one JSON object");
   add_model_flags(bk, b.model);
-  bench->callback([bf] { run(*bf, run_ope_bench, print_bench); });
+  bf->config.add_to(*bench);
+  bench->callback([bf] { run(*bf, "ope bench", run_ope_bench, print_bench); });
 
   auto sf = std::make_shared<Flags<OpeSimBenchOptions>>();
   OpeSimBenchOptions& s = sf->opt;
   auto* sb = ope->add_subcommand(
       "simbench", "simulator OPE benchmark: relative error and CI coverage by estimator and log size");
   auto& sk = sf->bind(sb);
-  sk.add("--set", "env_overrides", s.env_overrides, "environment override env.KEY=VALUE (repeatable; env.max_steps is forced to 1)");
+  sb->add_option("experiment", sf->config.experiment, "experiment TOML file (same as --config)");
+  sb->add_option("--config", sf->config.config_file, "TOML config file (its [ope] section)");
+  sb->add_option("--set", sf->sets, "env.KEY=VALUE: environment override, appended to ope.env_overrides "
+                 "(env.max_steps is forced to 1); ope.KEY=VALUE: one option (repeatable)");
   sk.add("--behaviour", "behaviour", s.behaviour, "logging policy NAME[:key=value,...]")->capture_default_str();
   sk.add("--target", "targets", s.targets, "target policy NAME[:key=value,...] (repeatable)");
   sk.add("--sizes", "sizes", s.sizes, "log sizes in steps")->delimiter(',');
@@ -151,7 +170,7 @@ void add_ope_command(CLI::App& app) {
   sk.add("--estimators", "estimators", s.estimators, "comma-separated estimators, or all")->capture_default_str();
   sk.add("--seed", "seed", s.seed, "seed")->capture_default_str();
   sb->add_flag("--json", sf->json, "print one JSON object");
-  sb->callback([sf] { run(*sf, run_ope_simbench, print_simbench); });
+  sb->callback([sf] { run(*sf, "ope simbench", run_ope_simbench, print_simbench); });
 }
 
 }  // namespace rlrec::cli

@@ -89,10 +89,12 @@ class KeyFlags {
       if (opt->count() > 0) keys.push_back(key);
     return keys;
   }
-  // The options: [section] of cfg over the defaults, then the given flags over that.
-  Options options(const Config& cfg) const {
+  // The options: [section] of cfg over the defaults, then the given flags over that. Keys of the
+  // section that are neither fields nor in `shared_keys` (keys another reader of the section
+  // claims) are errors with a did-you-mean.
+  Options options(const Config& cfg, const std::vector<std::string>& shared_keys = {}) const {
     Options o;
-    read_section(cfg, section_, o, {});
+    read_section(cfg, section_, o, shared_keys);
     copy_fields(*values_, o, given());
     return o;
   }

@@ -100,6 +100,13 @@ std::vector<std::pair<std::string, double>> metric_list(const eval::RankingSumma
           {"coverage" + at, s.coverage}};
 }
 
+std::vector<std::string> mf_hyperparameter_keys() {
+  std::vector<std::string> keys;
+  for (const auto& k : models::mf_kinds())
+    for (const auto& key : Config::parse_string(k.defaults("mf")).keys("mf")) keys.push_back(key);
+  return keys;
+}
+
 data::Split mf_split(const data::InteractionLog& log, const std::string& spec, uint64_t seed) {
   const SplitSpec s = parse_split(spec);
   if (s.kind == "last") return data::temporal_last_n(log, static_cast<int>(s.n));
@@ -108,7 +115,7 @@ data::Split mf_split(const data::InteractionLog& log, const std::string& spec, u
 }
 
 void MfOptions::visit(FieldVisitor& v) {
-  v.field("model", model, "MF model: biased_sgd | als | bpr");
+  v.field("name", model, "MF model: biased_sgd | als | bpr");
   v.field("train", train, "training interactions file");
   v.field("test", test, "test interactions file (or mf.split)");
   v.field("split", split,
@@ -123,10 +130,10 @@ void MfOptions::visit(FieldVisitor& v) {
 }
 
 void MfOptions::validate() const {
-  if (model.empty()) invalid_argument("mf.model is required (biased_sgd, als or bpr)");
+  if (model.empty()) invalid_argument("mf.name is required (the MF model: biased_sgd, als or bpr)");
   models::mf_kind(model);
   if (auto name = hyperparameters.get_string("mf", "name"); name && *name != model)
-    invalid_argument("[mf] name = '", *name, "' in the config disagrees with mf.model = '", model, "'");
+    invalid_argument("the model '", model, "' disagrees with [mf] name = '", *name, "' of the hyperparameters");
   if (train.empty()) invalid_argument("mf.train is required (the training interactions file)");
   if (k < 1) invalid_argument("mf.k must be >= 1, got ", k);
   if (split_seed < 0) invalid_argument("mf.split_seed must be >= 0, got ", split_seed);
@@ -139,7 +146,7 @@ void MfOptions::validate() const {
 MfResult run_mf(const MfOptions& o) {
   o.validate();
   const models::MfKind& kind = models::mf_kind(o.model);
-  std::unique_ptr<models::MfTrainer> trainer = kind.create(o.hyperparameters, "mf");
+  std::unique_ptr<models::MfTrainer> trainer = kind.create_shared(o.hyperparameters, "mf", field_keys(MfOptions{}));
   const data::UnseenPolicy policy = data::parse_unseen_policy(o.unseen);
   MfResult r;
   r.options = o;

@@ -36,7 +36,7 @@
 namespace rlrec::experiment {
 
 struct MfOptions {
-  std::string model;            // biased_sgd | als | bpr (models::mf_kinds())
+  std::string model;            // key `name`: biased_sgd | als | bpr (models::mf_kinds())
   std::string train;            // training interactions file
   std::string test;             // test interactions file (exactly one of test and split)
   std::string split;            // hold out part of train: temporal:F | last:N | random:F
@@ -47,8 +47,9 @@ struct MfOptions {
   bool skip_malformed = false;  // skip and count malformed rows instead of failing
   std::string out;              // directory to save the model and metrics.json to ("" = none)
   // Not config keys: the config whose [mf] section holds the model's hyperparameters (the keys of
-  // `rlrec mf defaults`; `name`, if present, must equal `model`; the run keys above are ignored
-  // there), and whether to report progress (load summaries, the epoch bar) on stderr.
+  // `rlrec mf defaults`; its `name`, if present, must equal `model`; the run keys above may share
+  // the section and are ignored there), and whether to report progress (load summaries, the epoch
+  // bar) on stderr.
   Config hyperparameters;
   bool verbose = true;
 
@@ -81,6 +82,8 @@ struct MfResult {
 MfResult run_mf(const MfOptions& options);
 // The JSON object of `rlrec mf fit --json`.
 nlohmann::json to_json(const MfResult& r);
+// The hyperparameter keys of every MF model (those that may share [mf] with MfOptions' keys).
+std::vector<std::string> mf_hyperparameter_keys();
 // The ranking metrics as (key, value) in display order: ndcg@K, recall@K, hr@K, precision@K,
 // map@K, mrr@K, coverage@K.
 std::vector<std::pair<std::string, double>> metric_list(const eval::RankingSummary& s);

@@ -65,8 +65,8 @@ TEST(MfExperiment, OptionErrorsNameTheConfigKey) {
   EXPECT_NE(error_of([&] { o.validate(); }).find("unknown MF model 'svd'"), std::string::npos);
   o.model = "als";
   o.hyperparameters.set("mf.name=bpr");
-  EXPECT_NE(error_of([&] { o.validate(); }).find("disagrees with mf.model = 'als'"), std::string::npos);
-  EXPECT_EQ(field_keys(MfOptions{}).front(), "model");
+  EXPECT_NE(error_of([&] { o.validate(); }).find("the model 'als' disagrees with [mf] name = 'bpr'"), std::string::npos);
+  EXPECT_EQ(field_keys(MfOptions{}).front(), "name");
   EXPECT_EQ(field_keys(MfOptions{}).size(), 10u);
 }
 
@@ -122,6 +122,15 @@ TEST(MfExperiment, UnseenTestRowsAreDroppedAndCountedOrAnError) {
   EXPECT_EQ(to_json(r)["test"]["unseen_policy"], "drop");
   o.unseen = "error";
   error_of([&] { run_mf(o); }, ErrorCode::kInvalidArgument);
+}
+
+TEST(MfExperiment, RunKeysMayShareTheMfSectionWithHyperparameters) {
+  MfOptions o = small("als");
+  o.hyperparameters.set("mf.name=als");
+  o.hyperparameters.set("mf.k=5");  // a run key in [mf] is not a hyperparameter error
+  EXPECT_EQ(run_mf(o).factors, 4);
+  o.hyperparameters.set("mf.factorz=3");
+  EXPECT_NE(error_of([&] { run_mf(o); }).find("did you mean 'mf.factors'"), std::string::npos);
 }
 
 TEST(MfExperiment, MovieLensBiasedSgdFoldU1) {
