@@ -271,7 +271,7 @@ TEST_F(Cli, OpeEstimateJsonAndBadInput) {
                      {"bad_dist.csv:3: probabilities of position 1 sum to 0.5"});
   expect_usage_error(concat(base, {"--policy", "bts", "--estimators", "ipw,snipv"}), {"did you mean 'snipw'"});
   expect_usage_error({"ope", "estimate", "--log", path("obd/men.csv"), "--policy", "bts", "--bootstrap", "0"},
-                     {"--bootstrap must be > 0"});
+                     {"ope.bootstrap must be > 0"});
   // A zero propensity in the log (first data row, line 2).
   const std::string good_p = "0.029411764705882353";
   std::ostringstream bad;
@@ -298,7 +298,7 @@ TEST_F(Cli, OpeBenchJson) {
     for (const char* key : {"estimate", "relative_error", "relative_error_mean", "relative_error_std"})
       EXPECT_TRUE(j["estimates"][name][key].is_number()) << name << "." << key;
   expect_usage_error({"ope", "bench", "--data", root, "--campaign", "men", "--bootstrap", "-3"},
-                     {"--bootstrap must be > 0"});
+                     {"ope.bootstrap must be > 0"});
 }
 
 }  // namespace
@@ -493,4 +493,73 @@ TEST_F(Cli, TrainAndCompareNoteUnusedSections) {
   expect_usage_error({"train", exp, "--out", path("run2")}, {"unknown section [runn]", "did you mean [run]"});
   expect_usage_error({"compare", exp}, {"unknown section [runn]", "did you mean [run]"});
 }
+}  // namespace
+
+// The entry convention for mf, index and ope: an experiment file (positional or --config) whose
+// [mf], [index] or [ope] section fills the options (the keys --help shows after each flag), --set
+// SECTION.KEY=VALUE, flags given win over the file, sections of other commands are noted.
+namespace {
+
+TEST_F(Cli, IndexBenchTakesAnExperimentFile) {
+  const std::string exp = path("index.toml");
+  write_file(exp, "[index]\nitems = 300\ndim = 4\nqueries = 20\nk = 5\nkind = \"exact\"\n\n"
+                  "[env]\nname = \"interest_evolution\"\n");
+  const Result r = rlrec({"index", "bench", exp, "--json"});
+  const nlohmann::json j = json_of(r);
+  EXPECT_EQ(j["items"], 300);
+  EXPECT_EQ(j["k"], 5);
+  EXPECT_EQ(j["recall"], 1.0);
+  EXPECT_NE(r.err.find("note: " + exp + ": not used by rlrec index bench: [env]\n"), std::string::npos) << r.err;
+  // Explicit flags win over the file; --set fills a key.
+  const nlohmann::json f = json_of(rlrec({"index", "bench", "--config", exp, "--items", "400", "--set", "index.k=7", "--json"}));
+  EXPECT_EQ(f["items"], 400);
+  EXPECT_EQ(f["k"], 7);
+  EXPECT_EQ(f["dim"], 4);
+  // Messages name the key.
+  expect_usage_error({"index", "bench", exp, "--set", "index.k=301"}, {"index.k must be <= index.items (300)"});
+  write_file(exp, "[index]\nitemz = 300\n");
+  expect_usage_error({"index", "bench", exp}, {"itemz", "did you mean 'index.items'"});
+}
+
+TEST_F(Cli, MfFitTakesAnExperimentFile) {
+  std::ostringstream ratings;
+  int t = 1;
+  for (int u = 1; u <= 30; ++u)
+    for (int j = 0; j < 10; ++j) ratings << u << '\t' << 1 + (u + j) % 20 << '\t' << 1 + (u + j) % 5 << '\t' << t++ << '\n';
+  write_file(path("r.data"), ratings.str());
+  const std::string exp = path("mf.toml");
+  write_file(exp, "[mf]\nname = \"als\"\ntrain = \"" + path("r.data") + "\"\nformat = \"ml-100k\"\nsplit = \"last:2\"\n"
+                  "k = 5\nfactors = 4\niterations = 2\nthreads = 1\n\n[ope]\nbootstrap = 3\n");
+  const Result r = rlrec({"mf", "fit", exp, "--json"});
+  const nlohmann::json j = json_of(r);
+  EXPECT_EQ(j["model"], "als");
+  EXPECT_EQ(j["factors"], 4);
+  EXPECT_EQ(j["k"], 5);
+  EXPECT_EQ(j["test"]["rows"], 60);
+  EXPECT_NE(r.err.find("not used by rlrec mf fit: [ope]"), std::string::npos) << r.err;
+  const nlohmann::json f = json_of(rlrec({"mf", "fit", exp, "--k", "3", "--set", "mf.factors=6", "--json"}));
+  EXPECT_EQ(f["k"], 3);
+  EXPECT_EQ(f["factors"], 6);
+  expect_usage_error({"mf", "fit", exp, "--model", "bpr"}, {"the model 'bpr' disagrees with [mf] name = 'als'"});
+  expect_usage_error({"mf", "fit", exp, "--set", "mf.k=0"}, {"mf.k must be >= 1, got 0"});
+  expect_usage_error({"mf", "fit", "--train", path("r.data")}, {"mf.name is required"});
+}
+
+TEST_F(Cli, OpeEstimateTakesAnExperimentFile) {
+  const std::string exp = path("ope.toml");
+  write_file(exp, "[env]\nname = \"interest_evolution\"\nmax_steps = 1\n\n[run]\nepisodes = 100\nseed = 2\n\n"
+                  "[ope]\nlog = \"" + path("sim.log") + "\"\nformat = \"rlrec\"\npolicy = \"softmax_myopic\"\n"
+                  "estimators = \"sips,snipw\"\nbootstrap = 5\n");
+  const Result logged = rlrec({"log", exp, "--policy", "softmax_myopic", "--out", path("sim.log")});
+  ASSERT_EQ(logged.code, 0) << logged.err;
+  const Result r = rlrec({"ope", "estimate", exp, "--json"});
+  const nlohmann::json j = json_of(r);
+  EXPECT_EQ(j["rounds"], 100);
+  EXPECT_EQ(j["bootstrap"], 5);
+  EXPECT_NE(r.err.find("not used by rlrec ope estimate: [env], [run]"), std::string::npos) << r.err;
+  EXPECT_EQ(json_of(rlrec({"ope", "estimate", exp, "--bootstrap", "7", "--json"}))["bootstrap"], 7);
+  expect_usage_error({"ope", "estimate", exp, "--bootstrap", "0"}, {"ope.bootstrap must be > 0"});
+  expect_usage_error({"ope", "estimate", exp, "--set", "ope.bootstrapp=3"}, {"did you mean 'ope.bootstrap'"});
+}
+
 }  // namespace

@@ -247,6 +247,8 @@ void OpeSimBenchOptions::validate() const {
     for (const auto& n : split_names(estimators))
       if (std::find(known.begin(), known.end(), n) == known.end()) throw_unknown("estimator", n, known);
   }
+  if (reps <= 0) invalid_argument("ope.reps must be > 0, got ", reps);
+  check_bootstrap(bootstrap);
   check_seed(seed);
 }
 

@@ -158,3 +158,18 @@ TEST(OpeExperiment, SimBenchRowsPerTargetAndEstimator) {
 
 }  // namespace
 }  // namespace rlrec::experiment
+
+namespace rlrec::experiment {
+namespace {
+
+TEST(OpeExperiment, SimBenchCountsNameTheirKeys) {
+  OpeSimBenchOptions s;
+  s.reps = 0;
+  EXPECT_EQ(test::error_of([&] { s.validate(); }), "ope.reps must be > 0, got 0");
+  s.reps = 1;
+  s.bootstrap = 0;
+  EXPECT_EQ(test::error_of([&] { s.validate(); }), "ope.bootstrap must be > 0 (number of resamples), got 0");
+}
+
+}  // namespace
+}  // namespace rlrec::experiment

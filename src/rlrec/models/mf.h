@@ -23,6 +23,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rlrec/core/config.h"
 #include "rlrec/core/thread_pool.h"
@@ -73,6 +74,10 @@ struct MfKind {
   // Reads and validates the kind's config from cfg's `section` (unknown keys are errors; the key
   // "name" is allowed and ignored) and returns an unfitted trainer.
   std::unique_ptr<MfTrainer> (*create)(const Config& cfg, std::string_view section);
+  // As create, for a section shared with another reader: the keys in `extra_keys` (that reader's)
+  // are allowed and ignored too (e.g. the run keys of experiment/mf_experiment.h in [mf]).
+  std::unique_ptr<MfTrainer> (*create_shared)(const Config& cfg, std::string_view section,
+                                              const std::vector<std::string>& extra_keys);
   // The default config as a TOML section.
   std::string (*defaults)(std::string_view section);
 };
