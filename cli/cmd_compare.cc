@@ -20,12 +20,6 @@ struct CompareFlags {
   bool json = false;
 };
 
-Table table_of(const train::TextTable& t) {
-  Table out(t.header);
-  for (const auto& row : t.rows) out.add_row(row);
-  return out;
-}
-
 void run_compare(CompareFlags& f) {
   Config cfg = Config::parse_file(f.experiment);
   for (const auto& s : f.sets) cfg.set(s);
@@ -41,13 +35,13 @@ void run_compare(CompareFlags& f) {
   std::cout << "environment " << r.env << ", " << r.seeds << " seed(s); each agent evaluated on "
             << r.episodes_per_seed << " episodes per seed (the same users for every agent); "
             << "95% CI over seeds (Student t)\n";
-  std::cout << table_of(train::leaderboard_table(r)).to_string();
+  std::cout << train::leaderboard_table(r).to_string();
   // Mean reward per step for every protocol; the ranking columns only under the offline protocol.
   std::cout << (r.protocol == "offline"
                     ? "offline protocol (each user's test items; 95% CI over seeds) and online "
                       "mean reward per step:\n"
                     : "mean reward per step:\n")
-            << table_of(train::reward_table(r)).to_string();
+            << train::reward_table(r).to_string();
   if (!r.out.empty())
     std::cout << "wrote " << r.out << "/leaderboard.csv, leaderboard.json, learning_curves.png\n";
 }

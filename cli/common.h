@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rlrec/core/config.h"
+#include "rlrec/core/table.h"
 
 namespace rlrec::cli {
 
@@ -42,22 +43,7 @@ struct NoFields {
   void visit(FieldVisitor&) {}
 };
 
-// A text table with a header row, columns aligned; numeric-looking cells right-aligned.
-class Table {
- public:
-  explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
-  void add_row(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  std::string to_string() const;
-  std::string to_csv() const;
-
- private:
-  std::vector<std::string> header_;
-  std::vector<std::vector<std::string>> rows_;
-};
-
-// Fixed-point formatting helpers for tables.
-std::string fmt(double v, int decimals = 3);
-std::string fmt_pm(double mean, double half_width, int decimals = 2);
+// Tables and fmt/fmt_pm: rlrec/core/table.h (rlrec::Table, found unqualified in rlrec::cli).
 
 // Prints one JSON object to stdout (pretty, 2 spaces).
 void print_json(const nlohmann::json& j);

@@ -75,13 +75,6 @@ eval::EpisodeResults evaluate_baseline(const Config& cfg, const std::string& pol
   return eval::run_episodes(venv, *policy, run.episodes, eval_policy_seed(seed), progress_label);
 }
 
-std::string fmt(double v, int decimals) {
-  if (std::isnan(v)) return "nan";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
 // "[low, high]" (built with str_cat: GCC 12 warns falsely (-Wrestrict) on "[" + std::string).
 std::string interval(double low, double high, int decimals) {
   return str_cat("[", fmt(low, decimals), ", ", fmt(high, decimals), "]");
@@ -101,7 +94,7 @@ double rel(double x, double base) {
 void write_outputs(const CompareResult& r, const Config& cfg) {
   const std::string& out = r.out;
   std::filesystem::create_directories(out);
-  std::ofstream(out + "/leaderboard.csv") << to_csv(leaderboard_table(r));
+  std::ofstream(out + "/leaderboard.csv") << leaderboard_table(r).to_csv();
   std::ofstream(out + "/leaderboard.json") << to_json(r).dump(2) << "\n";
   std::ofstream(out + "/config.toml") << cfg.to_toml() << "\n";
   // Learning curves: mean over seeds of each periodic evaluation; baselines as flat lines.
@@ -263,15 +256,14 @@ nlohmann::json to_json(const CompareResult& r) {
   return j;
 }
 
-TextTable leaderboard_table(const CompareResult& r) {
+Table leaderboard_table(const CompareResult& r) {
   const double random_mean = mean_of(r, "random"), myopic_mean = mean_of(r, "myopic");
   auto pct = [](double v) { return std::isnan(v) ? std::string("-") : fmt(100 * v, 1) + "%"; };
-  TextTable t{{"agent", "mean return", "95% CI", "vs random", "vs myopic", "CTR", "train s",
-               "updates/s", "eval s"},
-              {}};
+  Table t({"agent", "mean return", "95% CI", "vs random", "vs myopic", "CTR", "train s", "updates/s",
+           "eval s"});
   for (const auto& a : r.agents) {
     const double ups = a.train_seconds > 0 ? a.updates / a.train_seconds : 0;
-    t.rows.push_back({a.spec.label + (a.privileged ? " (oracle)" : ""), fmt(a.summary.mean, 2),
+    t.add_row({a.spec.label + (a.privileged ? " (oracle)" : ""), fmt(a.summary.mean, 2),
                       interval(a.summary.ci_low, a.summary.ci_high, 2),
                       pct(rel(a.summary.mean, random_mean)), pct(rel(a.summary.mean, myopic_mean)),
                       fmt(eval::summarize(a.seed_ctr).mean, 4), fmt(a.train_seconds, 1),
@@ -280,11 +272,11 @@ TextTable leaderboard_table(const CompareResult& r) {
   return t;
 }
 
-TextTable reward_table(const CompareResult& r) {
+Table reward_table(const CompareResult& r) {
   const bool offline = r.protocol == "offline";
-  TextTable t{{"agent", "mean reward/step", "95% CI"}, {}};
+  Table t({"agent", "mean reward/step", "95% CI"});
   if (offline)
-    for (const char* h : {"P@5", "P@10", "95% CI", "NDCG@5", "NDCG@10", "95% CI"}) t.header.emplace_back(h);
+    for (const char* h : {"P@5", "P@10", "95% CI", "NDCG@5", "NDCG@10", "95% CI"}) t.add_header(h);
   auto ci = [](const eval::Summary& s) { return interval(s.ci_low, s.ci_high, 4); };
   for (const auto& a : r.agents) {
     auto cell = [&](const std::vector<double>& xs, bool with_ci) {
@@ -298,30 +290,10 @@ TextTable reward_table(const CompareResult& r) {
       for (auto c : {cell(a.seed_p5, false), cell(a.seed_p10, false), cell(a.seed_p10, true),
                      cell(a.seed_n5, false), cell(a.seed_n10, false), cell(a.seed_n10, true)})
         row.push_back(std::move(c));
-    t.rows.push_back(std::move(row));
+    t.add_row(std::move(row));
   }
   return t;
 }
 
-std::string to_csv(const TextTable& t) {
-  std::ostringstream os;
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (size_t c = 0; c < cells.size(); ++c) {
-      if (c) os << ",";
-      const auto& s = cells[c];
-      if (s.find_first_of(",\"\n") == std::string::npos) {
-        os << s;
-        continue;
-      }
-      os << '"';
-      for (char ch : s) os << (ch == '"' ? "\"\"" : std::string(1, ch));
-      os << '"';
-    }
-    os << "\n";
-  };
-  line(t.header);
-  for (const auto& row : t.rows) line(row);
-  return os.str();
-}
 
 }  // namespace rlrec::train

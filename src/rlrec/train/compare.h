@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rlrec/core/table.h"
 #include "rlrec/core/config.h"
 #include "rlrec/eval/stats.h"
 #include "rlrec/train/trainer.h"
@@ -85,15 +86,9 @@ CompareResult run_compare(const CompareOptions& options);
 nlohmann::json to_json(const CompareResult& r);
 
 // A table of text cells (the CLI aligns it; leaderboard.csv is its CSV).
-struct TextTable {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-};
 // agent, mean return, 95% CI, vs random, vs myopic, CTR, train s, updates/s, eval s.
-TextTable leaderboard_table(const CompareResult& r);
+Table leaderboard_table(const CompareResult& r);
 // agent, mean reward/step, 95% CI (+ P@5, P@10, 95% CI, NDCG@5, NDCG@10, 95% CI when offline).
-TextTable reward_table(const CompareResult& r);
-// RFC 4180-style CSV: cells holding a comma, quote or newline quoted, quotes doubled.
-std::string to_csv(const TextTable& t);
+Table reward_table(const CompareResult& r);
 
 }  // namespace rlrec::train
