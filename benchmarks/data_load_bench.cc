@@ -1,15 +1,16 @@
 // Loader throughput on generated MovieLens-like files (ratings.csv, u.data, ratings.dat shapes).
 // Target: > 5M rows/s for ml-csv on one core (MovieLens 20M's 20M rows in < 4 s).
 // Run: build/release/benchmarks/data_load_bench [--benchmark_filter=Csv]
-// The files (2M rows each, ~45 MB by default) are written once to the temp directory and removed at exit.
+// The files (2M rows each, ~45 MB by default) are written once to the temp directory and removed at
+// exit.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <string>
 
 #include "rlrec/core/rng.h"
@@ -32,10 +33,13 @@ size_t rows() {
 // timestamps, rows in random order (ratings.csv is sorted by user, which only helps the caches).
 std::string make_file(const std::string& name, rlrec::data::Format format) {
   static const std::filesystem::path dir = [] {
-    auto p = std::filesystem::temp_directory_path() / ("rlrec_data_bench_" + std::to_string(::getpid()));
+    auto p =
+        std::filesystem::temp_directory_path() / ("rlrec_data_bench_" + std::to_string(::getpid()));
     std::filesystem::create_directories(p);
-    std::atexit([] { std::filesystem::remove_all(std::filesystem::temp_directory_path() /
-                                                 ("rlrec_data_bench_" + std::to_string(::getpid()))); });
+    std::atexit([] {
+      std::filesystem::remove_all(std::filesystem::temp_directory_path() /
+                                  ("rlrec_data_bench_" + std::to_string(::getpid())));
+    });
     return p;
   }();
   const std::string path = (dir / name).string();
@@ -46,7 +50,7 @@ std::string make_file(const std::string& name, rlrec::data::Format format) {
   if (format == rlrec::data::Format::kMovieLensCsv) out << "userId,movieId,rating,timestamp\n";
   const char* sep = format == rlrec::data::Format::kMovieLens100K ? "\t"
                     : format == rlrec::data::Format::kMovieLens1M ? "::"
-                                                                    : ",";
+                                                                  : ",";
   const uint64_t users = std::max<uint64_t>(1, rows() * 138493 / 20000263), items = 26744;
   for (size_t r = 0; r < rows(); ++r) {
     const uint64_t user = 1 + rng.uniform_int(users);

@@ -1,7 +1,8 @@
 // Off-policy estimation throughput: rounds/s of each estimator (weights, terms and the point
 // estimate; the reward model is precomputed) on a 10^6-round synthetic log with 10 actions and 3
 // positions, a context-free target distribution, and of one bootstrap resample.
-// Run: build/release/benchmarks/ope_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+// Run: build/release/benchmarks/ope_bench --benchmark_repetitions=3
+// --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -53,8 +54,8 @@ void BM_PrepareInputs(benchmark::State& state) {
     benchmark::DoNotOptimize(in.w.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(l.data.size()));
-  state.counters["rounds/s"] =
-      benchmark::Counter(static_cast<double>(l.data.size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["rounds/s"] = benchmark::Counter(static_cast<double>(l.data.size()),
+                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_PrepareInputs)->Unit(benchmark::kMillisecond);
 
@@ -66,8 +67,8 @@ void BM_Estimator(benchmark::State& state, const char* name) {
     const Terms t = e.terms(in, {});
     benchmark::DoNotOptimize(t.value());
   }
-  state.counters["rounds/s"] =
-      benchmark::Counter(static_cast<double>(in.size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["rounds/s"] = benchmark::Counter(static_cast<double>(in.size()),
+                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK_CAPTURE(BM_Estimator, ipw, "ipw")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Estimator, clipped_ipw, "clipped_ipw")->Unit(benchmark::kMillisecond);
@@ -84,8 +85,8 @@ void BM_BootstrapResample(benchmark::State& state) {
   const Terms t = find_estimator("dr").terms(prepare_inputs(l.data, l.dist, &l.q), {});
   uint64_t seed = 0;
   for (auto _ : state) benchmark::DoNotOptimize(bootstrap_estimate(t, "dr", 1, seed++).estimate);
-  state.counters["rounds/s"] =
-      benchmark::Counter(static_cast<double>(t.a.size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["rounds/s"] = benchmark::Counter(static_cast<double>(t.a.size()),
+                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_BootstrapResample)->Unit(benchmark::kMillisecond);
 

@@ -31,7 +31,8 @@ void BM_InterestEvolutionStep(benchmark::State& state) {
   env.reset_all(0);
   std::vector<int32_t> slates(static_cast<size_t>(batch) * K);
   for (int b = 0; b < batch; ++b)
-    std::iota(slates.begin() + static_cast<size_t>(b) * K, slates.begin() + static_cast<size_t>(b + 1) * K, 0);
+    std::iota(slates.begin() + static_cast<size_t>(b) * K,
+              slates.begin() + static_cast<size_t>(b + 1) * K, 0);
   uint64_t next_episode = batch;
   int64_t steps = 0;
   for (auto _ : state) {

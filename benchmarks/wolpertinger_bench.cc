@@ -15,8 +15,8 @@
 // timed; γ = 0 skips the TD target's kNN, which only costs training time here), so their
 // proto-actions lie near real items as a served policy's should: the untrained or unregularised
 // actor's proto-actions sit far from every item, where the k nearest items are near-ties spread
-// over many topic clusters and HNSW recall@k falls to 0.1-0.5 at any affordable ef. HNSW graphs (M = 16,
-// ef_construction = 200) are built once with all cores and cached in $TMPDIR (or /tmp) as
+// over many topic clusters and HNSW recall@k falls to 0.1-0.5 at any affordable ef. HNSW graphs (M
+// = 16, ef_construction = 200) are built once with all cores and cached in $TMPDIR (or /tmp) as
 // rlrec_wolpertinger_bench_<items>_M16_efc200.index; the 1M graph takes ~8 min on 2 cores the
 // first time. Catalogues
 // come from the environment seed 1, so the cache is reused (and checked by fingerprint).
@@ -33,9 +33,9 @@
 #include <string>
 #include <vector>
 
-#include "rlrec/catalog/catalog.h"
 #include "rlrec/agents/agent.h"
 #include "rlrec/agents/wolpertinger.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/config.h"
 #include "rlrec/index/index.h"
 #include "rlrec/sim/environment.h"
@@ -53,12 +53,14 @@ struct Catalogue {
 };
 
 constexpr int kHnswM = 16;
-constexpr int kHnswEfConstruction = 200;  // the agent's default; 100 leaves recall@100 at ~0.97 even at ef = 400
+constexpr int kHnswEfConstruction =
+    200;  // the agent's default; 100 leaves recall@100 at ~0.97 even at ef = 400
 
 std::string cache_path(int64_t m) {
   const char* tmp = std::getenv("TMPDIR");
-  return std::string(tmp && *tmp ? tmp : "/tmp") + "/rlrec_wolpertinger_bench_" + std::to_string(m) + "_M" + std::to_string(kHnswM) +
-         "_efc" + std::to_string(kHnswEfConstruction) + ".index";
+  return std::string(tmp && *tmp ? tmp : "/tmp") + "/rlrec_wolpertinger_bench_" +
+         std::to_string(m) + "_M" + std::to_string(kHnswM) + "_efc" +
+         std::to_string(kHnswEfConstruction) + ".index";
 }
 
 Catalogue& catalogue(int64_t m) {
@@ -66,9 +68,9 @@ Catalogue& catalogue(int64_t m) {
   auto& slot = cache[m];
   if (!slot) {
     slot = std::make_unique<Catalogue>();
-    Config cfg = Config::parse_string("[env]\ncorpus_size = " + std::to_string(m) +
-                                      "\nnum_candidates = " + std::to_string(m) +
-                                      "\nslate_size = 1\n");
+    Config cfg =
+        Config::parse_string("[env]\ncorpus_size = " + std::to_string(m) +
+                             "\nnum_candidates = " + std::to_string(m) + "\nslate_size = 1\n");
     slot->env = std::make_unique<sim::VectorEnv>(catalog::make_environment(cfg, 1), kUsers, 1);
     slot->env->reset_all(0);
     const sim::Catalogue* cat = slot->env->env().catalogue();
@@ -99,8 +101,14 @@ void train(agents::Agent& agent, sim::VectorEnv& env) {
   for (int64_t steps = 0; steps < kTrainSteps; steps += B) {
     agent.act(env.observation(), slates.data(), rngs.data());
     env.step(slates.data());
-    agents::StepOutcomes o{B, nullptr, slates.data(), env.rewards(), env.choices(), env.terminated(),
-                           env.truncated(), env.responses()};
+    agents::StepOutcomes o{B,
+                           nullptr,
+                           slates.data(),
+                           env.rewards(),
+                           env.choices(),
+                           env.terminated(),
+                           env.truncated(),
+                           env.responses()};
     agent.observe(o, env.observation());
     agent.update();
     for (int b = 0; b < B; ++b)
@@ -118,11 +126,14 @@ std::unique_ptr<agents::Agent> make_agent(int64_t m, int64_t k, bool hnsw, int e
   auto& env = train_envs[m];
   if (!env) env = std::make_unique<sim::VectorEnv>(catalog::make_environment(env_cfg, 1), 16, 2);
   std::string toml = "[agent]\nk = " + std::to_string(k) + "\nindex = \"" +
-                     (hnsw ? "hnsw" : "exact") + "\"\nwarmup_steps = 1000\ngamma = 0\nproto_reg = 20\n";
+                     (hnsw ? "hnsw" : "exact") +
+                     "\"\nwarmup_steps = 1000\ngamma = 0\nproto_reg = 20\n";
   if (hnsw)
     toml += "hnsw_ef_search = " + std::to_string(ef) + "\nhnsw_m = " + std::to_string(kHnswM) +
-            "\nhnsw_ef_construction = " + std::to_string(kHnswEfConstruction) + "\n"
-            "index_threads = 0\nindex_path = \"" + cache_path(m) + "\"\n";
+            "\nhnsw_ef_construction = " + std::to_string(kHnswEfConstruction) +
+            "\n"
+            "index_threads = 0\nindex_path = \"" +
+            cache_path(m) + "\"\n";
   cfg = Config::parse_string(toml);
   agents::AgentContext ctx{&env->env(), &cfg, "agent", 1, nullptr};
   auto agent = agents::find_agent("wolpertinger")->make(ctx);
@@ -229,11 +240,14 @@ void BM_Latency(benchmark::State& state) {
     b = (b + 1) % kUsers;
     const auto t0 = std::chrono::steady_clock::now();
     t.agent->act(obs, &slate, &rng);
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
     benchmark::DoNotOptimize(slate);
   }
   std::sort(us.begin(), us.end());
-  auto pct = [&](double p) { return us[std::min(us.size() - 1, static_cast<size_t>(p * us.size()))]; };
+  auto pct = [&](double p) {
+    return us[std::min(us.size() - 1, static_cast<size_t>(p * us.size()))];
+  };
   state.counters["p50_us"] = pct(0.50);
   state.counters["p99_us"] = pct(0.99);
   state.SetItemsProcessed(state.iterations());

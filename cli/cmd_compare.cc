@@ -50,8 +50,7 @@ void run_compare(CompareFlags& f) {
 
 void add_compare_command(CLI::App& app) {
   auto f = std::make_shared<CompareFlags>();
-  auto* cmd = app.add_subcommand(
-      "compare", std::string(command_description("compare")));
+  auto* cmd = app.add_subcommand("compare", std::string(command_description("compare")));
   cmd->add_option("experiment", f->experiment,
                   "experiment TOML file with [env], [run], [compare] and one optional section per "
                   "agent")
@@ -59,7 +58,8 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--seeds", f->options.seeds, "number of seeds (default: compare.seeds)");
   cmd->add_option("--episodes", f->options.episodes,
                   "evaluation episodes per agent and seed (default: run.episodes)");
-  cmd->add_option("--threads", f->options.threads, "worker threads, 0 = all cores (default: run.threads)");
+  cmd->add_option("--threads", f->options.threads,
+                  "worker threads, 0 = all cores (default: run.threads)");
   cmd->add_option("--set", f->sets, "override one value: section.key=value (repeatable)");
   cmd->add_option("--out", f->options.out,
                   "directory for leaderboard.csv/.json, learning_curves.png, runs/ and "

@@ -15,9 +15,7 @@ void add_config_command(CLI::App& app) {
     ConfigFlags config;
   };
   auto f = std::make_shared<Flags>();
-  auto* cmd = app.add_subcommand(
-      "config",
-      std::string(command_description("config")));
+  auto* cmd = app.add_subcommand("config", std::string(command_description("config")));
   cmd->add_option("--defaults", f->defaults, "environment whose [env] defaults to print");
   f->config.add_to(*cmd);
   cmd->callback([f] {

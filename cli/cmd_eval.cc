@@ -11,10 +11,10 @@ namespace rlrec::cli {
 void add_eval_command(CLI::App& app) {
   auto o = std::make_shared<train::EvalOptions>();
   auto json = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand(
-      "eval", std::string(command_description("eval")));
+  auto* cmd = app.add_subcommand("eval", std::string(command_description("eval")));
   cmd->add_option("run_dir", o->run_dir, "run directory written by rlrec train")->required();
-  cmd->add_option("--episodes", o->episodes, "evaluation episodes (default: the run's run.episodes)");
+  cmd->add_option("--episodes", o->episodes,
+                  "evaluation episodes (default: the run's run.episodes)");
   cmd->add_option("--threads", o->threads, "worker threads, 0 = all cores");
   cmd->add_flag("--json", *json, "print one JSON object");
   cmd->callback([o, json] {

@@ -27,7 +27,8 @@ void add_list_command(CLI::App& app) {
       std::cout << l.kind << ":\n";
       size_t w = 0;
       for (auto& [n, d] : l.entries) w = std::max(w, n.size());
-      for (auto& [n, d] : l.entries) std::cout << "  " << n << std::string(w - n.size() + 2, ' ') << d << "\n";
+      for (auto& [n, d] : l.entries)
+        std::cout << "  " << n << std::string(w - n.size() + 2, ' ') << d << "\n";
     }
     if (!found) throw_unknown("registry", *which, names);
   });

@@ -74,9 +74,7 @@ void run_log(const LogFlags& f) {
 
 void add_log_command(CLI::App& app) {
   auto f = std::make_shared<LogFlags>();
-  auto* cmd = app.add_subcommand(
-      "log",
-      std::string(command_description("log")));
+  auto* cmd = app.add_subcommand("log", std::string(command_description("log")));
   cmd->add_option("experiment", f->experiment, "experiment TOML file ([env], [run], [policy])")
       ->required();
   cmd->add_option("--policy", f->policy,
@@ -85,11 +83,13 @@ void add_log_command(CLI::App& app) {
       ->required();
   cmd->add_option("--episodes", f->episodes, "episodes to log (default: run.episodes)");
   cmd->add_option("--seed", f->seed, "run seed (default: run.seed)");
-  cmd->add_option("--out", f->out,
-                  "log file to write (through a temporary file beside it, then renamed); an existing "
-                  "rlrec log is replaced, any other file only with --force")
+  cmd->add_option(
+         "--out", f->out,
+         "log file to write (through a temporary file beside it, then renamed); an existing "
+         "rlrec log is replaced, any other file only with --force")
       ->required();
-  cmd->add_flag("--force", f->force, "replace an existing regular file at --out that is not an rlrec log");
+  cmd->add_flag("--force", f->force,
+                "replace an existing regular file at --out that is not an rlrec log");
   cmd->add_option("--set", f->sets, "override one value: section.key=value (repeatable)");
   cmd->add_flag("--json", f->json, "print one JSON object");
   cmd->callback([f] { run_log(*f); });

@@ -63,8 +63,10 @@ void run_fit(const FitFlags& f) {
   MfOptions o = f.keys->options(cfg, mf_hyperparameter_keys());
   o.hyperparameters = cfg;
   const MfResult r = run_mf(o);
-  if (f.json) print_json(to_json(r));
-  else print_fit(r);
+  if (f.json)
+    print_json(to_json(r));
+  else
+    print_fit(r);
 }
 
 }  // namespace
@@ -80,38 +82,52 @@ void add_mf_command(CLI::App& app) {
   auto* fit = mf->add_subcommand(
       "fit",
       "train an MF model, evaluate it on held-out data, optionally save the embeddings.\n"
-      "Models:" + kinds + "\n"
-      "Experiment file (positional or --config) and --set mf.KEY=VALUE: the [mf] section holds the "
-      "run keys shown after each flag (flags given win over the file) and the model's hyperparameters "
-      "(`rlrec mf defaults --model NAME` prints them).\n"
-      "Protocol: test rows with a user or item unseen in training follow --unseen (counted either "
-      "way). biased_sgd reports RMSE/MAE (baseline: train mean). als/bpr rank all items for every "
-      "test user, minus the user's train items, and compare the top K with the user's test items "
-      "not in train (HR, precision, recall, NDCG, MAP, MRR at K, catalogue coverage), next to the "
-      "popularity and random baselines.");
+      "Models:" +
+          kinds +
+          "\n"
+          "Experiment file (positional or --config) and --set mf.KEY=VALUE: the [mf] section holds "
+          "the "
+          "run keys shown after each flag (flags given win over the file) and the model's "
+          "hyperparameters "
+          "(`rlrec mf defaults --model NAME` prints them).\n"
+          "Protocol: test rows with a user or item unseen in training follow --unseen (counted "
+          "either "
+          "way). biased_sgd reports RMSE/MAE (baseline: train mean). als/bpr rank all items for "
+          "every "
+          "test user, minus the user's train items, and compare the top K with the user's test "
+          "items "
+          "not in train (HR, precision, recall, NDCG, MAP, MRR at K, catalogue coverage), next to "
+          "the "
+          "popularity and random baselines.");
   flags->keys = std::make_unique<KeyFlags<MfOptions>>(fit, "mf", o);
   KeyFlags<MfOptions>& kf = *flags->keys;
   kf.add("--train", "train", o.train, "training interactions file");
   kf.add("--test", "test", o.test, "test interactions file (or use --split)");
   kf.add("--split", "split", o.split,
-                  "hold out part of --train instead of --test: temporal:F (per user, the latest "
-                  "fraction F by timestamp), last:N (per user, the latest N), random:F");
-  kf.add("--split-seed", "split_seed", o.split_seed, "seed of --split random:F and of the random baseline")
+         "hold out part of --train instead of --test: temporal:F (per user, the latest "
+         "fraction F by timestamp), last:N (per user, the latest N), random:F");
+  kf.add("--split-seed", "split_seed", o.split_seed,
+         "seed of --split random:F and of the random baseline")
       ->capture_default_str();
-  kf.add("--format", "format", o.format, "file format: " + join(data::format_names()))->capture_default_str();
+  kf.add("--format", "format", o.format, "file format: " + join(data::format_names()))
+      ->capture_default_str();
   kf.add("--model", "name", o.model, "biased_sgd, als or bpr");
-  kf.add("--unseen", "unseen", o.unseen, "test rows with an unseen user/item: drop or error")->capture_default_str();
+  kf.add("--unseen", "unseen", o.unseen, "test rows with an unseen user/item: drop or error")
+      ->capture_default_str();
   kf.add("--k", "k", o.k, "cutoff K of the ranking metrics")->capture_default_str();
   kf.add("--out", "out", o.out, "directory to save the model to (see models/mf_model.h)");
-  kf.add_flag("--skip-malformed", "skip_malformed", o.skip_malformed, "skip and count malformed rows instead of failing");
+  kf.add_flag("--skip-malformed", "skip_malformed", o.skip_malformed,
+              "skip and count malformed rows instead of failing");
   fit->add_flag("--json", flags->json, "print one JSON object instead of a table");
   flags->config.add_to(*fit);
   fit->callback([flags] { run_fit(*flags); });
 
   auto model = std::make_shared<std::string>();
-  auto* defaults = mf->add_subcommand("defaults", "print a model's default hyperparameters as TOML");
+  auto* defaults =
+      mf->add_subcommand("defaults", "print a model's default hyperparameters as TOML");
   defaults->add_option("--model", *model, "biased_sgd, als or bpr")->required();
-  defaults->callback([model] { std::printf("%s", models::mf_kind(*model).defaults("mf").c_str()); });
+  defaults->callback(
+      [model] { std::printf("%s", models::mf_kind(*model).defaults("mf").c_str()); });
 }
 
 }  // namespace rlrec::cli

@@ -1,5 +1,7 @@
-// `rlrec ope`: off-policy evaluation (src/rlrec/experiment/ope_experiment.h; user guide docs/ope.md).
-//   ope estimate  a target policy's value from a logged-bandit file (OBD csv or simulator log), every
+// `rlrec ope`: off-policy evaluation (src/rlrec/experiment/ope_experiment.h; user guide
+// docs/ope.md).
+//   ope estimate  a target policy's value from a logged-bandit file (OBD csv or simulator log),
+//   every
 //                 estimator with a seeded bootstrap confidence interval;
 //   ope bench     the Open Bandit Dataset evaluation-of-OPE protocol (bts value from random logs);
 //   ope simbench  the simulator OPE benchmark (relative error, CI coverage by estimator and size).
@@ -36,54 +38,72 @@ struct Flags {
 
 template <class Options>
 void add_model_flags(KeyFlags<Options>& c, OpeModelOptions& m) {
-  c.add("--reward-model", "reward_model", m.reward_model, "reward model for dm and the DR family: logistic | ridge")
-      ->check(CLI::IsMember({"logistic", "ridge"}))->capture_default_str();
-  c.add("--model-c", "model_c", m.model_c, "LIBLINEAR C (inverse L2 strength) of the reward model")->capture_default_str();
-  c.add("--folds", "folds", m.folds, "cross-fitting folds of the reward model")->capture_default_str();
-  c.add("--clip-lambda", "clip_lambda", m.clip_lambda, "fixed clipping threshold of clipped_ipw (default: SLOPE)");
-  c.add("--switch-lambda", "switch_lambda", m.switch_lambda, "fixed threshold of switch_dr (default: SLOPE)");
-  c.add("--dros-lambda", "dros_lambda", m.dros_lambda, "fixed shrinkage lambda of dr_os (default: SLOPE)");
+  c.add("--reward-model", "reward_model", m.reward_model,
+        "reward model for dm and the DR family: logistic | ridge")
+      ->check(CLI::IsMember({"logistic", "ridge"}))
+      ->capture_default_str();
+  c.add("--model-c", "model_c", m.model_c, "LIBLINEAR C (inverse L2 strength) of the reward model")
+      ->capture_default_str();
+  c.add("--folds", "folds", m.folds, "cross-fitting folds of the reward model")
+      ->capture_default_str();
+  c.add("--clip-lambda", "clip_lambda", m.clip_lambda,
+        "fixed clipping threshold of clipped_ipw (default: SLOPE)");
+  c.add("--switch-lambda", "switch_lambda", m.switch_lambda,
+        "fixed threshold of switch_dr (default: SLOPE)");
+  c.add("--dros-lambda", "dros_lambda", m.dros_lambda,
+        "fixed shrinkage lambda of dr_os (default: SLOPE)");
 }
 
-std::string lambda_text(double v) { return std::isnan(v) ? "-" : std::isinf(v) ? "inf" : fmt(v, 4); }
+std::string lambda_text(double v) {
+  return std::isnan(v) ? "-" : std::isinf(v) ? "inf" : fmt(v, 4);
+}
 
 void print_estimate(const OpeEstimateResult& r) {
   const OpeEstimateOptions& o = r.options;
   if (o.format == "rlrec")
-    std::printf("log %s: %zu steps of %s logged by %s; target %s; values per step\n", o.log.c_str(), r.rounds,
-                r.env.c_str(), r.behaviour.c_str(), o.policy.c_str());
+    std::printf("log %s: %zu steps of %s logged by %s; target %s; values per step\n", o.log.c_str(),
+                r.rounds, r.env.c_str(), r.behaviour.c_str(), o.policy.c_str());
   else
-    std::printf("log %s: %zu rounds, %zu actions, %d positions; policy %s; mean weight %.4f\n", o.log.c_str(),
-                r.rounds, r.n_actions, r.n_positions, r.policy_description.c_str(), r.mean_weight);
+    std::printf("log %s: %zu rounds, %zu actions, %d positions; policy %s; mean weight %.4f\n",
+                o.log.c_str(), r.rounds, r.n_actions, r.n_positions, r.policy_description.c_str(),
+                r.mean_weight);
   Table t({"estimator", "estimate", "ci_low", "ci_high", "boot_mean", "boot_std", "lambda"});
   for (const auto& e : r.estimates)
     t.add_row({e.name, fmt(e.estimate, 6), fmt(e.ci_low, 6), fmt(e.ci_high, 6), fmt(e.boot_mean, 6),
                fmt(e.boot_std, 6), lambda_text(e.lambda)});
-  std::printf("%s%.0f%% percentile bootstrap intervals over %d resamples (seed %lld)\n", t.to_string().c_str(),
-              o.level * 100, o.bootstrap, static_cast<long long>(o.seed));
+  std::printf("%s%.0f%% percentile bootstrap intervals over %d resamples (seed %lld)\n",
+              t.to_string().c_str(), o.level * 100, o.bootstrap, static_cast<long long>(o.seed));
 }
 
 void print_bench(const OpeBenchResult& res) {
   const ope::ObdBenchResult& r = res.bench;
-  std::printf("OBD %s: bts value from %zu random rounds; ground truth (bts on-policy mean click, %zu rounds) "
-              "%.6f; random logger %.6f\n",
-              r.campaign.c_str(), r.rounds, r.ground_truth_rounds, r.ground_truth, r.behaviour_value);
-  Table t({"estimator", "estimate", "rel_error", "est_mean", "est_std", "rel_err_mean", "rel_err_std"});
+  std::printf(
+      "OBD %s: bts value from %zu random rounds; ground truth (bts on-policy mean click, %zu "
+      "rounds) "
+      "%.6f; random logger %.6f\n",
+      r.campaign.c_str(), r.rounds, r.ground_truth_rounds, r.ground_truth, r.behaviour_value);
+  Table t(
+      {"estimator", "estimate", "rel_error", "est_mean", "est_std", "rel_err_mean", "rel_err_std"});
   for (const auto& row : r.rows)
-    t.add_row({row.name, fmt(row.estimate, 6), fmt(row.relative_error, 3), fmt(row.estimate_mean, 6),
-               fmt(row.estimate_std, 6), fmt(row.relative_error_mean, 3), fmt(row.relative_error_std, 3)});
-  std::printf("%smean/std over %d bootstrap resamples of the random log (seed %lld)\n", t.to_string().c_str(),
-              res.options.bootstrap, static_cast<long long>(res.options.seed));
+    t.add_row({row.name, fmt(row.estimate, 6), fmt(row.relative_error, 3),
+               fmt(row.estimate_mean, 6), fmt(row.estimate_std, 6), fmt(row.relative_error_mean, 3),
+               fmt(row.relative_error_std, 3)});
+  std::printf("%smean/std over %d bootstrap resamples of the random log (seed %lld)\n",
+              t.to_string().c_str(), res.options.bootstrap,
+              static_cast<long long>(res.options.seed));
 }
 
 void print_simbench(const OpeSimBenchResult& res) {
   const OpeSimBenchOptions& o = res.options;
-  std::printf("behaviour %s; %d logs per cell; %d bootstrap resamples; truth from %lld online episodes\n",
-              o.behaviour.c_str(), o.reps, o.bootstrap, static_cast<long long>(o.truth_episodes));
-  Table t({"target", "estimator", "size", "truth", "mean_est", "rel_error", "rmse", "coverage", "ci_width"});
+  std::printf(
+      "behaviour %s; %d logs per cell; %d bootstrap resamples; truth from %lld online episodes\n",
+      o.behaviour.c_str(), o.reps, o.bootstrap, static_cast<long long>(o.truth_episodes));
+  Table t({"target", "estimator", "size", "truth", "mean_est", "rel_error", "rmse", "coverage",
+           "ci_width"});
   for (const auto& r : res.rows)
-    t.add_row({r.target, r.estimator, std::to_string(r.size), fmt(r.truth, 4), fmt(r.mean_estimate, 4),
-               fmt(r.mean_relative_error, 3), fmt(r.rmse, 4), fmt(r.coverage, 2), fmt(r.mean_ci_width, 4)});
+    t.add_row({r.target, r.estimator, std::to_string(r.size), fmt(r.truth, 4),
+               fmt(r.mean_estimate, 4), fmt(r.mean_relative_error, 3), fmt(r.rmse, 4),
+               fmt(r.coverage, 2), fmt(r.mean_ci_width, 4)});
   std::printf("%s", t.to_string().c_str());
 }
 
@@ -101,8 +121,10 @@ void run(const Flags<Options>& f, std::string_view command, Run run_fn, Print pr
   if constexpr (std::is_same_v<Options, OpeSimBenchOptions>)
     o.env_overrides.insert(o.env_overrides.end(), env.begin(), env.end());
   const auto r = run_fn(o);
-  if (f.json) print_json(to_json(r));
-  else print(r);
+  if (f.json)
+    print_json(to_json(r));
+  else
+    print(r);
 }
 
 }  // namespace
@@ -113,21 +135,30 @@ void add_ope_command(CLI::App& app) {
 
   auto ef = std::make_shared<Flags<OpeEstimateOptions>>();
   OpeEstimateOptions& e = ef->opt;
-  auto* est = ope->add_subcommand("estimate", "estimate a target policy's value from a log, with bootstrap CIs");
+  auto* est = ope->add_subcommand(
+      "estimate", "estimate a target policy's value from a log, with bootstrap CIs");
   auto& ek = ef->bind(est);
   ek.add("--log", "log", e.log, "logged bandit feedback file (OBD csv)");
-  ek.add("--format", "format", e.format, "log format: obd (Open Bandit Dataset csv) or rlrec (simulator log)")
-      ->check(CLI::IsMember({"obd", "rlrec"}))->capture_default_str();
+  ek.add("--format", "format", e.format,
+         "log format: obd (Open Bandit Dataset csv) or rlrec (simulator log)")
+      ->check(CLI::IsMember({"obd", "rlrec"}))
+      ->capture_default_str();
   ek.add("--target-dist", "target_dist", e.target_dist,
-                  "target policy as CSV item,position,prob (positions 0-based; each position sums to 1)");
+         "target policy as CSV item,position,prob (positions 0-based; each position sums to 1)");
   ek.add("--policy", "policy", e.policy,
-                  "target policy: obd: bts (Thompson sampling) or random; rlrec: a simulator policy NAME[:key=value,...]");
-  ek.add("--item-context", "item_context", e.item_context, "OBD item context (default: item_context.csv beside --log)");
-  ek.add("--campaign", "campaign", e.campaign, "OBD campaign for the ZOZOTOWN bts prior (default: the log's name)");
+         "target policy: obd: bts (Thompson sampling) or random; rlrec: a simulator policy "
+         "NAME[:key=value,...]");
+  ek.add("--item-context", "item_context", e.item_context,
+         "OBD item context (default: item_context.csv beside --log)");
+  ek.add("--campaign", "campaign", e.campaign,
+         "OBD campaign for the ZOZOTOWN bts prior (default: the log's name)");
   ek.add("--prior", "prior", e.prior, "Beta prior for --policy bts: CSV item,alpha,beta");
-  ek.add("--n-sim", "n_sim", e.n_sim, "Monte Carlo draws for the bts action distribution")->capture_default_str();
-  ek.add("--estimators", "estimators", e.estimators, "comma-separated estimators, or all")->capture_default_str();
-  ek.add("--bootstrap", "bootstrap", e.bootstrap, "bootstrap resamples for the CIs")->capture_default_str();
+  ek.add("--n-sim", "n_sim", e.n_sim, "Monte Carlo draws for the bts action distribution")
+      ->capture_default_str();
+  ek.add("--estimators", "estimators", e.estimators, "comma-separated estimators, or all")
+      ->capture_default_str();
+  ek.add("--bootstrap", "bootstrap", e.bootstrap, "bootstrap resamples for the CIs")
+      ->capture_default_str();
   ek.add("--level", "level", e.level, "confidence level")->capture_default_str();
   ek.add("--seed", "seed", e.seed, "seed (folds, bootstrap, Monte Carlo)")->capture_default_str();
   est->add_flag("--json", ef->json, "print one JSON object");
@@ -137,14 +168,18 @@ void add_ope_command(CLI::App& app) {
 
   auto bf = std::make_shared<Flags<OpeBenchOptions>>();
   OpeBenchOptions& b = bf->opt;
-  auto* bench = ope->add_subcommand("bench", "OBD evaluation of OPE: bts value from random logs vs bts on-policy");
+  auto* bench = ope->add_subcommand(
+      "bench", "OBD evaluation of OPE: bts value from random logs vs bts on-policy");
   auto& bk = bf->bind(bench);
   bk.add("--data", "data", b.data, "Open Bandit Dataset directory (random/, bts/)");
-  bk.add("--campaign", "campaign", b.campaign, "campaign")->check(CLI::IsMember({"men", "women", "all"}));
+  bk.add("--campaign", "campaign", b.campaign, "campaign")
+      ->check(CLI::IsMember({"men", "women", "all"}));
   bk.add("--bootstrap", "bootstrap", b.bootstrap, "bootstrap resamples")->capture_default_str();
   bk.add("--seed", "seed", b.seed, "seed")->capture_default_str();
-  bk.add("--n-sim", "n_sim", b.n_sim, "Monte Carlo draws for the bts action distribution")->capture_default_str();
-  bk.add("--estimators", "estimators", b.estimators, "comma-separated estimators, or all")->capture_default_str();
+  bk.add("--n-sim", "n_sim", b.n_sim, "Monte Carlo draws for the bts action distribution")
+      ->capture_default_str();
+  bk.add("--estimators", "estimators", b.estimators, "comma-separated estimators, or all")
+      ->capture_default_str();
   bench->add_flag("--json", bf->json, "print one JSON object");
   add_model_flags(bk, b.model);
   bf->config.add_to(*bench);
@@ -153,21 +188,29 @@ void add_ope_command(CLI::App& app) {
   auto sf = std::make_shared<Flags<OpeSimBenchOptions>>();
   OpeSimBenchOptions& s = sf->opt;
   auto* sb = ope->add_subcommand(
-      "simbench", "simulator OPE benchmark: relative error and CI coverage by estimator and log size");
+      "simbench",
+      "simulator OPE benchmark: relative error and CI coverage by estimator and log size");
   auto& sk = sf->bind(sb);
   sb->add_option("experiment", sf->config.experiment, "experiment TOML file (same as --config)");
   sb->add_option("--config", sf->config.config_file, "TOML config file (its [ope] section)");
-  sb->add_option("--set", sf->sets, "env.KEY=VALUE: environment override, appended to ope.env_overrides "
+  sb->add_option("--set", sf->sets,
+                 "env.KEY=VALUE: environment override, appended to ope.env_overrides "
                  "(env.max_steps is forced to 1); ope.KEY=VALUE: one option (repeatable)");
-  sk.add("--behaviour", "behaviour", s.behaviour, "logging policy NAME[:key=value,...]")->capture_default_str();
+  sk.add("--behaviour", "behaviour", s.behaviour, "logging policy NAME[:key=value,...]")
+      ->capture_default_str();
   sk.add("--target", "targets", s.targets, "target policy NAME[:key=value,...] (repeatable)");
   sk.add("--sizes", "sizes", s.sizes, "log sizes in steps")->delimiter(',');
   sk.add("--reps", "reps", s.reps, "independent logs per (target, size)")->capture_default_str();
-  sk.add("--bootstrap", "bootstrap", s.bootstrap, "bootstrap resamples per estimate")->capture_default_str();
-  sk.add("--truth-episodes", "truth_episodes", s.truth_episodes, "online episodes for the true value")->capture_default_str();
-  sk.add("--model-max-rounds", "model_max_rounds", s.model_max_rounds, "largest log on which dm/DR family run")
+  sk.add("--bootstrap", "bootstrap", s.bootstrap, "bootstrap resamples per estimate")
       ->capture_default_str();
-  sk.add("--estimators", "estimators", s.estimators, "comma-separated estimators, or all")->capture_default_str();
+  sk.add("--truth-episodes", "truth_episodes", s.truth_episodes,
+         "online episodes for the true value")
+      ->capture_default_str();
+  sk.add("--model-max-rounds", "model_max_rounds", s.model_max_rounds,
+         "largest log on which dm/DR family run")
+      ->capture_default_str();
+  sk.add("--estimators", "estimators", s.estimators, "comma-separated estimators, or all")
+      ->capture_default_str();
   sk.add("--seed", "seed", s.seed, "seed")->capture_default_str();
   sb->add_flag("--json", sf->json, "print one JSON object");
   sb->callback([sf] { run(*sf, "ope simbench", run_ope_simbench, print_simbench); });

@@ -36,7 +36,8 @@ void run_simulate(const SimulateFlags& f) {
   check_sections(cfg, {"env", "policy", "run"}, "simulate");
   const std::string policy = f.policy;
   if (catalog::find_agent_or_null(policy))
-    invalid_argument("'", policy, "' is a learning agent: train it with 'rlrec train' (then 'rlrec "
+    invalid_argument("'", policy,
+                     "' is a learning agent: train it with 'rlrec train' (then 'rlrec "
                      "eval RUN_DIR') or compare it with 'rlrec compare'; simulate runs baseline "
                      "policies (rlrec list policies)");
   catalog::find_policy(policy);  // unknown names fail before any work
@@ -44,8 +45,8 @@ void run_simulate(const SimulateFlags& f) {
   read_section(cfg, "policy", none);  // baselines take no [policy] keys besides name
   const std::string env_name = catalog::env_name(cfg);
   ThreadPool pool(run.threads);
-  const eval::EpisodeResults res = evaluate_baseline(cfg, policy, run, static_cast<uint64_t>(run.seed),
-                                                     pool, "simulate " + policy);
+  const eval::EpisodeResults res = evaluate_baseline(
+      cfg, policy, run, static_cast<uint64_t>(run.seed), pool, "simulate " + policy);
   const auto s = res.return_summary();
   if (f.json) {
     nlohmann::json j;
@@ -67,11 +68,11 @@ void run_simulate(const SimulateFlags& f) {
     print_json(j);
     return;
   }
-  Table t({"env", "policy", "episodes", "mean return ± se", "mean length", "CTR", "steps",
-           "steps/s"});
+  Table t(
+      {"env", "policy", "episodes", "mean return ± se", "mean length", "CTR", "steps", "steps/s"});
   t.add_row({env_name, policy, std::to_string(run.episodes), fmt_pm(s.mean, s.se, 3),
-             fmt(res.mean_length(), 2), fmt(res.ctr(), 4),
-             std::to_string(res.steps), fmt(res.steps_per_second(), 0)});
+             fmt(res.mean_length(), 2), fmt(res.ctr(), 4), std::to_string(res.steps),
+             fmt(res.steps_per_second(), 0)});
   std::cout << t.to_string();
   std::cout << "seed " << run.seed << ", " << pool.size() << " thread(s); CTR = clicks per "
             << "impression; steps/s counts env steps including the policy; env alone: "
@@ -83,16 +84,16 @@ void run_simulate(const SimulateFlags& f) {
 void add_simulate_command(CLI::App& app) {
   auto f = std::make_shared<SimulateFlags>();
   f->policy = "";
-  auto* cmd = app.add_subcommand(
-      "simulate",
-      std::string(command_description("simulate")));
-  cmd->add_option("--env", f->env, "environment (rlrec list environments); default "
-                                   "interest_evolution or the config's env.name");
+  auto* cmd = app.add_subcommand("simulate", std::string(command_description("simulate")));
+  cmd->add_option("--env", f->env,
+                  "environment (rlrec list environments); default "
+                  "interest_evolution or the config's env.name");
   cmd->add_option("--policy", f->policy, "policy (rlrec list policies); default random");
   cmd->add_option("--episodes", f->episodes, "number of episodes (default 2000)");
   cmd->add_option("--seed", f->seed, "run seed (default 1)");
-  cmd->add_option("--threads", f->threads, "worker threads, 0 = all cores (default 1); results "
-                                           "are identical for any value");
+  cmd->add_option("--threads", f->threads,
+                  "worker threads, 0 = all cores (default 1); results "
+                  "are identical for any value");
   cmd->add_option("--batch", f->batch, "users simulated per batched step (default 256)");
   f->config.add_to(*cmd);
   cmd->add_flag("--json", f->json, "print one JSON object instead of a table");

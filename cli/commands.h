@@ -4,7 +4,8 @@
 // Contract for every subcommand (users script rlrec):
 //   * results go to stdout: a readable table, or exactly one JSON object with --json;
 //   * progress bars and logs go to stderr (bars only on a terminal);
-//   * exit 0 on success, 2 on bad input or usage (rlrec::Error other than io/internal), 1 otherwise.
+//   * exit 0 on success, 2 on bad input or usage (rlrec::Error other than io/internal), 1
+//   otherwise.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -43,16 +44,19 @@ inline constexpr CommandInfo kCommands[] = {
      "Train the [agent] of an experiment file on its [env]; evaluate every run.eval_interval "
      "steps; write a run directory (config.toml, seed, git_commit, metrics.jsonl/.csv, "
      "checkpoint/, learning_curve.png).\nExample: rlrec train "
-     "configs/experiments/slateq_qlearning.toml --out runs/ql", true},
+     "configs/experiments/slateq_qlearning.toml --out runs/ql",
+     true},
     {"eval",
      "Re-evaluate the agent saved in a run directory (written by rlrec train) on the "
-     "evaluation users of its seed.\nExample: rlrec eval runs/ql --episodes 2000", true},
+     "evaluation users of its seed.\nExample: rlrec eval runs/ql --episodes 2000",
+     true},
     {"compare",
      "Train and evaluate the agents listed in an experiment file ([compare] agents = [...]) on "
      "its [env] over N seeds; print mean return with 95% CI over seeds, change vs random and "
      "myopic, CTR, train time and mean reward per step; with [compare] protocol = \"offline\" "
      "(rating-log environments) also P@5/10 and NDCG@5/10 of the offline replay protocol.\n"
-     "Example: rlrec compare configs/experiments/main.toml --out runs/main", true},
+     "Example: rlrec compare configs/experiments/main.toml --out runs/main",
+     true},
     {"list",
      "List the registries: environments, choice_models, "
      "policies, agents, ... (or one of them)",
@@ -61,21 +65,15 @@ inline constexpr CommandInfo kCommands[] = {
      "Print configuration as TOML: every default of an environment (--defaults ENV), or the "
      "effective config of --config FILE after --set overrides (validated).",
      false},
-    {"index",
-     "build and benchmark nearest-neighbour indexes",
-     false},
+    {"index", "build and benchmark nearest-neighbour indexes", false},
     {"log",
      "Run a baseline policy in the experiment's [env] and write a log file (docs/logs.md) with "
      "the per-slot and slate propensities it can compute; policy keys come from [policy].\n"
      "Example: rlrec log configs/experiments/topk_reinforce_ablation.toml --policy "
      "biased_softmax --episodes 2000 --out biased.rlog",
      false},
-    {"mf",
-     "matrix factorization: train, evaluate and save embeddings",
-     false},
-    {"ope",
-     "off-policy evaluation: estimate a policy's value from logged data",
-     false},
+    {"mf", "matrix factorization: train, evaluate and save embeddings", false},
+    {"ope", "off-policy evaluation: estimate a policy's value from logged data", false},
 };
 
 // The description of a command in kCommands (the commands that rlrec hands over to rlrec-agents

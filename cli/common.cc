@@ -12,9 +12,12 @@
 namespace rlrec::cli {
 
 void ConfigFlags::add_to(CLI::App& cmd) {
-  cmd.add_option("experiment", experiment, "experiment TOML file (same as --config; sections this "
-                                           "command does not read are noted, not rejected)");
-  cmd.add_option("--config", config_file, "TOML config file (the sections this command reads, e.g. [env], [policy], [run] or [mf])");
+  cmd.add_option("experiment", experiment,
+                 "experiment TOML file (same as --config; sections this "
+                 "command does not read are noted, not rejected)");
+  cmd.add_option(
+      "--config", config_file,
+      "TOML config file (the sections this command reads, e.g. [env], [policy], [run] or [mf])");
   cmd.add_option("--set", sets, "override one config value: section.key=value (repeatable)")
       ->take_all()
       ->allow_extra_args(false);
@@ -57,9 +60,10 @@ void flush_notes() {
   pending_notes().clear();
 }
 
-void check_sections(const Config& cfg, const std::vector<std::string>& used, std::string_view command) {
-  static const std::vector<std::string> kVocabulary{"env", "policy", "agent", "run",  "compare",
-                                                    "data", "mf",   "ope",   "index"};
+void check_sections(const Config& cfg, const std::vector<std::string>& used,
+                    std::string_view command) {
+  static const std::vector<std::string> kVocabulary{"env",  "policy", "agent", "run",  "compare",
+                                                    "data", "mf",     "ope",   "index"};
   const auto names = catalog::policy_and_agent_names();
   auto in = [](const std::vector<std::string>& v, const std::string& x) {
     return std::find(v.begin(), v.end(), x) != v.end();
@@ -79,10 +83,10 @@ void check_sections(const Config& cfg, const std::vector<std::string>& used, std
   check_sections(cfg, known);
   if (known.size() == used.size()) return;
   std::string unused;
-  for (size_t i = used.size(); i < known.size(); ++i) unused += str_cat(unused.empty() ? "" : ", ", "[", known[i], "]");
+  for (size_t i = used.size(); i < known.size(); ++i)
+    unused += str_cat(unused.empty() ? "" : ", ", "[", known[i], "]");
   note(str_cat(cfg.source(), ": not used by rlrec ", command, ": ", unused));
 }
-
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
 

@@ -14,7 +14,7 @@ namespace rlrec::cli {
 
 // The flags shared by commands that read a config.
 struct ConfigFlags {
-  std::string config_file;        // --config FILE, or the optional positional experiment FILE (TOML)
+  std::string config_file;  // --config FILE, or the optional positional experiment FILE (TOML)
   std::vector<std::string> sets;  // --set section.key=value (repeatable, applied in order)
   std::string experiment;         // the positional form; load() rejects giving both
   void add_to(CLI::App& cmd);
@@ -26,12 +26,13 @@ struct ConfigFlags {
 void check_sections(const Config& cfg, const std::vector<std::string>& allowed);
 
 // The entry convention of every subcommand: an experiment file may hold sections other commands
-// read. The sections of cfg that `command` does not use are named in one note (printed on success, see note()) when each is a
-// section of the experiment vocabulary (env, policy, agent, run, compare, data, mf, ope, index) or
-// names a policy or learning agent of the catalogue (by its section name, or by its `name` key
-// unless the section's name is close to a used or vocabulary section); any other section is a typo
-// and an error with a did-you-mean.
-void check_sections(const Config& cfg, const std::vector<std::string>& used, std::string_view command);
+// read. The sections of cfg that `command` does not use are named in one note (printed on success,
+// see note()) when each is a section of the experiment vocabulary (env, policy, agent, run,
+// compare, data, mf, ope, index) or names a policy or learning agent of the catalogue (by its
+// section name, or by its `name` key unless the section's name is close to a used or vocabulary
+// section); any other section is a typo and an error with a did-you-mean.
+void check_sections(const Config& cfg, const std::vector<std::string>& used,
+                    std::string_view command);
 
 // Notes for the user ("note: TEXT" on stderr), printed by main.cc once the command has succeeded:
 // a failed command prints only its one-line error.

@@ -75,10 +75,12 @@ class KeyFlags {
 
   // An option --flag setting `key` (var is the field of `values` that visit() names `key`).
   template <class T>
-  CLI::Option* add(const std::string& flag, const std::string& key, T& var, const std::string& doc) {
+  CLI::Option* add(const std::string& flag, const std::string& key, T& var,
+                   const std::string& doc) {
     return record(app_->add_option(flag, var, with_key(doc, key)), key);
   }
-  CLI::Option* add_flag(const std::string& flag, const std::string& key, bool& var, const std::string& doc) {
+  CLI::Option* add_flag(const std::string& flag, const std::string& key, bool& var,
+                        const std::string& doc) {
     return record(app_->add_flag(flag, var, with_key(doc, key)), key);
   }
 

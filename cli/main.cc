@@ -84,7 +84,8 @@ const rlrec::cli::CommandInfo* agent_command(int argc, char** argv) {
     bin = (ec ? std::filesystem::path(argv[0]) : self).parent_path() / "rlrec-agents";
   }
   ::execv(bin.c_str(), argv);
-  std::fprintf(stderr, "error: 'rlrec %.*s' runs learning agents, which live in the rlrec-agents binary: "
+  std::fprintf(stderr,
+               "error: 'rlrec %.*s' runs learning agents, which live in the rlrec-agents binary: "
                "cannot run %s (%s); install it beside rlrec or set RLREC_AGENTS_BIN\n",
                static_cast<int>(c.name.size()), c.name.data(), bin.c_str(), std::strerror(errno));
   std::exit(1);
@@ -113,8 +114,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1, 1);
   app.set_version_flag("--version", "rlrec 0.1.0");
   for (const auto& c : rlrec::cli::kCommands) {
-    if (const Adder* a = adder(c.name)) a->add(app);
-    else app.add_subcommand(std::string(c.name), std::string(c.description));  // handed over
+    if (const Adder* a = adder(c.name))
+      a->add(app);
+    else
+      app.add_subcommand(std::string(c.name), std::string(c.description));  // handed over
   }
   try {
     app.parse(argc, argv);
@@ -134,8 +137,10 @@ int main(int argc, char** argv) {
     const auto c = e.code();
     return (c == rlrec::ErrorCode::kIo || c == rlrec::ErrorCode::kInternal) ? 1 : 2;
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "error: out of memory; lower the sizes that drive memory in the config (episodes x "
-                 "batch, replay capacity, corpus, index items, network widths)\n");
+    std::fprintf(
+        stderr,
+        "error: out of memory; lower the sizes that drive memory in the config (episodes x "
+        "batch, replay capacity, corpus, index items, network widths)\n");
     return 2;
   } catch (const std::filesystem::filesystem_error& e) {
     std::fprintf(stderr, "error: %s\n", first_line(e.what()).c_str());  // a path problem: input

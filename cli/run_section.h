@@ -24,8 +24,8 @@ eval::EpisodeResults evaluate_baseline(const Config& cfg, const std::string& pol
 
 // Reads [run] from cfg and applies the flag overrides that were given (std::nullopt = not given):
 // train::read_run_section.
-inline RunConfig read_run(const Config& cfg, std::optional<int64_t> episodes, std::optional<int64_t> seed,
-                          std::optional<int> threads) {
+inline RunConfig read_run(const Config& cfg, std::optional<int64_t> episodes,
+                          std::optional<int64_t> seed, std::optional<int> threads) {
   return train::read_run_section(cfg, episodes, seed, threads);
 }
 

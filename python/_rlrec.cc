@@ -108,7 +108,8 @@ class Core {
     const py::ssize_t B = num_envs(), N = s.num_candidates;
     py::dict d;
     d["user"] = view(o.user, {B, s.user_dim}, self);
-    if (o.candidate_features) d["candidate_features"] = view(o.candidate_features, {B, N, s.item_dim}, self);
+    if (o.candidate_features)
+      d["candidate_features"] = view(o.candidate_features, {B, N, s.item_dim}, self);
     if (o.candidate_ids) d["candidate_ids"] = view(o.candidate_ids, {B, N}, self);
     if (o.candidate_quality) d["candidate_quality"] = view(o.candidate_quality, {B, N}, self);
     const auto R = static_cast<py::ssize_t>(s.response_dim());
@@ -127,7 +128,8 @@ class Core {
     if (!c) return py::none();
     py::dict d;
     const auto M = static_cast<py::ssize_t>(c->size());
-    d["features"] = view(c->features.data(), {M, static_cast<py::ssize_t>(c->features.cols())}, self);
+    d["features"] =
+        view(c->features.data(), {M, static_cast<py::ssize_t>(c->features.cols())}, self);
     d["quality"] = view(c->quality.data(), {M}, self);
     d["topic"] = view(c->topic.data(), {M}, self);
     d["fingerprint"] = c->fingerprint;
@@ -200,7 +202,8 @@ class Core {
   py::array observed_scores() const {
     const sim::EnvSpec& s = spec();
     const sim::Observation o = venv_->observation();
-    py::array_t<double> out({static_cast<py::ssize_t>(num_envs()), static_cast<py::ssize_t>(s.num_candidates)});
+    py::array_t<double> out(
+        {static_cast<py::ssize_t>(num_envs()), static_cast<py::ssize_t>(s.num_candidates)});
     double* p = out.mutable_data();
     for (int b = 0; b < num_envs(); ++b)
       for (int i = 0; i < s.num_candidates; ++i)
@@ -214,8 +217,9 @@ class Core {
   struct Busy {
     explicit Busy(Core& c) : core(c) {
       if (core.busy_)
-        throw py::value_error("this environment is being stepped or reset by another thread; one "
-                              "thread at a time may drive it");
+        throw py::value_error(
+            "this environment is being stepped or reset by another thread; one "
+            "thread at a time may drive it");
       core.busy_ = true;
     }
     ~Busy() { core.busy_ = false; }
@@ -227,7 +231,8 @@ class Core {
       invalid_argument("slot must be in [0, ", num_envs(), "), got ", slot);
   }
 
-  // Copies an integer (num_envs, K) array (or (K,) for one env) into slates_, range-checked to int32.
+  // Copies an integer (num_envs, K) array (or (K,) for one env) into slates_, range-checked to
+  // int32.
   void read_actions(const py::array& a) {
     const int B = num_envs(), K = spec().slate_size;
     const py::dtype dt = a.dtype();
@@ -237,8 +242,9 @@ class Core {
     const bool flat_ok = B == 1 && a.ndim() == 1 && a.shape(0) == K;
     if (!flat_ok && !(a.ndim() == 2 && a.shape(0) == B && a.shape(1) == K))
       throw py::value_error("action must have shape (" + std::to_string(B) + ", " +
-                            std::to_string(K) + ")" + (B == 1 ? " or (" + std::to_string(K) + ",)" : "") +
-                            ", got " + py::str(a.attr("shape")).cast<std::string>());
+                            std::to_string(K) + ")" +
+                            (B == 1 ? " or (" + std::to_string(K) + ",)" : "") + ", got " +
+                            py::str(a.attr("shape")).cast<std::string>());
     if (py::isinstance<py::array_t<int32_t, py::array::c_style>>(a)) {  // no conversion needed
       const auto* v = static_cast<const int32_t*>(a.data());
       std::copy(v, v + slates_.size(), slates_.begin());
@@ -251,8 +257,10 @@ class Core {
     for (size_t i = 0; i < n; ++i) {
       const int64_t p = v[i];
       // Out-of-int32 values become -1: VectorEnv's check reports them as out of range.
-      slates_[i] = p < std::numeric_limits<int32_t>::min() || p > std::numeric_limits<int32_t>::max()
-                       ? -1 : static_cast<int32_t>(p);
+      slates_[i] =
+          p < std::numeric_limits<int32_t>::min() || p > std::numeric_limits<int32_t>::max()
+              ? -1
+              : static_cast<int32_t>(p);
     }
   }
 
@@ -323,7 +331,8 @@ PYBIND11_MODULE(_rlrec, m) {
   m.def("environments", [] {
     py::list out;
     for (const auto& e : rlrec::catalog::environments())
-      out.append(py::make_tuple(std::string(e.name), std::string(e.description), std::string(e.family)));
+      out.append(
+          py::make_tuple(std::string(e.name), std::string(e.description), std::string(e.family)));
     return out;
   });
   m.def("policies", [] {
@@ -333,9 +342,8 @@ PYBIND11_MODULE(_rlrec, m) {
                                 std::string(p.needs)));
     return out;
   });
-  m.def("env_defaults", [](const std::string& name) {
-    return rlrec::catalog::find_environment(name).defaults();
-  });
+  m.def("env_defaults",
+        [](const std::string& name) { return rlrec::catalog::find_environment(name).defaults(); });
   m.def("run_baseline", &rp::run_baseline, py::arg("config_toml"), py::arg("policy"),
         py::arg("episodes"), py::arg("seed"), py::arg("batch"), py::arg("threads"));
   m.def("eval_env_seed", &rlrec::train::eval_env_seed);

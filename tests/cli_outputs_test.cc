@@ -2,12 +2,12 @@
 // existing file that is not an rlrec log is never replaced without --force, never a device or a
 // directory; a second writer of the same log is refused with the holder named; an interrupted
 // writer leaves no temporary file.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <sys/file.h>
-#include <fcntl.h>
 
 #include <filesystem>
 #include <string>
@@ -22,8 +22,8 @@ namespace fs = std::filesystem;
 
 // A tiny `rlrec log` run writing `out`.
 std::vector<std::string> log_args(const std::string& config, const std::string& out) {
-  return {"log", config, "--policy", "softmax_myopic", "--episodes", "3", "--set", "env.max_steps=5",
-          "--out", out};
+  return {"log", config,  "--policy",        "softmax_myopic", "--episodes",
+          "3",   "--set", "env.max_steps=5", "--out",          out};
 }
 
 class CliOutputs : public Cli {
@@ -42,17 +42,19 @@ TEST_F(CliOutputs, LogReplacesOnlyLogsAndForceOnlyRegularFiles) {
   const auto first = read_file(log);
   ASSERT_EQ(first.rfind("RLRECLOG", 0), 0u);
   ASSERT_EQ(rlrec(log_args(config_, log)).code, 0);  // an rlrec log: replaced
-  EXPECT_EQ(read_file(log), first);                   // same seed, same bytes
+  EXPECT_EQ(read_file(log), first);                  // same seed, same bytes
 
   const std::string notes = path("notes.txt");
   write_file(notes, "my notes\n");
-  expect_usage_error(log_args(config_, notes), {notes, "exists and is not an rlrec log", "--force"});
+  expect_usage_error(log_args(config_, notes),
+                     {notes, "exists and is not an rlrec log", "--force"});
   EXPECT_EQ(read_file(notes), "my notes\n");  // untouched
   ASSERT_EQ(rlrec(concat(log_args(config_, notes), {"--force"})).code, 0);
   EXPECT_EQ(read_file(notes).rfind("RLRECLOG", 0), 0u);
 
   fs::create_directory(path("dir"));
-  expect_usage_error(concat(log_args(config_, path("dir")), {"--force"}), {"is a directory, not a regular file"});
+  expect_usage_error(concat(log_args(config_, path("dir")), {"--force"}),
+                     {"is a directory, not a regular file"});
   expect_usage_error(concat(log_args(config_, "/dev/null"), {"--force"}),
                      {"/dev/null", "is a character device; rlrec never replaces one"});
   for (const auto& e : fs::directory_iterator(dir_))
@@ -66,8 +68,8 @@ TEST_F(CliOutputs, ASecondWriterOfTheSameLogIsRefused) {
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
   ASSERT_EQ(::write(fd, "pid 4242 since then: rlrec log", 30), 30);
-  expect_usage_error(log_args(config_, log), {"log '" + log + "' is being written by another rlrec process",
-                                              "pid 4242"});
+  expect_usage_error(log_args(config_, log),
+                     {"log '" + log + "' is being written by another rlrec process", "pid 4242"});
   EXPECT_FALSE(fs::exists(log));
   ::close(fd);  // released: the next writer proceeds
   EXPECT_EQ(rlrec(log_args(config_, log)).code, 0);
@@ -80,8 +82,8 @@ TEST_F(CliOutputs, AnInterruptedLogLeavesNoTemporaryFile) {
     const std::string log = path("c.log");
     const pid_t child = ::fork();
     if (child == 0) {
-      ::execl(RLREC_BIN, RLREC_BIN, "log", config_.c_str(), "--policy", "softmax_myopic", "--episodes",
-              "20000000", "--out", log.c_str(), static_cast<char*>(nullptr));
+      ::execl(RLREC_BIN, RLREC_BIN, "log", config_.c_str(), "--policy", "softmax_myopic",
+              "--episodes", "20000000", "--out", log.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     bool writing = false;

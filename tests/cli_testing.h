@@ -110,13 +110,15 @@ class Cli : public ::testing::Test {
     ASSERT_GE(err.size(), 1u);
     EXPECT_LE(err.size(), max_lines) << r.err;
     EXPECT_EQ(err[0].rfind("error: ", 0), 0u) << err[0];
-    for (const auto& n : needles) EXPECT_NE(err[0].find(n), std::string::npos) << n << " not in: " << err[0];
+    for (const auto& n : needles)
+      EXPECT_NE(err[0].find(n), std::string::npos) << n << " not in: " << err[0];
   }
 
   std::string dir_;
 };
 
-inline std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+inline std::vector<std::string> concat(std::vector<std::string> a,
+                                       const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
 }

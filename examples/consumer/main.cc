@@ -45,8 +45,8 @@ int main() {
   for (int step = 0; step < 100; ++step) {  // 100 batched steps = 400 environment steps
     agent->act(env.observation(active.data()), slates.data(), rngs.data());
     env.step(slates.data(), active.data());
-    agents::StepOutcomes o{batch, active.data(), slates.data(), env.rewards(), env.choices(),
-                           env.terminated(), env.truncated(), env.responses()};
+    agents::StepOutcomes o{batch,         active.data(),    slates.data(),   env.rewards(),
+                           env.choices(), env.terminated(), env.truncated(), env.responses()};
     agent->observe(o, env.observation(active.data()));
     updates += agent->update().updates;
     for (int b = 0; b < batch; ++b) {

@@ -3,10 +3,10 @@
 // Protocol, driven by the training runner (train/):
 //   set_training(true);
 //   loop: act(obs, slates, rngs) -> VectorEnv::step(slates) -> observe(step, next_obs) -> update()
-// In training mode act() explores (e.g. ε-greedy with rngs[b]) and remembers, per row, what it needs
-// to build a transition; observe() completes the transitions of the rows that stepped (the runner
-// guarantees one observe() after each act() in training mode); update() runs the gradient steps
-// that are due (the agent counts environment steps and decides), returning their statistics.
+// In training mode act() explores (e.g. ε-greedy with rngs[b]) and remembers, per row, what it
+// needs to build a transition; observe() completes the transitions of the rows that stepped (the
+// runner guarantees one observe() after each act() in training mode); update() runs the gradient
+// steps that are due (the agent counts environment steps and decides), returning their statistics.
 // In evaluation mode act() is greedy and records nothing.
 // save(dir)/load(dir): everything needed to continue training bit-for-bit (networks, optimizer
 // state, replay, RNG, counters). load() throws rlrec::Error (kCorrupt / kInvalidArgument) for a
@@ -42,9 +42,9 @@ struct StepOutcomes {
 
 // Statistics of the gradient steps run by one update() call.
 struct UpdateStats {
-  int64_t updates = 0;      // gradient steps performed in this call
-  double loss_sum = 0;      // sum of their losses
-  double td_target_sum = 0; // sum of mean TD targets (a scale check)
+  int64_t updates = 0;       // gradient steps performed in this call
+  double loss_sum = 0;       // sum of their losses
+  double td_target_sum = 0;  // sum of mean TD targets (a scale check)
 };
 
 class Agent : public sim::Policy {
@@ -67,7 +67,8 @@ struct AgentContext {
 };
 
 // The factory table of the learning agents: the same names, in the same order, as the catalogue's
-// agents (rlrec/catalog/catalog.h, which holds their descriptions; the conformance suite checks it).
+// agents (rlrec/catalog/catalog.h, which holds their descriptions; the conformance suite checks
+// it).
 struct AgentEntry {
   std::string_view name;
   // Reads ctx.config's [ctx.section] (unknown keys rejected), validates against the env, builds.

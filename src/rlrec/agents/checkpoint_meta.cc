@@ -21,7 +21,8 @@ struct Shapes {
 
 std::string shape_list(const std::vector<std::pair<std::string, int64_t>>& fields) {
   std::string out;
-  for (const auto& [key, value] : fields) out += (out.empty() ? "" : ", ") + key + " " + std::to_string(value);
+  for (const auto& [key, value] : fields)
+    out += (out.empty() ? "" : ", ") + key + " " + std::to_string(value);
   return out;
 }
 
@@ -46,9 +47,11 @@ void check_checkpoint_meta(const std::string& path, const CheckpointMeta& expect
   const Config meta = Config::parse_string("[m]\n" + ss.str(), path);
   auto str = [&](const std::string& key) { return meta.get_string("m", key).value_or(""); };
   if (str("agent") != expected.agent)
-    invalid_argument(path, ": checkpoint was written by agent '", str("agent"), "', not ", expected.agent);
+    invalid_argument(path, ": checkpoint was written by agent '", str("agent"), "', not ",
+                     expected.agent);
   if (str("env") != expected.env)
-    invalid_argument(path, ": checkpoint is for environment '", str("env"), "', not '", expected.env, "'");
+    invalid_argument(path, ": checkpoint is for environment '", str("env"), "', not '",
+                     expected.env, "'");
   std::vector<std::string> string_keys = {"agent", "variant", "env"};
   for (const auto& [key, value] : expected.labels) {
     if (str(key) != value)
@@ -60,7 +63,8 @@ void check_checkpoint_meta(const std::string& path, const CheckpointMeta& expect
   read_section(meta, "m", found, string_keys);
   if (found.fields != expected.shapes)
     invalid_argument(path, ": checkpoint shapes (", shape_list(found.fields),
-                     ") do not match the agent and environment (", shape_list(expected.shapes), ")");
+                     ") do not match the agent and environment (", shape_list(expected.shapes),
+                     ")");
 }
 
 }  // namespace rlrec::agents

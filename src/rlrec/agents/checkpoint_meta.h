@@ -24,8 +24,8 @@ void write_checkpoint_meta(const std::string& path, const CheckpointMeta& m);
 
 // Reads `path` and compares it with `expected`. Throws kNotFound for a missing file, kCorrupt for
 // malformed TOML, kInvalidArgument "PATH: checkpoint was written by agent 'a', not b" /
-// "... is for environment 'e', not 'f'" / "... has KEY 'x', not 'y'" / "... shapes (k 1, ...) do not
-// match the agent and environment (k 2, ...)"; unknown or missing keys are errors too.
+// "... is for environment 'e', not 'f'" / "... has KEY 'x', not 'y'" / "... shapes (k 1, ...) do
+// not match the agent and environment (k 2, ...)"; unknown or missing keys are errors too.
 void check_checkpoint_meta(const std::string& path, const CheckpointMeta& expected);
 
 }  // namespace rlrec::agents

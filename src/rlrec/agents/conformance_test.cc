@@ -1,19 +1,18 @@
 // Conformance suite run over every registered learning agent: valid slates, warm-up and 200
 // updates on a tiny environment, save/load round trip, determinism per seed, and beating random
 // on a toy problem where learning is easy.
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include "rlrec/catalog/catalog.h"
 #include "rlrec/agents/agent.h"
 #include "rlrec/agents/test_driver.h"
 #include "rlrec/agents/toy_env.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
 #include "rlrec/sim/environment.h"
 #include "rlrec/sim/policy.h"
@@ -36,8 +35,8 @@ std::unique_ptr<Agent> make_conf(const std::string& agent, const sim::Environmen
   std::string keys;
   std::istringstream is(toml);
   for (std::string line; std::getline(is, line);) {
-    const bool value_based_only = line.rfind("epsilon_decay_steps", 0) == 0 ||
-                                  line.rfind("target_update_period", 0) == 0;
+    const bool value_based_only =
+        line.rfind("epsilon_decay_steps", 0) == 0 || line.rfind("target_update_period", 0) == 0;
     if (!(value_based_only && kPolicyGradient.count(agent))) keys += line + "\n";
   }
   return agent_testing::make_agent(agent, env, keys, seed);
@@ -79,7 +78,8 @@ TEST_P(AgentConformance, DeterministicPerSeed) {
 }
 
 TEST_P(AgentConformance, SaveLoadRoundTrip) {
-  const auto dir = std::filesystem::temp_directory_path() / ("rlrec_conf_" + GetParam() + "_" + std::to_string(::getpid()));
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("rlrec_conf_" + GetParam() + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   auto env = small_interest_evolution(2, 4);
   auto a = make_conf(GetParam(), env->env(), kFast, 3);
@@ -130,8 +130,8 @@ TEST_P(AgentConformance, SaveLoadRoundTrip) {
 // the optimal long-term policy (γ = 0.9) 3. Every agent must beat random clearly.
 TEST_P(AgentConformance, BeatsRandomOnToyProblem) {
   auto make_env = [](int batch, uint64_t seed) {
-    return std::make_unique<sim::VectorEnv>(std::make_unique<agent_testing::ToyEnv>(2.0, 3.0, 20), batch,
-                                            seed);
+    return std::make_unique<sim::VectorEnv>(std::make_unique<agent_testing::ToyEnv>(2.0, 3.0, 20),
+                                            batch, seed);
   };
   auto env = make_env(4, 1);
   auto agent = make_conf(
@@ -175,7 +175,8 @@ TEST(AgentRegistry, UnknownKeyAndBadHyperparametersAreOneLineErrors) {
     }
     return std::string();
   };
-  EXPECT_NE(msg("slateq_sarsa", "gama = 0.9\n").find("did you mean 'agent.gamma'"), std::string::npos);
+  EXPECT_NE(msg("slateq_sarsa", "gama = 0.9\n").find("did you mean 'agent.gamma'"),
+            std::string::npos);
   EXPECT_EQ(msg("slateq_sarsa", "gamma = 1.5\n"), "agent.gamma must be in [0.0, 1.0], got 1.5");
   EXPECT_EQ(msg("slateq_qlearning", "lr = 0\n"), "agent.lr must be > 0, got 0.0");
   EXPECT_NE(msg("slateq_sarsa", "slate_optimizer = \"greedyy\"\n").find("did you mean 'greedy'"),

@@ -12,8 +12,8 @@
 
 namespace rlrec::agents::ddpg {
 
-inline torch::Tensor target(const torch::Tensor& reward, double gamma, const torch::Tensor& terminal,
-                            const torch::Tensor& next_q) {
+inline torch::Tensor target(const torch::Tensor& reward, double gamma,
+                            const torch::Tensor& terminal, const torch::Tensor& next_q) {
   return reward + gamma * (1 - terminal) * next_q;
 }
 

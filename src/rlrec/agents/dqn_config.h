@@ -37,7 +37,8 @@ struct DqnConfig {
     v.field("target_update_period", target_update_period,
             "gradient steps between hard target-network copies");
     v.field("epsilon_final", epsilon_final, "exploration rate after the decay");
-    v.field("epsilon_decay_steps", epsilon_decay_steps, "env steps of linear ε decay after warm-up");
+    v.field("epsilon_decay_steps", epsilon_decay_steps,
+            "env steps of linear ε decay after warm-up");
     v.field("epsilon_eval", epsilon_eval, "exploration rate in evaluation");
   }
 
@@ -84,8 +85,10 @@ inline void explore_or_collect(const sim::Observation& obs, double eps, Rng* rng
   const int N = obs.num_candidates, K = obs.slate_size;
   for (int b = 0; b < obs.batch; ++b) {
     if (!obs.is_active(b)) continue;
-    if (eps > 0 && rngs[b].uniform() < eps) sim::random_slate(rngs[b], N, K, slates + b * K);
-    else greedy.push_back(b);
+    if (eps > 0 && rngs[b].uniform() < eps)
+      sim::random_slate(rngs[b], N, K, slates + b * K);
+    else
+      greedy.push_back(b);
   }
 }
 

@@ -1,41 +1,44 @@
-// DRR: Liu, Tang, Li, Zhang, Ye, Chen, Guo, Zhang, "Deep Reinforcement Learning based Recommendation
-// with Explicit User-Item Interactions Modeling", arXiv 1810.12027 (2018).
+// DRR: Liu, Tang, Li, Zhang, Ye, Chen, Guo, Zhang, "Deep Reinforcement Learning based
+// Recommendation with Explicit User-Item Interactions Modeling", arXiv 1810.12027 (2018).
 //
 // State s_t = SRM(u, H_t): u the user embedding, H_t = (e_1 .. e_n) the embeddings of the user's n
 // most recent positively rated items (oldest first; missing entries are zero vectors). State
 // representation modules (w_l learnable scalars, ⊙ element-wise product):
 //   drr_n    s = [e_1, .., e_n]                                                       (n D)
-//   drr_p    s = [e_1, .., e_n, {w_a e_a ⊙ w_b e_b : a < b}]                          ((n + n(n-1)/2) D)
-//   drr_u    s = [{u ⊙ w_l e_l : l = 1..n}, {w_a e_a ⊙ w_b e_b : a < b}]              ((n + n(n-1)/2) D)
-//   drr_ave  g = Σ_l w_l e_l (weighted average pooling, a 1x1 convolution over the n positions),
+//   drr_p    s = [e_1, .., e_n, {w_a e_a ⊙ w_b e_b : a < b}]                          ((n +
+//   n(n-1)/2) D) drr_u    s = [{u ⊙ w_l e_l : l = 1..n}, {w_a e_a ⊙ w_b e_b : a < b}] ((n +
+//   n(n-1)/2) D) drr_ave  g = Σ_l w_l e_l (weighted average pooling, a 1x1 convolution over the n
+//   positions),
 //            s = [u, u ⊙ g, g]                                                        (3 D)
-// Actor a = μ(s) = tanh(MLP(s)) ∈ [-1, 1]^D (but see deviation 6); score(i) = a · e_i over the candidates; the slate is the
-// top K candidates. Critic Q(s, a) = MLP([s, a]). DDPG (Lillicrap et al. 2016) with target networks
-// μ', Q', SRM' updated by Polyak averaging (rate tau; tau = 0: hard copies every
-// target_update_period gradient steps):
+// Actor a = μ(s) = tanh(MLP(s)) ∈ [-1, 1]^D (but see deviation 6); score(i) = a · e_i over the
+// candidates; the slate is the top K candidates. Critic Q(s, a) = MLP([s, a]). DDPG (Lillicrap et
+// al. 2016) with target networks μ', Q', SRM' updated by Polyak averaging (rate tau; tau = 0: hard
+// copies every target_update_period gradient steps):
 //   y = r + γ (1 - terminal) Q'(SRM'(s'_raw), μ'(SRM'(s'_raw)))
 //   critic + SRM:  minimize (1/B) Σ_j w_j (y_j - Q(SRM(s_raw_j), a_j))^2
 //   actor:         maximize (1/B) Σ_j Q(s_j, μ(s_j)) with s_j = SRM(s_raw_j) held fixed
 // Prioritized replay (Schaul et al. 2016, proportional): P(j) = p_j / Σ p, p_j = (|δ_j| + 1e-6)^α,
-// new transitions get the running maximum priority; importance weights w_j = (N P(j))^-β / max_j w_j.
+// new transitions get the running maximum priority; importance weights w_j = (N P(j))^-β / max_j
+// w_j.
 //
-// Embeddings. On a rating-log environment (env spec history_length > 0, e.g. movielens_*) u = [p_u, 1]
-// and e_i = [q_i, b_i] from the environment's MF model (its catalogue features) and the observation
-// carries the history as item ids; with
-// fine_tune_embeddings the item table (initialised from the MF catalogue) is a parameter trained
-// with the critic loss (and used for scoring), otherwise it stays fixed. On any other environment
-// the agent uses the candidates' features as e_i, keeps the history itself (the chosen item of each
-// step with a positive reward) and maps the user observation to D dimensions with a learned linear
-// layer when its dimension differs from D.
+// Embeddings. On a rating-log environment (env spec history_length > 0, e.g. movielens_*) u = [p_u,
+// 1] and e_i = [q_i, b_i] from the environment's MF model (its catalogue features) and the
+// observation carries the history as item ids; with fine_tune_embeddings the item table
+// (initialised from the MF catalogue) is a parameter trained with the critic loss (and used for
+// scoring), otherwise it stays fixed. On any other environment the agent uses the candidates'
+// features as e_i, keeps the history itself (the chosen item of each step with a positive reward)
+// and maps the user observation to D dimensions with a learned linear layer when its dimension
+// differs from D.
 //
 // Deviations, each with its reason:
 //  (1) The SRM weights are trained end to end by the critic's loss (backpropagation through s);
 //      the actor sees s as a constant (as in encoder-based actor-critic agents), so one optimizer
 //      owns each weight. One public implementation never trains the SRM at all (a bug).
 //  (2) Exploration: with probability ε (1 during warm-up, then linear to epsilon_final) the ranking
-//      vector gets Gaussian noise N(0, exploration_noise²) before scoring (as backgom2357's DRR), so
-//      the stored action is the one that produced the slate; a uniformly random item (the paper's
-//      ε-greedy) would store an action that did not choose it. ε is counted in environment steps.
+//      vector gets Gaussian noise N(0, exploration_noise²) before scoring (as backgom2357's DRR),
+//      so the stored action is the one that produced the slate; a uniformly random item (the
+//      paper's ε-greedy) would store an action that did not choose it. ε is counted in environment
+//      steps.
 //  (3) Slates of K > 1 items: the top K by a · e_i; the reward is the environment's slate reward.
 //  (4) β of the importance weights is constant (per_beta), not annealed to 1.
 //  (5) Truncated episodes bootstrap from the final state; only `terminated` stops bootstrapping.
@@ -148,10 +151,13 @@ struct StateModuleImpl : torch::nn::Module {
   int pairs() const { return n * (n - 1) / 2; }
   int out_dim() const {
     switch (kind) {
-      case Srm::kN: return n * D;
+      case Srm::kN:
+        return n * D;
       case Srm::kP:
-      case Srm::kU: return (n + pairs()) * D;
-      case Srm::kAve: return 3 * D;
+      case Srm::kU:
+        return (n + pairs()) * D;
+      case Srm::kAve:
+        return 3 * D;
     }
     return 0;
   }
@@ -169,8 +175,10 @@ struct StateModuleImpl : torch::nn::Module {
     }
     auto we = E * w.view({1, n, 1});  // w_l e_l
     std::vector<torch::Tensor> parts;
-    if (kind == Srm::kP) parts.push_back(E.reshape({B, n * D}));
-    else parts.push_back((user(u).unsqueeze(1) * we).reshape({B, n * D}));
+    if (kind == Srm::kP)
+      parts.push_back(E.reshape({B, n * D}));
+    else
+      parts.push_back((user(u).unsqueeze(1) * we).reshape({B, n * D}));
     for (int a = 0; a < n; ++a)
       for (int b = a + 1; b < n; ++b) parts.push_back(we.select(1, a) * we.select(1, b));
     return torch::cat(parts, 1);
@@ -207,8 +215,10 @@ class Drr final : public Agent {
                          spec.user_dim, ", expected ", U_, " and ", U_ + n_env);
     } else {
       if (cfg_.fine_tune_embeddings)
-        invalid_argument(ctx.section, ".fine_tune_embeddings needs a rating-log environment "
-                         "(movielens_mf, movielens_replay); environment is '", spec.name, "'");
+        invalid_argument(ctx.section,
+                         ".fine_tune_embeddings needs a rating-log environment "
+                         "(movielens_mf, movielens_replay); environment is '",
+                         spec.name, "'");
       U_ = spec.user_dim;
     }
     srm_ = StateModule(kind_, n_, D_, U_, rng_);
@@ -221,11 +231,12 @@ class Drr final : public Agent {
     if (env_hist_ > 0) {
       const sim::Catalogue* cat = env_->catalogue();
       if (cat == nullptr || cat->features.cols() != static_cast<size_t>(D_))
-        invalid_argument(name_, ": environment '", spec.name, "' has env.history_length ", env_hist_,
-                         " but no catalogue of ", D_, "-dimensional item features");
+        invalid_argument(name_, ": environment '", spec.name, "' has env.history_length ",
+                         env_hist_, " but no catalogue of ", D_, "-dimensional item features");
       const auto& f = cat->features;
-      table_ = torch::from_blob(const_cast<float*>(f.data()),
-                                {static_cast<int64_t>(f.rows()), D_}, torch::kFloat).clone();
+      table_ = torch::from_blob(const_cast<float*>(f.data()), {static_cast<int64_t>(f.rows()), D_},
+                                torch::kFloat)
+                   .clone();
       if (cfg_.fine_tune_embeddings) {
         table_ = srm_->table = srm_->register_parameter("table", table_);
         srm_target_->table = srm_target_->register_parameter("table", table_.detach().clone());
@@ -252,10 +263,14 @@ class Drr final : public Agent {
     actor_opt_ = nn::make_optimizer(aopt, actor_->parameters());
     eps_ = cfg_.dqn.epsilon();
     const int H = env_hist_ > 0 ? n_ : n_ * D_;  // history: ids, or embeddings
-    replay_ = std::make_unique<ReplayBuffer>(
-        cfg_.dqn.replay_capacity,
-        std::vector<ReplayBuffer::Column>{{"user", U_}, {"hist", H}, {"action", D_}, {"reward", 1},
-                                          {"terminal", 1}, {"next_user", U_}, {"next_hist", H}});
+    replay_ = std::make_unique<ReplayBuffer>(cfg_.dqn.replay_capacity,
+                                             std::vector<ReplayBuffer::Column>{{"user", U_},
+                                                                               {"hist", H},
+                                                                               {"action", D_},
+                                                                               {"reward", 1},
+                                                                               {"terminal", 1},
+                                                                               {"next_user", U_},
+                                                                               {"next_hist", H}});
     per_ = std::make_unique<PrioritizedSampler>(*replay_, cfg_.per_alpha, cfg_.per_beta);
     rows_ = RowSlots<Row>([this](Row& r) {
       r.user.resize(U_);
@@ -289,7 +304,8 @@ class Drr final : public Agent {
       if (!obs.is_active(b)) continue;
       act_rows.push_back(b);
       Row& row = rows_[b];
-      if (env_hist_ == 0 && (obs.episode_step == nullptr || obs.episode_step[b] == 0)) row.own_hist.clear();
+      if (env_hist_ == 0 && (obs.episode_step == nullptr || obs.episode_step[b] == 0))
+        row.own_hist.clear();
       read_state(obs, b, row.user.data(), row.hist.data());
     }
     if (act_rows.empty()) return;
@@ -343,7 +359,8 @@ class Drr final : public Agent {
       ++env_steps_;
       const double r = step.rewards[b];
       const int c = step.choices[b];
-      if (env_hist_ == 0 && c >= 0 && r > 0) row.own_hist.push(&row.slate_items[static_cast<size_t>(c) * D_]);
+      if (env_hist_ == 0 && c >= 0 && r > 0)
+        row.own_hist.push(&row.slate_items[static_cast<size_t>(c) * D_]);
       const int64_t idx = replay_->add();
       std::copy(row.user.begin(), row.user.end(), replay_->row(c_user_, idx));
       std::copy(row.hist.begin(), row.hist.end(), replay_->row(c_hist_, idx));
@@ -357,7 +374,8 @@ class Drr final : public Agent {
 
   UpdateStats update() override {
     if (replay_->size() == 0) return {};
-    return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_, [&] { return gradient_update(); });
+    return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_,
+                           [&] { return gradient_update(); });
   }
 
   void save(const std::string& dir) const override { ckpt_.save(dir); }
@@ -400,7 +418,8 @@ class Drr final : public Agent {
 
   // History rows -> E [R, n, D] (ids are looked up in the module's table; -1 gives zeros).
   torch::Tensor embed(const float* hist, int64_t R, StateModuleImpl& srm) const {
-    if (env_hist_ == 0) return nn::to_tensor(hist, R, static_cast<int64_t>(n_) * D_).view({R, n_, D_});
+    if (env_hist_ == 0)
+      return nn::to_tensor(hist, R, static_cast<int64_t>(n_) * D_).view({R, n_, D_});
     std::vector<int64_t> ids(static_cast<size_t>(R) * n_);
     std::vector<float> mask(ids.size());
     for (size_t j = 0; j < ids.size(); ++j) {
@@ -438,7 +457,8 @@ class Drr final : public Agent {
     torch::Tensor y;
     {
       torch::NoGradGuard ng;
-      auto s2 = srm_target_->forward(next_user, embed(next_hist.data_ptr<float>(), Bt, *srm_target_));
+      auto s2 =
+          srm_target_->forward(next_user, embed(next_hist.data_ptr<float>(), Bt, *srm_target_));
       auto a2 = action_of(*actor_target_, s2, next_user);
       auto q2 = critic_target_->forward(torch::cat({s2, a2}, 1)).view({Bt});
       y = ddpg::target(reward, cfg_.dqn.gamma, terminal, q2);
@@ -452,7 +472,8 @@ class Drr final : public Agent {
     nn::gradient_step(*critic_opt_, critic_loss, critic_params_, cfg_.opt.grad_clip);
     // Actor: ascend Q(s, μ(s)) with s fixed.
     auto sd = s.detach();
-    auto actor_loss = ddpg::actor_loss(critic_->forward(torch::cat({sd, action_of(*actor_, sd, user)}, 1)));
+    auto actor_loss =
+        ddpg::actor_loss(critic_->forward(torch::cat({sd, action_of(*actor_, sd, user)}, 1)));
     nn::gradient_step(*actor_opt_, actor_loss, actor_params_, cfg_.opt.grad_clip);
     // Priorities.
     auto ad = delta.detach().abs().contiguous();
@@ -473,9 +494,15 @@ class Drr final : public Agent {
   // What meta.toml records and load() requires (checkpoint_meta.h).
   CheckpointMeta meta() const {
     const auto& s = env_->spec();
-    return {"drr", name_, s.name, {{"state_module", cfg_.state_module}},
-            {{"history_length", n_}, {"user_dim", s.user_dim}, {"item_dim", D_},
-             {"num_candidates", s.num_candidates}, {"slate_size", s.slate_size}}};
+    return {"drr",
+            name_,
+            s.name,
+            {{"state_module", cfg_.state_module}},
+            {{"history_length", n_},
+             {"user_dim", s.user_dim},
+             {"item_dim", D_},
+             {"num_candidates", s.num_candidates},
+             {"slate_size", s.slate_size}}};
   }
 
   std::string name_;
@@ -538,7 +565,8 @@ std::string drr_p_defaults() { return defaults_for("drr_p", "p"); }
 std::string drr_u_defaults() { return defaults_for("drr_u", "u"); }
 std::string drr_ave_defaults() { return defaults_for("drr_ave", "ave"); }
 
-DrrStateModuleCheck drr_check_state_module(const std::string& kind, int n, int D, int U, int batch) {
+DrrStateModuleCheck drr_check_state_module(const std::string& kind, int n, int D, int U,
+                                           int batch) {
   check_one_of("state_module", kind, {"n", "p", "u", "ave"});
   nn::configure_torch();
   Rng rng(7, 1);
@@ -557,7 +585,8 @@ DrrStateModuleCheck drr_check_state_module(const std::string& kind, int n, int D
   if (m->parameters().empty()) return out;  // DRR-n has no weights
   s.pow(2).sum().backward();
   for (const auto& p : m->named_parameters())
-    out.grad_norms.emplace_back(p.key(), p.value().grad().defined() ? p.value().grad().norm().item<double>() : 0.0);
+    out.grad_norms.emplace_back(
+        p.key(), p.value().grad().defined() ? p.value().grad().norm().item<double>() : 0.0);
   return out;
 }
 

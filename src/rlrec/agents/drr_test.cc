@@ -1,15 +1,15 @@
 // DRR: state-module shapes and gradient flow, bad configurations, and learning on a small
 // synthetic rating log (beats random under the offline protocol).
-#include <unistd.h>
+#include "rlrec/agents/drr.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "rlrec/catalog/catalog.h"
-#include "rlrec/agents/drr.h"
 #include "rlrec/agents/test_driver.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
 #include "rlrec/datasim/datasim.h"
 
@@ -23,7 +23,8 @@ TEST(DrrStateModule, OutputShapesFollowThePaper) {
   EXPECT_EQ(drr_check_state_module("p", n, D, U, B).cols, 60);
   EXPECT_EQ(drr_check_state_module("u", n, D, U, B).cols, 60);
   EXPECT_EQ(drr_check_state_module("ave", n, D, U, B).cols, 18);
-  for (const char* k : {"n", "p", "u", "ave"}) EXPECT_EQ(drr_check_state_module(k, n, D, U, B).rows, B);
+  for (const char* k : {"n", "p", "u", "ave"})
+    EXPECT_EQ(drr_check_state_module(k, n, D, U, B).rows, B);
 }
 
 TEST(DrrStateModule, GradientsReachEveryWeight) {
@@ -47,7 +48,8 @@ TEST(DrrStateModule, GradientsReachEveryWeight) {
 // two groups; users of type t rate group t items 4 or 5 and the others 1 or 2 (each user rates
 // 30 items at increasing timestamps; with train_fraction 0.5, 15 test items per user).
 std::string synthetic_log() {
-  const auto path = std::filesystem::temp_directory_path() / ("rlrec_drr_synthetic_" + std::to_string(::getpid()) + ".csv");
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("rlrec_drr_synthetic_" + std::to_string(::getpid()) + ".csv");
   std::ofstream os(path);
   os << "user,item,rating,timestamp\n";
   Rng rng(3, 0);
@@ -58,7 +60,8 @@ std::string synthetic_log() {
     for (int i = 0; i < 30; ++i) std::swap(items[i], items[i + rng.uniform_int(40 - i)]);
     for (int j = 0; j < 30; ++j) {
       const int i = items[j];
-      const int rating = (i % 2) == type ? (rng.uniform() < 0.8 ? 5 : 4) : (rng.uniform() < 0.5 ? 1 : 2);
+      const int rating =
+          (i % 2) == type ? (rng.uniform() < 0.8 ? 5 : 4) : (rng.uniform() < 0.5 ? 1 : 2);
       os << "u" << u << ",i" << i << "," << rating << "," << j << "\n";
     }
   }
@@ -68,7 +71,8 @@ std::string synthetic_log() {
 TEST(Drr, BeatsRandomOnASyntheticLog) {
   Config env_cfg = Config::parse_string(
       "[env]\nname = \"movielens_replay\"\ndata = \"" + synthetic_log() +
-      "\"\ntrain_fraction = 0.5\nfactors = 4\nmf_epochs = 20\nmf_reg = 0.05\nmin_train_positives = 2\n"
+      "\"\ntrain_fraction = 0.5\nfactors = 4\nmf_epochs = 20\nmf_reg = 0.05\nmin_train_positives = "
+      "2\n"
       "history_length = 3\nnum_candidates = 4\nmax_steps = 8\nsimulator = \"train\"\n");
   auto env = std::make_unique<sim::VectorEnv>(catalog::make_environment(env_cfg, 1), 4, 1);
   // The paper's actor a = tanh(MLP(s)) (residual_actor = false): an untrained actor ranks at
@@ -101,12 +105,15 @@ TEST(Drr, ResidualActorWithZeroScaleRanksAsPmf) {
       "\"\ntrain_fraction = 0.5\nfactors = 4\nmf_epochs = 2\nmin_train_positives = 2\n"
       "history_length = 3\nnum_candidates = 4\nsimulator = \"train\"\n");
   auto env = catalog::make_environment(env_cfg, 1);
-  auto agent = agent_testing::make_agent("drr_u", *env, "hidden = [8]\nresidual_scale = 0\n"
-                                         "history_length = 3\n", 2);
+  auto agent = agent_testing::make_agent("drr_u", *env,
+                                         "hidden = [8]\nresidual_scale = 0\n"
+                                         "history_length = 3\n",
+                                         2);
   agent->set_training(false);
   sim::PolicyContext ctx{env.get(), nullptr, nullptr};
   auto pmf = catalog::find_policy("pmf").make(ctx);
-  const auto a = datasim::evaluate_offline(*env, *agent, 1), b = datasim::evaluate_offline(*env, *pmf, 1);
+  const auto a = datasim::evaluate_offline(*env, *agent, 1),
+             b = datasim::evaluate_offline(*env, *pmf, 1);
   EXPECT_EQ(a.p5, b.p5);
   EXPECT_EQ(a.ndcg10, b.ndcg10);
   EXPECT_EQ(a.mean_reward, b.mean_reward);

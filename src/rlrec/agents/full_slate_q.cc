@@ -1,18 +1,19 @@
 // Full-slate Q-learning: the non-decomposed baseline of SlateQ (Ie et al. 2019, "SlateQ: A
 // Tractable Decomposition for Reinforcement Learning with Recommendation Sets", §5 "FSQ"; RecSim's
-// FullSlateQAgent). Every ordered slate A = (a_1..a_K) of distinct candidates is one discrete action;
-// one network scores Q(s, A) = MLP([user, item_{a_1}, ..., item_{a_K}]) (shared across slates), and
-// DQN (Mnih et al. 2015) learns it from every transition:
+// FullSlateQAgent). Every ordered slate A = (a_1..a_K) of distinct candidates is one discrete
+// action; one network scores Q(s, A) = MLP([user, item_{a_1}, ..., item_{a_K}]) (shared across
+// slates), and DQN (Mnih et al. 2015) learns it from every transition:
 //     y = r + γ (1 - terminal) max_{A'} Q_target(s', A'),   loss = Huber(Q(s, A) - y)
 // with the target network on the next state, hard copies every `target_update_period` steps, and
 // ε-greedy serving over all N!/(N-K)! slates (so N must stay small: at most 5040 slates).
 // Deviation: ε counted in environment steps (warm-up at 1, then linear decay), as for SlateQ.
-#include "rlrec/agents/dqn_config.h"
 #include "rlrec/agents/full_slate_q.h"
+
+#include "rlrec/agents/dqn_config.h"
 #include "rlrec/agents/kit.h"
 #include "rlrec/agents/nn.h"
-#include "rlrec/agents/targets.h"
 #include "rlrec/agents/replay.h"
+#include "rlrec/agents/targets.h"
 #include "rlrec/core/check.h"
 #include "rlrec/core/error.h"
 
@@ -44,7 +45,9 @@ int64_t count_slates(int n, int k) {
 class FullSlateQ final : public Agent {
  public:
   FullSlateQ(FullSlateQConfig cfg, const AgentContext& ctx)
-      : cfg_(std::move(cfg)), env_(ctx.env), rng_(ctx.seed, hash_name("full_slate_q")),
+      : cfg_(std::move(cfg)),
+        env_(ctx.env),
+        rng_(ctx.seed, hash_name("full_slate_q")),
         replay_(cfg_.dqn.replay_capacity, columns(ctx.env->spec())) {
     nn::configure_torch();
     const auto& s = env_->spec();
@@ -138,7 +141,8 @@ class FullSlateQ final : public Agent {
 
   UpdateStats update() override {
     if (replay_.size() == 0) return {};
-    return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_, [&] { return gradient_update(); });
+    return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_,
+                           [&] { return gradient_update(); });
   }
 
   void save(const std::string& dir) const override { ckpt_.save(dir); }
@@ -147,7 +151,11 @@ class FullSlateQ final : public Agent {
  private:
   // What meta.toml records and load() requires (checkpoint_meta.h).
   CheckpointMeta meta() const {
-    return {"full_slate_q", "full_slate_q", env_->spec().name, {}, {{"input_dim", in_}, {"num_slates", P_}}};
+    return {"full_slate_q",
+            "full_slate_q",
+            env_->spec().name,
+            {},
+            {{"input_dim", in_}, {"num_slates", P_}}};
   }
 
   struct Row {
@@ -183,7 +191,8 @@ class FullSlateQ final : public Agent {
     double mean_y = 0;
     for (int r = 0; r < Bt; ++r) {
       const float term = replay_.row(2, idx_[r])[0];
-      y[r] = td_target<float>(replay_.row(1, idx_[r])[0], static_cast<float>(cfg_.dqn.gamma), term, pv[r]);
+      y[r] = td_target<float>(replay_.row(1, idx_[r])[0], static_cast<float>(cfg_.dqn.gamma), term,
+                              pv[r]);
       mean_y += y[r];
     }
     auto yt = torch::from_blob(y.data(), {Bt}, torch::kFloat).clone();
@@ -199,7 +208,8 @@ class FullSlateQ final : public Agent {
     const int64_t p = count_slates(s.num_candidates, s.slate_size);
     if (p > 5040)
       invalid_argument("full_slate_q enumerates every ordered slate: env.num_candidates = ",
-                       s.num_candidates, " and env.slate_size = ", s.slate_size, " give more than "
+                       s.num_candidates, " and env.slate_size = ", s.slate_size,
+                       " give more than "
                        "5040 slates; use slateq_* for larger problems");
     return {{"input", s.user_dim + s.slate_size * s.item_dim},
             {"reward", 1},

@@ -72,13 +72,15 @@ Checkpoint& Checkpoint::part(std::string file, Writer save, Reader load) {
 }
 
 Checkpoint& Checkpoint::replay(std::string file, ReplayBuffer& r) {
-  return part(std::move(file), [&r](const std::string& p) { r.save(p); },
-              [&r](const std::string& p) { r.load(p); });
+  return part(
+      std::move(file), [&r](const std::string& p) { r.save(p); },
+      [&r](const std::string& p) { r.load(p); });
 }
 
 Checkpoint& Checkpoint::priorities(std::string file, PrioritizedSampler& s) {
-  return part(std::move(file), [&s](const std::string& p) { s.save(p); },
-              [&s](const std::string& p) { s.load(p); });
+  return part(
+      std::move(file), [&s](const std::string& p) { s.save(p); },
+      [&s](const std::string& p) { s.load(p); });
 }
 
 Checkpoint& Checkpoint::counters(std::string file, Rng& rng, int64_t& env_steps, int64_t& updates) {
@@ -146,7 +148,8 @@ void Checkpoint::load(const std::string& dir) const {
   std::getline(is, first);
   const int64_t format = json_int(first, "format");
   if (format != kFormat)
-    throw_error(ErrorCode::kCorrupt, mpath, ": format ", format, ", this build reads format ", kFormat);
+    throw_error(ErrorCode::kCorrupt, mpath, ": format ", format, ", this build reads format ",
+                kFormat);
   std::vector<ManifestEntry> entries;
   for (std::string line; std::getline(is, line);) {
     ManifestEntry& e = entries.emplace_back();
@@ -165,7 +168,8 @@ void Checkpoint::load(const std::string& dir) const {
     const std::string path = dir + "/" + e.file;
     const auto [h, n] = file_checksum(path);
     if (n != e.bytes)
-      throw_error(ErrorCode::kCorrupt, path, ": ", n, " bytes, the checkpoint manifest says ", e.bytes);
+      throw_error(ErrorCode::kCorrupt, path, ": ", n, " bytes, the checkpoint manifest says ",
+                  e.bytes);
     if (hex64(h) != e.checksum)
       throw_error(ErrorCode::kCorrupt, path, ": checksum ", hex64(h),
                   " differs from the checkpoint manifest's ", e.checksum);

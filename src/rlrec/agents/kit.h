@@ -1,5 +1,5 @@
-// The agent kit: the glue every learning agent needs, written once. Torch-free (the torch parts of a
-// checkpoint are added through nn.h: nn::add_module, nn::add_optimizer).
+// The agent kit: the glue every learning agent needs, written once. Torch-free (the torch parts of
+// a checkpoint are added through nn.h: nn::add_module, nn::add_optimizer).
 //
 //   RowSlots<Row>   per-row bookkeeping between act() and observe(): grows with the batch, marks a
 //                   row as acted, hands it back exactly once in observe() (RLREC_CHECK otherwise),
@@ -89,7 +89,9 @@ class RowSlots {
 class UserState {
  public:
   UserState(const sim::EnvSpec& spec, bool history_features)
-      : obs_dim_(spec.user_dim), history_(spec.slate_size, spec.response_dim()), on_(history_features) {}
+      : obs_dim_(spec.user_dim),
+        history_(spec.slate_size, spec.response_dim()),
+        on_(history_features) {}
 
   int obs_dim() const { return obs_dim_; }
   int dim() const { return obs_dim_ + (on_ ? history_.dim() : 0); }
@@ -110,7 +112,8 @@ class UserState {
   const float* row(int b) const { return &buf_[static_cast<size_t>(b) * dim()]; }
 
   // The next state's vector of row b after this step (choice, the slate's responses).
-  void next(const sim::Observation& next_obs, int b, int choice, const float* responses, float* out) const {
+  void next(const sim::Observation& next_obs, int b, int choice, const float* responses,
+            float* out) const {
     std::copy(next_obs.user_row(b), next_obs.user_row(b) + obs_dim_, out);
     if (on_) history_.next_features(b, choice, responses, out + obs_dim_);
   }

@@ -75,8 +75,10 @@ TEST(UserState, ObservationThenSessionStatistics) {
   EXPECT_EQ(peek, (std::vector<float>{-1.f, 0.f, 0.f, 0.f}));
   on.advance(obs, 1);  // episode start: statistics reset
   on.advance(obs, 0);  // step 1: adds the previous step (choice 1, response 4), scale 1/100
-  EXPECT_EQ(std::vector<float>(on.row(1), on.row(1) + 4), (std::vector<float>{-1.f, 0.f, 0.f, 0.f}));
-  EXPECT_EQ(std::vector<float>(on.row(0), on.row(0) + 4), (std::vector<float>{0.5f, 0.01f, 0.f, 0.04f}));
+  EXPECT_EQ(std::vector<float>(on.row(1), on.row(1) + 4),
+            (std::vector<float>{-1.f, 0.f, 0.f, 0.f}));
+  EXPECT_EQ(std::vector<float>(on.row(0), on.row(0) + 4),
+            (std::vector<float>{0.5f, 0.01f, 0.f, 0.04f}));
   // The next state after no choice: one more step, one more no-choice step.
   std::vector<float> next(4);
   on.next(obs, 0, -1, responses, next.data());
@@ -119,12 +121,11 @@ struct Toy {
   int64_t steps = 0, updates = 0;
   int after = 0;
   std::string env = "toy_env";
-  Checkpoint ckpt{[this] {
-    return CheckpointMeta{"toy", "toy_variant", env, {}, {{"width", 2}}};
-  }};
+  Checkpoint ckpt{[this] { return CheckpointMeta{"toy", "toy_variant", env, {}, {{"width", 2}}}; }};
   Toy() {
-    ckpt.part("text.txt", [this](const std::string& p) { std::ofstream(p) << text; },
-              [this](const std::string& p) { text = slurp(p); })
+    ckpt.part(
+            "text.txt", [this](const std::string& p) { std::ofstream(p) << text; },
+            [this](const std::string& p) { text = slurp(p); })
         .replay("replay.bin", replay)
         .priorities("priorities.txt", per)
         .counters("state.bin", rng, steps, updates)
@@ -167,15 +168,17 @@ TEST_F(CheckpointTest, RoundTripsEveryPart) {
   EXPECT_EQ(b.updates, 5);
   EXPECT_EQ(b.rng.uniform(), a_.rng.uniform());
   EXPECT_EQ(b.after, 1);
-  EXPECT_EQ(b.ckpt.files(), (std::vector<std::string>{"meta.toml", "text.txt", "replay.bin",
-                                                      "priorities.txt", "state.bin", "manifest.json"}));
+  EXPECT_EQ(b.ckpt.files(),
+            (std::vector<std::string>{"meta.toml", "text.txt", "replay.bin", "priorities.txt",
+                                      "state.bin", "manifest.json"}));
 }
 
 TEST_F(CheckpointTest, ManifestListsSizesAndChecksums) {
   const std::string m = slurp(dir_ + "/manifest.json");
   EXPECT_EQ(m.rfind("{\"format\": 1, \"agent\": \"toy\", \"parts\": [\n", 0), 0u) << m;
   // "state of a" is 10 bytes.
-  EXPECT_NE(m.find("{\"file\": \"text.txt\", \"bytes\": 10, \"fnv1a64\": \""), std::string::npos) << m;
+  EXPECT_NE(m.find("{\"file\": \"text.txt\", \"bytes\": 10, \"fnv1a64\": \""), std::string::npos)
+      << m;
   for (const char* f : {"replay.bin", "priorities.txt", "state.bin"})
     EXPECT_NE(m.find(std::string("\"file\": \"") + f + "\""), std::string::npos) << f;
   EXPECT_EQ(m.substr(m.size() - 3), "]}\n");
@@ -221,8 +224,9 @@ TEST_F(CheckpointTest, FormatPartsAndMetaAreChecked) {
     std::ofstream(dir_ + "/manifest.json") << bad;
     Toy b;
     EXPECT_EQ(test::error_of([&] { b.ckpt.load(dir_); }, ErrorCode::kCorrupt),
-              dir_ + "/manifest.json: parts (replay.bin, priorities.txt, state.bin) are not the "
-                     "agent's (text.txt, replay.bin, priorities.txt, state.bin)");
+              dir_ +
+                  "/manifest.json: parts (replay.bin, priorities.txt, state.bin) are not the "
+                  "agent's (text.txt, replay.bin, priorities.txt, state.bin)");
   }
   std::filesystem::remove(dir_ + "/manifest.json");
   Toy b;

@@ -27,7 +27,8 @@ void init_uniform(torch::nn::Module& module, Rng& rng) {
       if (!t->defined()) continue;
       auto acc = torch::empty(t->sizes(), torch::kFloat);
       float* p = acc.data_ptr<float>();
-      for (int64_t i = 0; i < acc.numel(); ++i) p[i] = static_cast<float>(rng.uniform(-bound, bound));
+      for (int64_t i = 0; i < acc.numel(); ++i)
+        p[i] = static_cast<float>(rng.uniform(-bound, bound));
       t->copy_(acc);
     }
   }
@@ -153,13 +154,15 @@ void load_optimizer(torch::optim::Optimizer& o, const std::string& path) {
 }
 
 void add_module(Checkpoint& ckpt, const std::string& file, torch::nn::Module& m) {
-  ckpt.part(file, [&m](const std::string& p) { save_module(m, p); },
-            [&m](const std::string& p) { load_module(m, p); });
+  ckpt.part(
+      file, [&m](const std::string& p) { save_module(m, p); },
+      [&m](const std::string& p) { load_module(m, p); });
 }
 
 void add_optimizer(Checkpoint& ckpt, const std::string& file, torch::optim::Optimizer& o) {
-  ckpt.part(file, [&o](const std::string& p) { save_optimizer(o, p); },
-            [&o](const std::string& p) { load_optimizer(o, p); });
+  ckpt.part(
+      file, [&o](const std::string& p) { save_optimizer(o, p); },
+      [&o](const std::string& p) { load_optimizer(o, p); });
 }
 
 }  // namespace rlrec::agents::nn

@@ -34,7 +34,7 @@ void polyak_update(torch::nn::Module& target, const torch::nn::Module& online, d
 struct OptimizerConfig {
   std::string optimizer = "adam";  // adam | rmsprop | sgd
   double lr = 1e-3;
-  double grad_clip = 10.0;         // max global gradient norm; 0 = no clipping
+  double grad_clip = 10.0;  // max global gradient norm; 0 = no clipping
   void visit(FieldVisitor& v, const char* prefix_doc = "");
   void validate(const std::string& section) const;
 };

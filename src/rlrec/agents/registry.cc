@@ -32,5 +32,4 @@ const AgentEntry* find_agent(std::string_view name) {
   return nullptr;
 }
 
-
 }  // namespace rlrec::agents

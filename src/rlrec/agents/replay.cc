@@ -90,7 +90,8 @@ void ReplayBuffer::load(const std::string& path) {
   uint32_t ncol;
   get(ncol);
   if (capacity != capacity_)
-    invalid_argument(path, ": replay capacity ", capacity, " does not match the agent's ", capacity_);
+    invalid_argument(path, ": replay capacity ", capacity, " does not match the agent's ",
+                     capacity_);
   if (ncol != columns_.size() || size < 0 || size > capacity || next < 0 || next >= capacity)
     corrupt("column count or size");
   for (auto& c : columns_) {

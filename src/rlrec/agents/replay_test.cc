@@ -1,8 +1,7 @@
-#include <unistd.h>
-
 #include "rlrec/agents/replay.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -32,7 +31,8 @@ TEST(Replay, RingOverwritesOldestAndSamplesStoredRows) {
 }
 
 TEST(Replay, SaveLoadRoundTripAndMismatch) {
-  const auto dir = std::filesystem::temp_directory_path() / ("rlrec_replay_test_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("rlrec_replay_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "r.bin").string();
   ReplayBuffer r(4, {{"x", 2}});

@@ -64,7 +64,8 @@ thread_local Scratch scratch;
 
 void slate_top_k(const double* v, const double* q, double, int n, int k, int32_t* slate) {
   scratch.ensure(n, k);
-  select_top(n, k, [&](int32_t i) { return v[i] * q[i]; }, slate, scratch.idx.data());
+  select_top(
+      n, k, [&](int32_t i) { return v[i] * q[i]; }, slate, scratch.idx.data());
 }
 
 void slate_greedy(const double* v, const double* q, double v0, int n, int k, int32_t* slate) {
@@ -97,12 +98,15 @@ void slate_greedy(const double* v, const double* q, double v0, int n, int k, int
 void slate_exact(const double* v, const double* q, double v0, int n, int k, int32_t* slate) {
   scratch.ensure(n, k);
   int32_t* cur = scratch.a.data();
-  // Dinkelbach: start from λ = value of the top-k slate (a feasible slate), iterate to a fixed point.
-  select_top(n, k, [&](int32_t i) { return v[i] * q[i]; }, cur, scratch.idx.data());
+  // Dinkelbach: start from λ = value of the top-k slate (a feasible slate), iterate to a fixed
+  // point.
+  select_top(
+      n, k, [&](int32_t i) { return v[i] * q[i]; }, cur, scratch.idx.data());
   double lambda = slate_value(v, q, v0, cur, k);
   for (int iter = 0; iter < 100; ++iter) {
     int32_t* next = scratch.b.data();
-    select_top(n, k, [&](int32_t i) { return v[i] * (q[i] - lambda); }, next, scratch.idx.data());
+    select_top(
+        n, k, [&](int32_t i) { return v[i] * (q[i] - lambda); }, next, scratch.idx.data());
     const double value = slate_value(v, q, v0, next, k);
     if (!(value > lambda + 1e-12 * (1 + std::abs(lambda)))) break;
     lambda = value;
@@ -136,9 +140,12 @@ void slate_brute_force(const double* v, const double* q, double v0, int n, int k
 void optimize_slate(SlateOptimizer kind, const double* v, const double* q, double v0, int n, int k,
                     int32_t* slate) {
   switch (kind) {
-    case SlateOptimizer::kTopK: return slate_top_k(v, q, v0, n, k, slate);
-    case SlateOptimizer::kGreedy: return slate_greedy(v, q, v0, n, k, slate);
-    case SlateOptimizer::kExact: return slate_exact(v, q, v0, n, k, slate);
+    case SlateOptimizer::kTopK:
+      return slate_top_k(v, q, v0, n, k, slate);
+    case SlateOptimizer::kGreedy:
+      return slate_greedy(v, q, v0, n, k, slate);
+    case SlateOptimizer::kExact:
+      return slate_exact(v, q, v0, n, k, slate);
   }
 }
 

@@ -9,8 +9,8 @@
 //   greedy  (GS): add the item maximizing (num + v_i q_i)/(den + v_i), K times, from num = 0,
 //                 den = v0.                                     O(n K)
 //   exact   (OS): the optimum of the fractional program. Instead of the paper's LP (Charnes-Cooper)
-//                 we use Dinkelbach's parametric method: λ ← Q(A_λ) with A_λ = top-K of v_i(q_i - λ),
-//                 repeated until A stops changing; for a cardinality constraint each step is a
+//                 we use Dinkelbach's parametric method: λ ← Q(A_λ) with A_λ = top-K of v_i(q_i -
+//                 λ), repeated until A stops changing; for a cardinality constraint each step is a
 //                 selection, it converges in a few iterations, and it returns the LP's optimum
 //                 (checked against brute force in the tests). About a microsecond at n = 20, K = 3.
 //   brute_force: enumerates all K-subsets (tests only).

@@ -1,16 +1,18 @@
 // SlateQ: Ie, Jain, Wang, Narvekar, Agarwal, Wu, Cheng, Chandra, Boutilier, "SlateQ: A Tractable
-// Decomposition for Reinforcement Learning with Recommendation Sets", IJCAI 2019 (arXiv 1905.12767).
+// Decomposition for Reinforcement Learning with Recommendation Sets", IJCAI 2019 (arXiv
+// 1905.12767).
 //
 // Decomposition (single choice, reward and transition depend only on the consumed item):
 //     Q(s, A) = Σ_{i∈A} P(i | s, A) Q̄(s, i)
-// with the environment's conditional-logit choice model P(i | s, A) = v(s,i) / (v⊥ + Σ_{j∈A} v(s,j))
-// (multinomial proportional or logit; v from the user's observed score, as RecSim's agent).
+// with the environment's conditional-logit choice model P(i | s, A) = v(s,i) / (v⊥ + Σ_{j∈A}
+// v(s,j)) (multinomial proportional or logit; v from the user's observed score, as RecSim's agent).
 // Q̄(s, i) is one network on [user observation, item features] (RecSim: 256-32 ReLU).
 // TD learning on the consumed item only (transitions without a choice are not used, as in RecSim):
 //     y = r + γ (1 - terminal) V(s'),   loss = (Q̄(s, i) - y)^2   (or Huber)
 //   target = myopic:      V(s') = 0 (γ = 0: MYOP)
-//   target = sarsa:       V(s') = Σ_{j∈A'} P(j | s', A') Q̄_target(s', j), A' = the slate served next
-//   target = q_learning:  V(s') = max_{A'} Σ_{j∈A'} P(j | s', A') Q̄_target(s', j), maximized by
+//   target = sarsa:       V(s') = Σ_{j∈A'} P(j | s', A') Q̄_target(s', j), A' = the slate served
+//   next target = q_learning:  V(s') = max_{A'} Σ_{j∈A'} P(j | s', A') Q̄_target(s', j), maximized
+//   by
 //                         `target_optimizer` (exact = the optimum: QL-OT; top_k = TT; greedy = GT)
 // Q̄_target is the target network evaluated on the NEXT state s' (RecSim evaluates it on the current
 // state: google-research/recsim#26; we do not copy that bug), updated by a hard copy every
@@ -34,6 +36,8 @@
 // (5) prioritized = true (default false): proportional prioritized replay (Schaul et al. 2016,
 // replay.h) with priorities (|y - Q̄(s, i)| + 1e-6)^per_alpha and the importance-weighted loss
 //     (1/B) Σ_j w_j ℓ(Q̄(s_j, i_j), y_j),  w_j = (N P(j))^-per_beta / max w.
+#include "rlrec/agents/slateq.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -43,7 +47,6 @@
 #include "rlrec/agents/nn.h"
 #include "rlrec/agents/replay.h"
 #include "rlrec/agents/slate_optim.h"
-#include "rlrec/agents/slateq.h"
 #include "rlrec/agents/targets.h"
 #include "rlrec/core/check.h"
 #include "rlrec/core/error.h"
@@ -68,7 +71,8 @@ struct SlateQConfig {
   void visit(FieldVisitor& v) {
     v.field("target", target, "TD target: myopic | sarsa | q_learning");
     v.field("slate_optimizer", slate_optimizer, "serving slate: top_k | greedy | exact");
-    v.field("target_optimizer", target_optimizer, "q_learning target slate: top_k | greedy | exact");
+    v.field("target_optimizer", target_optimizer,
+            "q_learning target slate: top_k | greedy | exact");
     dqn.visit(v);
     opt.visit(v);
     v.field("loss", loss, "mse | huber");
@@ -117,8 +121,9 @@ class SlateQ final : public Agent {
     D_ = spec.item_dim;
     N_ = spec.num_candidates;
     K_ = spec.slate_size;
-    target_ = cfg_.target == "myopic" ? Target::kMyopic
-              : cfg_.target == "sarsa" ? Target::kSarsa : Target::kQLearning;
+    target_ = cfg_.target == "myopic"  ? Target::kMyopic
+              : cfg_.target == "sarsa" ? Target::kSarsa
+                                       : Target::kQLearning;
     I_ = U_ + D_ + 1;  // user, item features, null-item flag
     online_ = nn::mlp(I_, cfg_.dqn.hidden, 1, rng_);
     target_net_ = nn::mlp(I_, cfg_.dqn.hidden, 1, rng_);
@@ -147,8 +152,9 @@ class SlateQ final : public Agent {
       per_ = std::make_unique<PrioritizedSampler>(replay_, cfg_.per_alpha, cfg_.per_beta);
       ckpt_.priorities("priorities.txt", *per_);
     }
-    ckpt_.counters("state.bin", rng_, env_steps_, updates_)
-        .after_load([this] { rows_.forget_pending([](Row& r) { r.waiting = false; }); });
+    ckpt_.counters("state.bin", rng_, env_steps_, updates_).after_load([this] {
+      rows_.forget_pending([](Row& r) { r.waiting = false; });
+    });
   }
 
   std::string_view name() const override { return name_; }
@@ -244,7 +250,8 @@ class SlateQ final : public Agent {
 
   UpdateStats update() override {
     if (replay_.size() == 0) return {};
-    return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_, [&] { return gradient_update(); });
+    return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_,
+                           [&] { return gradient_update(); });
   }
 
   void save(const std::string& dir) const override { ckpt_.save(dir); }
@@ -267,11 +274,16 @@ class SlateQ final : public Agent {
 
   static std::vector<ReplayBuffer::Column> columns(const sim::EnvSpec& s, int extra) {
     if (s.num_candidates > 1000)
-      invalid_argument("slateq stores the next candidates of every transition: env.num_candidates "
-                       "must be <= 1000, got ", s.num_candidates);
-    return {{"user", s.user_dim + extra},      {"item", s.item_dim + 1},
-            {"reward", 1},                     {"terminal", 1},
-            {"next_user", s.user_dim + extra}, {"next_items", s.num_candidates * s.item_dim},
+      invalid_argument(
+          "slateq stores the next candidates of every transition: env.num_candidates "
+          "must be <= 1000, got ",
+          s.num_candidates);
+    return {{"user", s.user_dim + extra},
+            {"item", s.item_dim + 1},
+            {"reward", 1},
+            {"terminal", 1},
+            {"next_user", s.user_dim + extra},
+            {"next_items", s.num_candidates * s.item_dim},
             {"next_slate", s.slate_size + 1}};  // last entry: 1 if a next slate is present
   }
 
@@ -315,8 +327,10 @@ class SlateQ final : public Agent {
 
   std::pair<double, double> gradient_update() {
     const int Bt = cfg_.dqn.batch_size;
-    if (per_) per_->sample(Bt, rng_, idx_, weights_);
-    else replay_.sample(Bt, rng_, idx_);
+    if (per_)
+      per_->sample(Bt, rng_, idx_, weights_);
+    else
+      replay_.sample(Bt, rng_, idx_);
     auto x = torch::empty({Bt, I_}, torch::kFloat);
     float* px = x.data_ptr<float>();
     std::vector<float> y(Bt);
@@ -328,8 +342,8 @@ class SlateQ final : public Agent {
     double mean_y = 0;
     for (int r = 0; r < Bt; ++r) {
       const double term = replay_.row(c_terminal_, idx_[r])[0];  // myopic: next_value = 0
-      y[r] = static_cast<float>(
-          td_target<double>(replay_.row(c_reward_, idx_[r])[0], cfg_.dqn.gamma, term, next_value[r]));
+      y[r] = static_cast<float>(td_target<double>(replay_.row(c_reward_, idx_[r])[0],
+                                                  cfg_.dqn.gamma, term, next_value[r]));
       mean_y += y[r];
     }
     auto yt = torch::from_blob(y.data(), {Bt}, torch::kFloat).clone();
@@ -338,7 +352,8 @@ class SlateQ final : public Agent {
     if (per_) {
       std::vector<float> wv(weights_.begin(), weights_.end());
       auto w = torch::from_blob(wv.data(), {Bt}, torch::kFloat).clone();
-      auto each = cfg_.loss == "mse" ? (q - yt).pow(2) : torch::huber_loss(q, yt, at::Reduction::None);
+      auto each =
+          cfg_.loss == "mse" ? (q - yt).pow(2) : torch::huber_loss(q, yt, at::Reduction::None);
       loss = (w * each).mean();
     } else {
       loss = cfg_.loss == "mse" ? torch::mse_loss(q, yt) : torch::huber_loss(q, yt);
@@ -350,8 +365,10 @@ class SlateQ final : public Agent {
       auto td = (q.detach() - yt).abs().contiguous();
       per_->update(idx_, td.data_ptr<float>());
     }
-    if (cfg_.tau > 0) nn::polyak_update(*target_net_, *online_, cfg_.tau);
-    else if (updates_ % cfg_.dqn.target_update_period == 0) nn::hard_update(*target_net_, *online_);
+    if (cfg_.tau > 0)
+      nn::polyak_update(*target_net_, *online_, cfg_.tau);
+    else if (updates_ % cfg_.dqn.target_update_period == 0)
+      nn::hard_update(*target_net_, *online_);
     return {loss.item<double>(), mean_y / Bt};
   }
 
@@ -365,7 +382,8 @@ class SlateQ final : public Agent {
       const float* u = replay_.row(c_next_user_, idx_[r]);
       const float* items = replay_.row(c_next_items_, idx_[r]);
       for (int p = 0; p < N_; ++p)
-        fill_input(px + (static_cast<size_t>(r) * W + p) * I_, u, items + static_cast<size_t>(p) * D_);
+        fill_input(px + (static_cast<size_t>(r) * W + p) * I_, u,
+                   items + static_cast<size_t>(p) * D_);
       fill_input(px + (static_cast<size_t>(r) * W + N_) * I_, u, nullptr);
     }
     torch::Tensor qn;
@@ -389,7 +407,8 @@ class SlateQ final : public Agent {
       const bool served = target_ == Target::kSarsa && ns[K_] > 0.5f;
       if (served)
         for (int i = 0; i < K_; ++i) served_slate[i] = static_cast<int32_t>(ns[i]);
-      out[r] = slateq_next_value(v.data(), qrel.data(), v0, q0, N_, K_, served ? served_slate.data() : nullptr,
+      out[r] = slateq_next_value(v.data(), qrel.data(), v0, q0, N_, K_,
+                                 served ? served_slate.data() : nullptr,
                                  target_ == Target::kSarsa ? serving_ : target_opt_, slate.data());
     }
     return out;
@@ -397,7 +416,10 @@ class SlateQ final : public Agent {
 
   // What meta.toml records and load() requires (checkpoint_meta.h).
   CheckpointMeta meta() const {
-    return {"slateq", name_, env_->spec().name, {},
+    return {"slateq",
+            name_,
+            env_->spec().name,
+            {},
             {{"user_dim", U_}, {"item_dim", D_}, {"num_candidates", N_}, {"slate_size", K_}}};
   }
 
@@ -433,9 +455,10 @@ std::unique_ptr<Agent> make_variant(const AgentContext& ctx, const char* name, c
   cfg.validate(ctx.section);
   double v = 0;
   if (!ctx.env->choice_model().attraction(0.0, &v))
-    invalid_argument(name, " needs a conditional-logit choice model (multinomial_logit or "
-                     "multinomial_proportional); environment '", ctx.env->spec().name, "' uses ",
-                     ctx.env->choice_model().name());
+    invalid_argument(name,
+                     " needs a conditional-logit choice model (multinomial_logit or "
+                     "multinomial_proportional); environment '",
+                     ctx.env->spec().name, "' uses ", ctx.env->choice_model().name());
   return std::make_unique<SlateQ>(name, std::move(cfg), ctx);
 }
 

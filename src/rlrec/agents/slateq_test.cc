@@ -3,11 +3,12 @@
 // Q-learning (exact target optimizer) must reach Q*. With RecSim's bug (target network on the
 // CURRENT state) Q(0,B) would converge to 0 + 0.5 V(0) = 1.5 instead of 0.5 V(1) = 3, so this test
 // also guards against it.
+#include "rlrec/agents/slateq.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
-#include "rlrec/agents/slateq.h"
 #include "rlrec/agents/test_driver.h"
 #include "rlrec/agents/toy_env.h"
 #include "rlrec/core/testing.h"
@@ -16,10 +17,12 @@ namespace rlrec::agents {
 namespace {
 
 TEST(SlateQ, QLearningItemValuesConvergeToClosedForm) {
-  auto env = std::make_unique<sim::VectorEnv>(std::make_unique<agent_testing::ToyEnv>(1.0, 3.0, 50), 4, 1);
+  auto env =
+      std::make_unique<sim::VectorEnv>(std::make_unique<agent_testing::ToyEnv>(1.0, 3.0, 50), 4, 1);
   auto agent = agent_testing::make_agent(
       "slateq_qlearning", env->env(),
-      "history_features = false\nhidden = [32, 32]\ngamma = 0.5\nwarmup_steps = 500\nupdate_period = 1\nbatch_size = 64\n"
+      "history_features = false\nhidden = [32, 32]\ngamma = 0.5\nwarmup_steps = 500\nupdate_period "
+      "= 1\nbatch_size = 64\n"
       "replay_capacity = 20000\nepsilon_final = 0.3\nepsilon_decay_steps = 1000\n"
       "target_update_period = 100\nlr = 0.003\nloss = \"mse\"\n",
       3);
@@ -33,12 +36,14 @@ TEST(SlateQ, QLearningItemValuesConvergeToClosedForm) {
 
 // Myopic SlateQ (γ = 0) learns the immediate rewards: Q̄(0,A) = 1, Q̄(0,B) = 0, Q̄(1,B) = 3.
 TEST(SlateQ, MyopicItemValuesAreImmediateRewards) {
-  auto env = std::make_unique<sim::VectorEnv>(std::make_unique<agent_testing::ToyEnv>(1.0, 3.0, 50), 4, 1);
-  auto agent = agent_testing::make_agent(
-      "slateq_myopic", env->env(),
-      "history_features = false\nhidden = [32]\nwarmup_steps = 300\nupdate_period = 1\nbatch_size = 64\n"
-      "epsilon_final = 0.5\nepsilon_decay_steps = 500\nlr = 0.003\n",
-      3);
+  auto env =
+      std::make_unique<sim::VectorEnv>(std::make_unique<agent_testing::ToyEnv>(1.0, 3.0, 50), 4, 1);
+  auto agent =
+      agent_testing::make_agent("slateq_myopic", env->env(),
+                                "history_features = false\nhidden = [32]\nwarmup_steps = "
+                                "300\nupdate_period = 1\nbatch_size = 64\n"
+                                "epsilon_final = 0.5\nepsilon_decay_steps = 500\nlr = 0.003\n",
+                                3);
   agent_testing::drive(*agent, *env, 5000, 2);
   const float s0 = 0, s1 = 1, a[2] = {1, 0}, b[2] = {0, 1};
   EXPECT_NEAR(slateq_item_value(*agent, &s0, a), 1.0, 0.1);
@@ -50,10 +55,12 @@ TEST(SlateQ, MyopicItemValuesAreImmediateRewards) {
 // the checkpoint: a save/load round trip continues identically.
 TEST(SlateQ, PrioritizedReplayLearnsAndRoundTrips) {
   auto make_env = [] {
-    return std::make_unique<sim::VectorEnv>(std::make_unique<agent_testing::ToyEnv>(1.0, 3.0, 50), 4, 1);
+    return std::make_unique<sim::VectorEnv>(std::make_unique<agent_testing::ToyEnv>(1.0, 3.0, 50),
+                                            4, 1);
   };
   const std::string toml =
-      "history_features = false\nhidden = [32]\nwarmup_steps = 300\nupdate_period = 1\nbatch_size = 64\n"
+      "history_features = false\nhidden = [32]\nwarmup_steps = 300\nupdate_period = 1\nbatch_size "
+      "= 64\n"
       "epsilon_final = 0.5\nepsilon_decay_steps = 500\nlr = 0.003\nprioritized = true\n";
   auto env = make_env();
   auto agent = agent_testing::make_agent("slateq_myopic", env->env(), toml, 3);

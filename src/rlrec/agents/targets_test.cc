@@ -26,17 +26,20 @@ TEST(SlateQNextValue, SarsaUsesTheServedSlateQLearningTheBest) {
   const double v[2] = {1, 3}, qrel[2] = {4, 2};
   int32_t scratch[1];
   const int32_t s0[1] = {0}, s1[1] = {1};
-  EXPECT_DOUBLE_EQ(slateq_next_value(v, qrel, 1.0, 2.0, 2, 1, s0, SlateOptimizer::kExact, scratch), 4.0);
-  EXPECT_DOUBLE_EQ(slateq_next_value(v, qrel, 1.0, 2.0, 2, 1, s1, SlateOptimizer::kExact, scratch), 3.5);
-  EXPECT_DOUBLE_EQ(slateq_next_value(v, qrel, 1.0, 2.0, 2, 1, nullptr, SlateOptimizer::kExact, scratch),
+  EXPECT_DOUBLE_EQ(slateq_next_value(v, qrel, 1.0, 2.0, 2, 1, s0, SlateOptimizer::kExact, scratch),
                    4.0);
+  EXPECT_DOUBLE_EQ(slateq_next_value(v, qrel, 1.0, 2.0, 2, 1, s1, SlateOptimizer::kExact, scratch),
+                   3.5);
+  EXPECT_DOUBLE_EQ(
+      slateq_next_value(v, qrel, 1.0, 2.0, 2, 1, nullptr, SlateOptimizer::kExact, scratch), 4.0);
   EXPECT_EQ(scratch[0], 0);
   // top_k ranks by v_i qrel_i = (4, 6): it picks {1}, V = 3.5 (TT is not the optimum here).
-  EXPECT_DOUBLE_EQ(slateq_next_value(v, qrel, 1.0, 2.0, 2, 1, nullptr, SlateOptimizer::kTopK, scratch),
-                   3.5);
+  EXPECT_DOUBLE_EQ(
+      slateq_next_value(v, qrel, 1.0, 2.0, 2, 1, nullptr, SlateOptimizer::kTopK, scratch), 3.5);
   // Both items (k = 2): 2 + (1·4 + 3·2) / (1 + 1 + 3) = 4.
   int32_t both[2];
-  EXPECT_DOUBLE_EQ(slateq_next_value(v, qrel, 1.0, 2.0, 2, 2, nullptr, SlateOptimizer::kGreedy, both), 4.0);
+  EXPECT_DOUBLE_EQ(
+      slateq_next_value(v, qrel, 1.0, 2.0, 2, 2, nullptr, SlateOptimizer::kGreedy, both), 4.0);
 }
 
 torch::Tensor t(std::vector<float> x) {

@@ -268,8 +268,9 @@ class TopKReinforce final : public Agent,
     nn::add_module(ckpt_, "net.pt", *net_);
     nn::add_optimizer(ckpt_, "optimizer.pt", *optimizer_);
     ckpt_.counters("state.bin", rng_, env_steps_, updates_)
-        .part("store.bin", [this](const std::string& path) { save_store(path); },
-              [this](const std::string& path) { load_store(path); })
+        .part(
+            "store.bin", [this](const std::string& path) { save_store(path); },
+            [this](const std::string& path) { load_store(path); })
         .after_load([this] {
           rows_.forget_pending([](Row& r) {
             r.pending.clear();
@@ -801,7 +802,10 @@ class TopKReinforce final : public Agent,
 
   // What meta.toml records and load() requires (checkpoint_meta.h).
   CheckpointMeta meta() const {
-    return {"topk_reinforce", name_, env_->spec().name, {},
+    return {"topk_reinforce",
+            name_,
+            env_->spec().name,
+            {},
             {{"user_dim", U_}, {"item_dim", D_}, {"num_candidates", N_}, {"slate_size", K_}}};
   }
 

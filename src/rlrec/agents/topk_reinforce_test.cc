@@ -1,11 +1,9 @@
 // topk_reinforce: the corrections on hand-worked numbers, the paper's two analytic simulations,
 // the β head's stop-gradient, offline training from logs and its bad inputs.
-#include <unistd.h>
-
-#include "rlrec/catalog/catalog.h"
 #include "rlrec/agents/topk_reinforce.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -13,6 +11,7 @@
 
 #include "rlrec/agents/offline.h"
 #include "rlrec/agents/test_driver.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
 #include "rlrec/logs/log.h"
 
@@ -137,7 +136,8 @@ std::string write_log(const std::string& policy, int episodes, const std::string
   sim::VectorEnv env(catalog::make_environment(cfg, 1), 8, 5);
   sim::PolicyContext ctx{&env.env(), &cfg, nullptr};
   auto p = catalog::find_policy(policy).make(ctx);
-  const std::string path = (fs::temp_directory_path() / (std::to_string(::getpid()) + "_" + name)).string();
+  const std::string path =
+      (fs::temp_directory_path() / (std::to_string(::getpid()) + "_" + name)).string();
   logs::LogWriter w(path, logs::make_header(env.env(), cfg, 5, policy, 6));
   logs::collect_log(env, *p, episodes, 6, w);
   w.close();
@@ -221,7 +221,9 @@ TEST(TopKReinforce, ServedPropensitiesAreConsistentAndLogged) {
     const double sp = agent->slate_probability(obs, b, &slates[b * 2]);
     EXPECT_NEAR(sp, probs[5 + slates[b * 2 + 1]], 1e-9);  // = P(slot 1) given the fixed slot 0
   }
-  const std::string path = (fs::temp_directory_path() / ("rlrec_reinforce_served_" + std::to_string(::getpid()) + ".bin")).string();
+  const std::string path = (fs::temp_directory_path() /
+                            ("rlrec_reinforce_served_" + std::to_string(::getpid()) + ".bin"))
+                               .string();
   Config none;
   auto lenv = small_env(2, 5, 5);
   logs::LogWriter w(path, logs::make_header(lenv->env(), none, 5, "topk_reinforce", 1));

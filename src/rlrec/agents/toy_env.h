@@ -39,7 +39,8 @@ class ToyEnv final : public sim::Environment {
     state_[slot] = static_cast<int>(rng.uniform_int(2));
     write(slot, out);
   }
-  sim::StepOutcome step(int slot, const int32_t* slate, Rng&, const sim::SlotBuffers& out) override {
+  sim::StepOutcome step(int slot, const int32_t* slate, Rng&,
+                        const sim::SlotBuffers& out) override {
     const int s = state_[slot], a = slate[0];
     sim::StepOutcome o;
     o.choice = 0;

@@ -39,9 +39,9 @@
 //  4. Fresh-items environments (a new candidate set every step, e.g. RecSim's default) have no
 //     catalogue to index: the kNN is an exact scan of the row's N candidates, and the replay stores
 //     the next candidates' features for the target (num_candidates <= 1000). With a fixed corpus
-//     whose candidates are the whole catalogue the index is built once over the catalogue (or loaded
-//     from `index_path`, rejected if it was built for another catalogue); candidates sampled from a
-//     fixed corpus (num_candidates < corpus_size) are scanned like fresh items.
+//     whose candidates are the whole catalogue the index is built once over the catalogue (or
+//     loaded from `index_path`, rejected if it was built for another catalogue); candidates sampled
+//     from a fixed corpus (num_candidates < corpus_size) are scanned like fresh items.
 //  5. With history_features = true (default) the state is the user observation plus session
 //     statistics (history.h), as SlateQ here; interest_evolution's hidden budget depends on them.
 //  6. Optional (proto_reg = λ > 0, default 0 = the paper): the actor loss gets λ‖proto − e_near‖²,
@@ -64,8 +64,8 @@
 #include "rlrec/agents/dqn_config.h"
 #include "rlrec/agents/kit.h"
 #include "rlrec/agents/nn.h"
-#include "rlrec/agents/targets.h"
 #include "rlrec/agents/replay.h"
+#include "rlrec/agents/targets.h"
 #include "rlrec/core/check.h"
 #include "rlrec/core/error.h"
 #include "rlrec/index/hnsw_index.h"
@@ -106,17 +106,22 @@ struct WolpertingerConfig {
   }
 
   void visit(FieldVisitor& v) {
-    v.field("k", k, "neighbours re-ranked by the critic, a count >= env.slate_size (0: use k_fraction)");
-    v.field("k_fraction", k_fraction,
-            "neighbours as a fraction in (0, 1] of the items chosen from (catalogue or candidates), "
-            "rounded up; used when k = 0");
+    v.field("k", k,
+            "neighbours re-ranked by the critic, a count >= env.slate_size (0: use k_fraction)");
+    v.field(
+        "k_fraction", k_fraction,
+        "neighbours as a fraction in (0, 1] of the items chosen from (catalogue or candidates), "
+        "rounded up; used when k = 0");
     v.field("index", index, "catalogue search: exact | hnsw | auto (exact below 5000 items)");
     v.field("hnsw_m", hnsw_m, "HNSW links per node (M)");
     v.field("hnsw_ef_construction", hnsw_ef_construction, "HNSW candidate list while building");
-    v.field("hnsw_ef_search", hnsw_ef_search, "HNSW candidate list while searching (effective max(ef, k))");
-    v.field("index_threads", index_threads, "threads building the index (0 = all cores; 1 = reproducible graph)");
+    v.field("hnsw_ef_search", hnsw_ef_search,
+            "HNSW candidate list while searching (effective max(ef, k))");
+    v.field("index_threads", index_threads,
+            "threads building the index (0 = all cores; 1 = reproducible graph)");
     v.field("index_path", index_path,
-            "catalogue index file: loaded if it exists (must match the catalogue), else built and saved there");
+            "catalogue index file: loaded if it exists (must match the catalogue), else built and "
+            "saved there");
     v.field("embedding_dim", embedding_dim,
             "expected item embedding dimension (0 = take env.item_dim; else must equal it)");
     v.field("noise", noise, "exploration noise on the proto-action: gaussian | ou | none");
@@ -131,9 +136,11 @@ struct WolpertingerConfig {
     v.field("proto_reg", proto_reg,
             "λ of the actor penalty λ·‖proto − nearest item‖² keeping proto-actions on the item "
             "manifold (0 = off, the paper)");
-    v.field("tau", tau, "Polyak rate of both target networks (0 = hard copies every target_update_period)");
+    v.field("tau", tau,
+            "Polyak rate of both target networks (0 = hard copies every target_update_period)");
     v.field("history_features", history_features,
-            "append session statistics (steps, no-click steps, sums of the chosen responses) to the state");
+            "append session statistics (steps, no-click steps, sums of the chosen responses) to "
+            "the state");
     dqn.visit(v);
     opt.visit(v);
   }
@@ -179,9 +186,8 @@ int64_t resolve_k(const WolpertingerConfig& c, const std::string& s, int64_t M, 
 void top_k_of(const float* q, int64_t n, int K, std::vector<int64_t>& order) {
   order.resize(n);
   std::iota(order.begin(), order.end(), int64_t{0});
-  std::partial_sort(order.begin(), order.begin() + K, order.end(), [&](int64_t a, int64_t b) {
-    return q[a] > q[b] || (q[a] == q[b] && a < b);
-  });
+  std::partial_sort(order.begin(), order.begin() + K, order.end(),
+                    [&](int64_t a, int64_t b) { return q[a] > q[b] || (q[a] == q[b] && a < b); });
 }
 
 class Wolpertinger final : public Agent {
@@ -205,15 +211,18 @@ class Wolpertinger final : public Agent {
                        ") does not match the environment's item embeddings (env '", spec.name,
                        "' items have ", D_, " features)");
     if (!catalogue_mode_ && N_ > 1000)
-      invalid_argument("wolpertinger without a catalogue stores the next candidates of every "
-                       "transition: env.num_candidates must be <= 1000 (or equal env.corpus_size), got ",
-                       N_);
+      invalid_argument(
+          "wolpertinger without a catalogue stores the next candidates of every "
+          "transition: env.num_candidates must be <= 1000 (or equal env.corpus_size), got ",
+          N_);
     const int64_t M = catalogue_mode_ ? spec.corpus_size : N_;
     k_ = resolve_k(cfg_, s, M, K_,
                    catalogue_mode_ ? "env.corpus_size" : "env.num_candidates per step");
     tk_ = cfg_.target_k > 0 ? std::min(cfg_.target_k, k_) : k_;
-    if (catalogue_mode_) build_catalogue_index(s);
-    else set_box(spec.item_low, spec.item_high);
+    if (catalogue_mode_)
+      build_catalogue_index(s);
+    else
+      set_box(spec.item_low, spec.item_high);
     I_ = U_ + D_;
     actor_ = nn::mlp(U_, cfg_.dqn.hidden, D_, rng_);
     critic_ = nn::mlp(I_, cfg_.dqn.hidden, 1, rng_);
@@ -226,8 +235,8 @@ class Wolpertinger final : public Agent {
     actor_opt_ = nn::make_optimizer(aopt, actor_->parameters());
     critic_opt_ = nn::make_optimizer(cfg_.opt, critic_->parameters());
     eps_ = cfg_.dqn.epsilon();
-    std::vector<ReplayBuffer::Column> cols{{"user", U_}, {"item", D_}, {"reward", 1},
-                                           {"terminal", 1}, {"next_user", U_}};
+    std::vector<ReplayBuffer::Column> cols{
+        {"user", U_}, {"item", D_}, {"reward", 1}, {"terminal", 1}, {"next_user", U_}};
     if (!catalogue_mode_) cols.push_back({"next_items", N_ * D_});
     replay_ = std::make_unique<ReplayBuffer>(cfg_.dqn.replay_capacity, cols);
     c_user_ = replay_->column("user");
@@ -312,7 +321,8 @@ class Wolpertinger final : public Agent {
 
   UpdateStats update() override {
     if (replay_->size() == 0) return {};
-    return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_, [&] { return gradient_update(); });
+    return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_,
+                           [&] { return gradient_update(); });
   }
 
   void save(const std::string& dir) const override { ckpt_.save(dir); }
@@ -355,12 +365,14 @@ class Wolpertinger final : public Agent {
   const float* user_row(int b) const { return users_.row(b); }
 
   void check_observation(const sim::Observation& obs) const {
-    if (obs.item_dim != D_ || obs.num_candidates != N_ || obs.slate_size != K_ || obs.user_dim != users_.obs_dim())
+    if (obs.item_dim != D_ || obs.num_candidates != N_ || obs.slate_size != K_ ||
+        obs.user_dim != users_.obs_dim())
       invalid_argument("wolpertinger: observation shapes (user_dim ", obs.user_dim, ", item_dim ",
                        obs.item_dim, ", num_candidates ", obs.num_candidates, ", slate_size ",
-                       obs.slate_size, ") differ from the environment the agent was built for (", users_.obs_dim(),
-                       ", ", D_, ", ", N_, ", ", K_, ")");
-    if (catalogue_mode_ && (obs.catalogue == nullptr || obs.catalogue->fingerprint != env_fingerprint_))
+                       obs.slate_size, ") differ from the environment the agent was built for (",
+                       users_.obs_dim(), ", ", D_, ", ", N_, ", ", K_, ")");
+    if (catalogue_mode_ &&
+        (obs.catalogue == nullptr || obs.catalogue->fingerprint != env_fingerprint_))
       invalid_argument("wolpertinger: the observation's catalogue (fingerprint ",
                        obs.catalogue ? obs.catalogue->fingerprint : 0,
                        ") is not the one the agent's index was built for (", env_fingerprint_, ")");
@@ -424,7 +436,9 @@ class Wolpertinger final : public Agent {
   }
 
   // protos (R x D) = lo + (hi - lo) (tanh(actor(users)) + 1) / 2.
-  torch::Tensor squash(const torch::Tensor& z) const { return lo_t_ + half_t_ * (torch::tanh(z) + 1.0); }
+  torch::Tensor squash(const torch::Tensor& z) const {
+    return lo_t_ + half_t_ * (torch::tanh(z) + 1.0);
+  }
 
   void proto_actions(torch::nn::Sequential& actor, const float* users, int64_t R,
                      std::vector<float>& out) const {
@@ -449,7 +463,8 @@ class Wolpertinger final : public Agent {
     }
   }
 
-  // The k nearest items of each proto (R x D) for rows `rows` of obs: R x k positions, nearest first.
+  // The k nearest items of each proto (R x D) for rows `rows` of obs: R x k positions, nearest
+  // first.
   void neighbours(const sim::Observation& obs, const int* rows, const float* protos, int64_t R,
                   std::vector<int64_t>& ids) {
     ids.resize(static_cast<size_t>(R) * k_);
@@ -459,7 +474,8 @@ class Wolpertinger final : public Agent {
     }
     for (int64_t r = 0; r < R; ++r) {
       const int b = rows[r];
-      scan(protos + r * D_, [&](int p) { return obs.item_features(b, p); }, ids.data() + r * k_, k_);
+      scan(
+          protos + r * D_, [&](int p) { return obs.item_features(b, p); }, ids.data() + r * k_, k_);
     }
   }
 
@@ -472,8 +488,10 @@ class Wolpertinger final : public Agent {
                      {ids + begin * kk, n, static_cast<size_t>(kk)},
                      {scores_tmp_.data() + begin * kk, n, static_cast<size_t>(kk)});
     };
-    if (pool_ && pool_->size() > 1 && R > 1) pool_->parallel_for(static_cast<size_t>(R), run);
-    else run(0, static_cast<size_t>(R));
+    if (pool_ && pool_->size() > 1 && R > 1)
+      pool_->parallel_for(static_cast<size_t>(R), run);
+    else
+      run(0, static_cast<size_t>(R));
   }
 
   // Exact L2 scan of N_ items given by feature(p); the kk nearest positions (ties: lower position).
@@ -488,9 +506,10 @@ class Wolpertinger final : public Agent {
     }
     order_tmp_.resize(N_);
     std::iota(order_tmp_.begin(), order_tmp_.end(), 0);
-    std::partial_sort(order_tmp_.begin(), order_tmp_.begin() + kk, order_tmp_.end(), [&](int a, int b) {
-      return dist_tmp_[a] < dist_tmp_[b] || (dist_tmp_[a] == dist_tmp_[b] && a < b);
-    });
+    std::partial_sort(
+        order_tmp_.begin(), order_tmp_.begin() + kk, order_tmp_.end(), [&](int a, int b) {
+          return dist_tmp_[a] < dist_tmp_[b] || (dist_tmp_[a] == dist_tmp_[b] && a < b);
+        });
     for (int64_t j = 0; j < kk; ++j) out[j] = order_tmp_[j];
   }
 
@@ -528,9 +547,10 @@ class Wolpertinger final : public Agent {
 
   void critic_scores(torch::nn::Sequential& critic, const sim::Observation& obs, const int* rows,
                      const float* users, const int64_t* ids, int64_t R, std::vector<float>& q) {
-    critic_rows(critic, users, ids, R,
-                [&](int64_t r, int64_t pos) { return obs.item_features(rows[r], static_cast<int>(pos)); },
-                q, k_);
+    critic_rows(
+        critic, users, ids, R,
+        [&](int64_t r, int64_t pos) { return obs.item_features(rows[r], static_cast<int>(pos)); },
+        q, k_);
   }
 
   // kNN, critic, top-K: the slates of rows `rows` (R of them).
@@ -541,7 +561,8 @@ class Wolpertinger final : public Agent {
     for (int64_t r = 0; r < R; ++r) {
       top_k_of(q_tmp_.data() + r * k_, k_, K, order_);
       for (int i = 0; i < K; ++i)
-        slates[static_cast<size_t>(rows[r]) * K + i] = static_cast<int32_t>(ids_tmp_[r * k_ + order_[i]]);
+        slates[static_cast<size_t>(rows[r]) * K + i] =
+            static_cast<int32_t>(ids_tmp_[r * k_ + order_[i]]);
     }
   }
 
@@ -564,8 +585,8 @@ class Wolpertinger final : public Agent {
     double mean_y = 0;
     for (int r = 0; r < Bt; ++r) {
       const float term = replay_->row(c_terminal_, idx_[r])[0];
-      y[r] = td_target<float>(replay_->row(c_reward_, idx_[r])[0], static_cast<float>(cfg_.dqn.gamma),
-                              term, next_q[r]);
+      y[r] = td_target<float>(replay_->row(c_reward_, idx_[r])[0],
+                              static_cast<float>(cfg_.dqn.gamma), term, next_q[r]);
       mean_y += y[r];
     }
     // Critic on the executed items.
@@ -604,7 +625,8 @@ class Wolpertinger final : public Agent {
       std::vector<int64_t> id(Bt);
       std::vector<float> score(Bt);
       index_->search({p.data_ptr<float>(), static_cast<size_t>(Bt), static_cast<size_t>(D_)}, 1,
-                     {id.data(), static_cast<size_t>(Bt), 1}, {score.data(), static_cast<size_t>(Bt), 1});
+                     {id.data(), static_cast<size_t>(Bt), 1},
+                     {score.data(), static_cast<size_t>(Bt), 1});
       const sim::Catalogue* cat = env_->catalogue();
       for (int r = 0; r < Bt; ++r)
         std::copy(cat->features.row(id[r]), cat->features.row(id[r]) + D_, near.begin() + r * D_);
@@ -628,7 +650,8 @@ class Wolpertinger final : public Agent {
         std::copy(protos.begin() + r * D_, protos.begin() + (r + 1) * D_, x.begin() + r * I_ + U_);
       }
       torch::NoGradGuard ng;
-      auto q = critic_target_->forward(torch::from_blob(x.data(), {Bt, I_}, torch::kFloat)).contiguous();
+      auto q =
+          critic_target_->forward(torch::from_blob(x.data(), {Bt, I_}, torch::kFloat)).contiguous();
       std::copy(q.data_ptr<float>(), q.data_ptr<float>() + Bt, out.begin());
       return;
     }
@@ -637,16 +660,20 @@ class Wolpertinger final : public Agent {
     if (catalogue_mode_) {
       knn_catalogue(protos.data(), Bt, ids.data(), tk_);
       const sim::Catalogue* cat = env_->catalogue();
-      critic_rows(critic_target_, nu.data(), ids.data(), Bt,
-                  [&](int64_t, int64_t id) { return cat->features.row(id); }, q, tk_);
+      critic_rows(
+          critic_target_, nu.data(), ids.data(), Bt,
+          [&](int64_t, int64_t id) { return cat->features.row(id); }, q, tk_);
     } else {
       for (int r = 0; r < Bt; ++r) {
         const float* items = replay_->row(c_next_items_, idx_[r]);
-        scan(protos.data() + r * D_, [&](int p) { return items + static_cast<size_t>(p) * D_; },
-             ids.data() + static_cast<size_t>(r) * tk_, tk_);
+        scan(
+            protos.data() + r * D_, [&](int p) { return items + static_cast<size_t>(p) * D_; },
+            ids.data() + static_cast<size_t>(r) * tk_, tk_);
       }
-      critic_rows(critic_target_, nu.data(), ids.data(), Bt,
-                  [&](int64_t r, int64_t p) { return replay_->row(c_next_items_, idx_[r]) + p * D_; }, q, tk_);
+      critic_rows(
+          critic_target_, nu.data(), ids.data(), Bt,
+          [&](int64_t r, int64_t p) { return replay_->row(c_next_items_, idx_[r]) + p * D_; }, q,
+          tk_);
     }
     for (int r = 0; r < Bt; ++r)
       out[r] = *std::max_element(q.begin() + static_cast<size_t>(r) * tk_,
@@ -655,9 +682,16 @@ class Wolpertinger final : public Agent {
 
   // What meta.toml records and load() requires (checkpoint_meta.h).
   CheckpointMeta meta() const {
-    return {"wolpertinger", "", env_->spec().name, {},
-            {{"user_dim", U_}, {"item_dim", D_}, {"num_candidates", N_}, {"slate_size", K_},
-             {"corpus_size", env_->spec().corpus_size}, {"k", k_}}};
+    return {"wolpertinger",
+            "",
+            env_->spec().name,
+            {},
+            {{"user_dim", U_},
+             {"item_dim", D_},
+             {"num_candidates", N_},
+             {"slate_size", K_},
+             {"corpus_size", env_->spec().corpus_size},
+             {"k", k_}}};
   }
 
   WolpertingerConfig cfg_;
@@ -672,11 +706,13 @@ class Wolpertinger final : public Agent {
   std::unique_ptr<index::Index> index_;
   std::vector<float> box_lo_, box_hi_;
   torch::Tensor lo_t_, half_t_;
-  torch::nn::Sequential actor_{nullptr}, critic_{nullptr}, actor_target_{nullptr}, critic_target_{nullptr};
+  torch::nn::Sequential actor_{nullptr}, critic_{nullptr}, actor_target_{nullptr},
+      critic_target_{nullptr};
   std::unique_ptr<torch::optim::Optimizer> actor_opt_, critic_opt_;
   std::unique_ptr<ReplayBuffer> replay_;
   LinearSchedule eps_;
-  int c_user_ = 0, c_item_ = 0, c_reward_ = 0, c_terminal_ = 0, c_next_user_ = 0, c_next_items_ = -1;
+  int c_user_ = 0, c_item_ = 0, c_reward_ = 0, c_terminal_ = 0, c_next_user_ = 0,
+      c_next_items_ = -1;
   int64_t env_steps_ = 0, updates_ = 0;
   RowSlots<Row> rows_;
   std::vector<float> users_tmp_, protos_tmp_, q_tmp_, scores_tmp_;
@@ -701,7 +737,9 @@ std::unique_ptr<Agent> make_wolpertinger(const AgentContext& ctx) {
   return std::make_unique<Wolpertinger>(std::move(cfg), ctx);
 }
 
-std::string wolpertinger_defaults() { return dump_section("wolpertinger", "", WolpertingerConfig{}); }
+std::string wolpertinger_defaults() {
+  return dump_section("wolpertinger", "", WolpertingerConfig{});
+}
 
 WolpertingerProbe wolpertinger_probe(Agent& agent, const sim::Observation& obs, int row) {
   return as_wolpertinger(agent)->probe(obs, row);
@@ -710,6 +748,8 @@ double wolpertinger_q(Agent& agent, const float* user, const float* item) {
   return as_wolpertinger(agent)->q_value(user, item);
 }
 int64_t wolpertinger_k(Agent& agent) { return as_wolpertinger(agent)->k(); }
-bool wolpertinger_set_ef_search(Agent& agent, int ef) { return as_wolpertinger(agent)->set_ef_search(ef); }
+bool wolpertinger_set_ef_search(Agent& agent, int ef) {
+  return as_wolpertinger(agent)->set_ef_search(ef);
+}
 
 }  // namespace rlrec::agents

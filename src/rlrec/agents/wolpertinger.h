@@ -14,8 +14,9 @@ std::unique_ptr<Agent> make_wolpertinger(const AgentContext& ctx);
 std::string wolpertinger_defaults();
 
 // What the greedy policy computes for one row of an observation (tests): the actor's proto-action
-// (item_dim floats, no exploration noise), the k nearest items (positions into the row's candidates;
-// in catalogue mode positions are item ids), nearest first, and the critic's Q for each of them.
+// (item_dim floats, no exploration noise), the k nearest items (positions into the row's
+// candidates; in catalogue mode positions are item ids), nearest first, and the critic's Q for each
+// of them.
 struct WolpertingerProbe {
   std::vector<float> proto;
   std::vector<int64_t> neighbours;

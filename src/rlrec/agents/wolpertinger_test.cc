@@ -1,11 +1,12 @@
 // Tests of the Wolpertinger agent (wolpertinger.cc) beyond the conformance suite: the kNN returns
-// real catalogue items (and, with exact search, exactly the k nearest), k = the whole catalogue with
-// exact search is the critic's argmax over all items, learning beats random on a small fixed
+// real catalogue items (and, with exact search, exactly the k nearest), k = the whole catalogue
+// with exact search is the critic's argmax over all items, learning beats random on a small fixed
 // corpus, and bad input (k, embedding dimension, an index built for another catalogue) is a
 // one-line rlrec::Error.
-#include <unistd.h>
+#include "rlrec/agents/wolpertinger.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -14,10 +15,9 @@
 #include <numeric>
 #include <set>
 
-#include "rlrec/catalog/catalog.h"
 #include "rlrec/agents/agent.h"
 #include "rlrec/agents/test_driver.h"
-#include "rlrec/agents/wolpertinger.h"
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
 #include "rlrec/eval/runner.h"
 #include "rlrec/sim/environment.h"
@@ -29,11 +29,10 @@ namespace {
 // interest_evolution with a fixed catalogue of `m` items that are all candidates.
 std::unique_ptr<sim::Environment> corpus_env(int64_t m, int slate, uint64_t seed, int topics = 20,
                                              int max_steps = 30) {
-  Config cfg = Config::parse_string("[env]\ncorpus_size = " + std::to_string(m) +
-                                    "\nnum_candidates = " + std::to_string(m) +
-                                    "\nslate_size = " + std::to_string(slate) +
-                                    "\nmax_steps = " + std::to_string(max_steps) +
-                                    "\nnum_topics = " + std::to_string(topics) + "\n");
+  Config cfg = Config::parse_string(
+      "[env]\ncorpus_size = " + std::to_string(m) + "\nnum_candidates = " + std::to_string(m) +
+      "\nslate_size = " + std::to_string(slate) + "\nmax_steps = " + std::to_string(max_steps) +
+      "\nnum_topics = " + std::to_string(topics) + "\n");
   return catalog::make_environment(cfg, seed);
 }
 
@@ -51,7 +50,8 @@ std::vector<int64_t> brute_force_knn(const sim::Catalogue& cat, const float* pro
   for (int64_t i = 0; i < m; ++i) dist[i] = sq_dist(cat.features.row(i), proto, d);
   std::vector<int64_t> order(m);
   std::iota(order.begin(), order.end(), int64_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return dist[a] < dist[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return dist[a] < dist[b]; });
   order.resize(k);
   return order;
 }
@@ -63,7 +63,8 @@ TEST(Wolpertinger, KnnReturnsRealCatalogueItems) {
     sim::VectorEnv env(corpus_env(M, 2, 5), 4, 9);
     auto agent = agent_testing::make_agent(
         "wolpertinger", env.env(),
-        std::string("hidden = [16]\nhistory_features = false\nk = 40\nindex = \"") + kind + "\"\n", 3);
+        std::string("hidden = [16]\nhistory_features = false\nk = 40\nindex = \"") + kind + "\"\n",
+        3);
     ASSERT_EQ(wolpertinger_k(*agent), k);
     env.reset_all(0);
     const auto obs = env.observation();
@@ -89,8 +90,10 @@ TEST(Wolpertinger, KnnReturnsRealCatalogueItems) {
       recall += static_cast<double>(hit) / k;
     }
     recall /= 4;
-    if (std::string(kind) == "exact") EXPECT_DOUBLE_EQ(recall, 1.0);
-    else EXPECT_GE(recall, 0.9);
+    if (std::string(kind) == "exact")
+      EXPECT_DOUBLE_EQ(recall, 1.0);
+    else
+      EXPECT_GE(recall, 0.9);
   }
 }
 
@@ -111,7 +114,8 @@ TEST(Wolpertinger, FullCatalogueExactSearchIsTheCriticArgmax) {
   agent->act(obs, slates.data(), rngs.data());
   for (int b = 0; b < 6; ++b) {
     std::vector<double> q(M);
-    for (int64_t i = 0; i < M; ++i) q[i] = wolpertinger_q(*agent, obs.user_row(b), obs.catalogue->features.row(i));
+    for (int64_t i = 0; i < M; ++i)
+      q[i] = wolpertinger_q(*agent, obs.user_row(b), obs.catalogue->features.row(i));
     std::vector<int64_t> order(M);
     std::iota(order.begin(), order.end(), int64_t{0});
     std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t c) { return q[a] > q[c]; });
@@ -148,19 +152,21 @@ TEST(Wolpertinger, LearningBeatsRandomOnSmallCorpus) {
   auto myopic = catalog::find_policy("myopic").make(ctx);
   const auto r = evaluate(*random), m = evaluate(*myopic);
   const double se = std::sqrt(learned.se * learned.se + r.se * r.se);
-  EXPECT_GT(learned.mean - r.mean, 3 * se) << "learned " << learned.mean << " random " << r.mean
-                                           << " myopic " << m.mean;
+  EXPECT_GT(learned.mean - r.mean, 3 * se)
+      << "learned " << learned.mean << " random " << r.mean << " myopic " << m.mean;
 }
 
-// proto_reg pulls the actor's proto-actions onto the item manifold (the distance from a proto-action
-// to its nearest item shrinks); without it they drift off it (algorithms.md §1.3).
+// proto_reg pulls the actor's proto-actions onto the item manifold (the distance from a
+// proto-action to its nearest item shrinks); without it they drift off it (algorithms.md §1.3).
 TEST(Wolpertinger, ProtoRegKeepsProtoActionsNearItems) {
   auto nearest_sq_dist = [](double reg) {
     sim::VectorEnv env(corpus_env(300, 1, 3, 20, 20), 8, 1);
     auto agent = agent_testing::make_agent(
         "wolpertinger", env.env(),
         "hidden = [32]\nk = 10\nwarmup_steps = 200\nbatch_size = 32\ngamma = 0.5\ntarget_k = 5\n"
-        "proto_reg = " + std::to_string(reg) + "\n", 6);
+        "proto_reg = " +
+            std::to_string(reg) + "\n",
+        6);
     agent_testing::drive(*agent, env, 1500, 4);
     env.reset_all(500);
     const auto obs = env.observation();
@@ -190,7 +196,8 @@ TEST(Wolpertinger, BadInputIsOneLineError) {
     return [&, toml] { agent_testing::make_agent("wolpertinger", e, toml, 1); };
   };
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"k = 301\n", "agent.k must be <= the number of items to choose from (300: env.corpus_size), got 301"},
+      {"k = 301\n",
+       "agent.k must be <= the number of items to choose from (300: env.corpus_size), got 301"},
       {"k = -3\n", "agent.k must be >= 1 (or 0 to use agent.k_fraction), got -3"},
       {"k = 1\n", "agent.k must be >= env.slate_size (2), got 1"},
       {"k_fraction = 0.0\n", "agent.k_fraction must be in (0, 1], got 0.0"},
@@ -214,7 +221,8 @@ TEST(Wolpertinger, BadInputIsOneLineError) {
 
   // An index file: built and saved on first use, reused for the same catalogue, rejected for
   // another catalogue (another seed) and for another embedding dimension.
-  const auto dir = std::filesystem::temp_directory_path() / ("rlrec_wolpertinger_test_" + std::to_string(::getpid()));
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("rlrec_wolpertinger_test_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const std::string file = (dir / "catalogue.index").string();

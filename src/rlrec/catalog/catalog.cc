@@ -27,15 +27,17 @@ constexpr sim::EnvEntry kEnvironments[] = {
 };
 
 constexpr sim::PolicyEntry kPolicies[] = {
-    {"random", "uniform slate of distinct candidates (RecSim RandomAgent)", false, sim::make_random},
+    {"random", "uniform slate of distinct candidates (RecSim RandomAgent)", false,
+     sim::make_random},
     {"myopic", "top-K by the user's click score from the observed state (greedy pCTR)", false,
      sim::make_myopic},
     {"quality_oracle", "top-K by hidden item quality (privileged upper-bound reference)", true,
      sim::make_quality_oracle},
     {"softmax_myopic", "Boltzmann (Plackett-Luce) slates over the myopic score; logs propensities",
      false, sim::make_softmax_myopic},
-    {"biased_softmax", "biased logger: Boltzmann slates preferring low-score items; logs propensities",
-     false, sim::make_biased_softmax},
+    {"biased_softmax",
+     "biased logger: Boltzmann slates preferring low-score items; logs propensities", false,
+     sim::make_biased_softmax},
     {"popularity", "rating logs: items with the most train ratings first", false,
      datasim::make_popularity, "rating_log"},
     {"pmf", "rating logs: the train MF's predicted rating (b_i + p_u.q_i), greedy", false,
@@ -47,8 +49,11 @@ constexpr AgentInfo kAgents[] = {
     {"slateq_sarsa", "SlateQ, SARSA targets on the next served slate (Ie et al. 2019)"},
     {"slateq_qlearning", "SlateQ, Q-learning targets over the best next slate (exact optimizer)"},
     {"full_slate_q", "DQN over all ordered slates: the non-decomposed baseline (small N only)"},
-    {"topk_reinforce", "REINFORCE with off-policy (iw) and top-K correction, GRU state (Chen et al. 2019)"},
-    {"wolpertinger", "DDPG proto-action -> k nearest items (exact/HNSW) -> critic re-rank (Dulac-Arnold et al. 2015)"},
+    {"topk_reinforce",
+     "REINFORCE with off-policy (iw) and top-K correction, GRU state (Chen et al. 2019)"},
+    {"wolpertinger",
+     "DDPG proto-action -> k nearest items (exact/HNSW) -> critic re-rank (Dulac-Arnold et al. "
+     "2015)"},
     {"drr_n", "DRR (Liu et al. 2018), state = concatenated history embeddings (DRR-n)"},
     {"drr_p", "DRR, state with item-item products (DRR-p)"},
     {"drr_u", "DRR, state with user-item and item-item products (DRR-u)"},
@@ -111,12 +116,9 @@ std::span<const models::MfKind> mf_models() { return models::mf_kinds(); }
 
 std::vector<Listing> listings() {
   return {
-      {"environments", entries_of(environments())},
-      {"choice_models", entries_of(choice_models())},
-      {"policies", entries_of(policies())},
-      {"agents", entries_of(agents())},
-      {"index_kinds", entries_of(index_kinds())},
-      {"mf_models", entries_of(mf_models())},
+      {"environments", entries_of(environments())}, {"choice_models", entries_of(choice_models())},
+      {"policies", entries_of(policies())},         {"agents", entries_of(agents())},
+      {"index_kinds", entries_of(index_kinds())},   {"mf_models", entries_of(mf_models())},
   };
 }
 

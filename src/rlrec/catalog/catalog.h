@@ -4,7 +4,8 @@
 //
 //   environments   simulated (RecSim's three) and built from rating logs (datasim)   [env] name
 //   policies       the baselines of every environment family (rating-log baselines need a
-//                  rating-log environment: a one-line error elsewhere)                 [policy] name
+//                  rating-log environment: a one-line error elsewhere)                 [policy]
+//                  name
 //   agents         the learning agents: name and description only, so the catalogue stays
 //                  torch-free; agents/agent.h's find_agent builds them (its factory table lists
 //                  exactly these names in this order — the agents' conformance suite checks it)

@@ -19,8 +19,8 @@
 
 #include "rlrec/core/error.h"
 #include "rlrec/core/rng.h"
-#include "rlrec/sim/vector_env.h"
 #include "rlrec/core/testing.h"
+#include "rlrec/sim/vector_env.h"
 
 namespace rlrec::catalog {
 namespace {
@@ -30,7 +30,8 @@ namespace fs = std::filesystem;
 // 40 users x 60 items, 25 ratings each at increasing timestamps, ratings 1..5 from a fixed hash.
 std::string synthetic_ratings() {
   static const std::string path = [] {
-    const auto p = fs::temp_directory_path() / ("rlrec_catalog_ratings_" + std::to_string(::getpid()) + ".csv");
+    const auto p = fs::temp_directory_path() /
+                   ("rlrec_catalog_ratings_" + std::to_string(::getpid()) + ".csv");
     std::ofstream os(p);
     os << "user,item,rating,timestamp\n";
     for (int u = 0; u < 40; ++u)
@@ -48,8 +49,8 @@ Config env_config(const sim::EnvEntry& e, const std::vector<std::string>& sets =
   Config cfg = Config::parse_string(e.defaults(), std::string(e.name) + " defaults");
   if (e.family == "rating_log") {
     cfg.set_string("env", "data", synthetic_ratings());
-    for (const char* s : {"env.factors=4", "env.mf_epochs=3", "env.num_candidates=8", "env.slate_size=2",
-                          "env.min_train_positives=1"})
+    for (const char* s : {"env.factors=4", "env.mf_epochs=3", "env.num_candidates=8",
+                          "env.slate_size=2", "env.min_train_positives=1"})
       cfg.set(s);
   }
   for (const auto& s : sets) cfg.set("env." + s);
@@ -86,9 +87,10 @@ TEST(Catalogue, OneTableHoldsBothEnvironmentFamiliesAndTheirBaselines) {
   for (const auto& e : environments()) envs.emplace_back(e.name);
   for (const auto& p : policies()) pols.emplace_back(p.name);
   EXPECT_EQ(envs, (std::vector<std::string>{"interest_evolution", "interest_exploration",
-                                           "long_term_satisfaction", "movielens_mf", "movielens_replay"}));
+                                            "long_term_satisfaction", "movielens_mf",
+                                            "movielens_replay"}));
   EXPECT_EQ(pols, (std::vector<std::string>{"random", "myopic", "quality_oracle", "softmax_myopic",
-                                           "biased_softmax", "popularity", "pmf"}));
+                                            "biased_softmax", "popularity", "pmf"}));
   EXPECT_EQ(find_policy("pmf").needs, "rating_log");
   EXPECT_TRUE(find_policy("quality_oracle").privileged);
   EXPECT_EQ(find_policy_or_null("slateq_myopic"), nullptr);
@@ -161,13 +163,15 @@ TEST_P(EnvironmentConformance, SpecChecksOverRandomEpisodes) {
     for (int b = 0; b < B; ++b) {
       for (int d = 0; d < spec.user_dim; ++d) {
         const float u = obs.user_row(b)[d];
-        ASSERT_TRUE(u >= spec.user_low && u <= spec.user_high) << "user feature " << d << " = " << u;
+        ASSERT_TRUE(u >= spec.user_low && u <= spec.user_high)
+            << "user feature " << d << " = " << u;
       }
       std::set<int64_t> ids;
       for (int pos = 0; pos < N; ++pos) {
         const float* f = obs.item_features(b, pos);
         for (int d = 0; d < spec.item_dim; ++d)
-          ASSERT_TRUE(f[d] >= spec.item_low && f[d] <= spec.item_high) << "item feature " << d << " = " << f[d];
+          ASSERT_TRUE(f[d] >= spec.item_low && f[d] <= spec.item_high)
+              << "item feature " << d << " = " << f[d];
         ASSERT_TRUE(std::isfinite(obs.hidden_quality(b, pos)));
         ids.insert(obs.item_id(b, pos));
       }
@@ -212,11 +216,15 @@ TEST_P(EnvironmentConformance, SpecChecksOverRandomEpisodes) {
 TEST_P(EnvironmentConformance, ConfigErrorsAreOneLineAndNameTheKey) {
   const sim::EnvEntry& e = find_environment(GetParam());
   // A slate larger than the candidate set: the message names the key and the value.
-  const std::string too_big = std::to_string(make_environment(env_config(e), 1)->spec().num_candidates + 1);
+  const std::string too_big =
+      std::to_string(make_environment(env_config(e), 1)->spec().num_candidates + 1);
   for (const auto& [set, needle] : std::vector<std::pair<std::string, std::string>>{
-           {"slate_size=" + too_big, "env.slate_size"}, {"slate_size=" + too_big, too_big},
-           {"slate_size=0", "env.slate_size"}, {"num_candidates=0", "env.num_candidates"},
-           {"max_steps=0", "env.max_steps"}, {"slat_size=2", "did you mean 'env.slate_size'"},
+           {"slate_size=" + too_big, "env.slate_size"},
+           {"slate_size=" + too_big, too_big},
+           {"slate_size=0", "env.slate_size"},
+           {"num_candidates=0", "env.num_candidates"},
+           {"max_steps=0", "env.max_steps"},
+           {"slat_size=2", "did you mean 'env.slate_size'"},
            {"slate_size=\"two\"", "slate_size"}}) {
     try {
       make_environment(env_config(e, {set}), 1);
@@ -242,7 +250,8 @@ TEST_P(EnvironmentConformance, EveryBaselineActsOrRefusesInOneLine) {
     try {
       policy = p.make(ctx);
     } catch (const Error& err) {
-      EXPECT_FALSE(p.needs.empty() || p.needs == e.family) << p.name << " refused " << e.name << ": " << err.what();
+      EXPECT_FALSE(p.needs.empty() || p.needs == e.family)
+          << p.name << " refused " << e.name << ": " << err.what();
       EXPECT_EQ(std::string(err.what()).find('\n'), std::string::npos) << err.what();
       continue;
     }
@@ -260,7 +269,8 @@ TEST_P(EnvironmentConformance, EveryBaselineActsOrRefusesInOneLine) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllEnvironments, EnvironmentConformance, ::testing::ValuesIn(test::names_of(environments())),
+INSTANTIATE_TEST_SUITE_P(AllEnvironments, EnvironmentConformance,
+                         ::testing::ValuesIn(test::names_of(environments())),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

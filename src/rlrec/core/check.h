@@ -7,7 +7,7 @@
 
 #include "rlrec/core/error.h"
 
-#define RLREC_CHECK(cond, ...)                                                                 \
+#define RLREC_CHECK(cond, ...)                                                                  \
   do {                                                                                          \
     if (!(cond)) [[unlikely]] {                                                                 \
       std::fprintf(stderr, "%s:%d: internal check failed: %s: %s\n", __FILE__, __LINE__, #cond, \

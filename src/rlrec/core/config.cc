@@ -1,12 +1,13 @@
 #include "rlrec/core/config.h"
 
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <cmath>
 #include <fstream>
 #include <limits>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace rlrec {
 
@@ -32,13 +33,27 @@ namespace {
 std::string describe_node(const toml::node& n) {
   std::ostringstream os;
   switch (n.type()) {
-    case toml::node_type::string: os << "string \"" << n.value_or<std::string>("") << "\""; break;
-    case toml::node_type::integer: os << "integer " << n.value_or<int64_t>(0); break;
-    case toml::node_type::floating_point: os << "float " << format_double(n.value_or(0.0)); break;
-    case toml::node_type::boolean: os << "boolean " << (n.value_or(false) ? "true" : "false"); break;
-    case toml::node_type::array: os << "an array"; break;
-    case toml::node_type::table: os << "a table"; break;
-    default: os << "a date/time"; break;
+    case toml::node_type::string:
+      os << "string \"" << n.value_or<std::string>("") << "\"";
+      break;
+    case toml::node_type::integer:
+      os << "integer " << n.value_or<int64_t>(0);
+      break;
+    case toml::node_type::floating_point:
+      os << "float " << format_double(n.value_or(0.0));
+      break;
+    case toml::node_type::boolean:
+      os << "boolean " << (n.value_or(false) ? "true" : "false");
+      break;
+    case toml::node_type::array:
+      os << "an array";
+      break;
+    case toml::node_type::table:
+      os << "a table";
+      break;
+    default:
+      os << "a date/time";
+      break;
   }
   return os.str();
 }
@@ -54,8 +69,8 @@ toml::table parse_or_throw(std::string_view text, std::string_view source) {
     return toml::parse(text, source);
   } catch (const toml::parse_error& e) {
     const auto& b = e.source().begin;
-    throw Error(ErrorCode::kCorrupt, str_cat(source, ":", b.line, ":", b.column,
-                                             ": invalid TOML: ", e.description()));
+    throw Error(ErrorCode::kCorrupt,
+                str_cat(source, ":", b.line, ":", b.column, ": invalid TOML: ", e.description()));
   }
 }
 
@@ -167,8 +182,9 @@ std::optional<std::vector<std::string>> Config::get_strings(std::string_view sec
   auto* n = t->get(key);
   if (!n) return std::nullopt;
   auto* arr = n->as_array();
-  if (!arr) invalid_argument(where(*n), section, ".", key, " must be an array of strings, got ",
-                             describe_node(*n));
+  if (!arr)
+    invalid_argument(where(*n), section, ".", key, " must be an array of strings, got ",
+                     describe_node(*n));
   std::vector<std::string> out;
   for (auto& e : *arr) {
     if (!e.is_string())
@@ -226,9 +242,12 @@ class Reader : public FieldVisitor {
       } else if (n->is_string()) {
         // Allow "inf" / "-inf" spelled as strings for readability.
         auto s = n->value_or<std::string>("");
-        if (s == "inf") v = std::numeric_limits<double>::infinity();
-        else if (s == "-inf") v = -std::numeric_limits<double>::infinity();
-        else bad(*n, key, "a number");
+        if (s == "inf")
+          v = std::numeric_limits<double>::infinity();
+        else if (s == "-inf")
+          v = -std::numeric_limits<double>::infinity();
+        else
+          bad(*n, key, "a number");
       } else {
         bad(*n, key, "a number");
       }

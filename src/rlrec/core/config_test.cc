@@ -1,17 +1,18 @@
 #include "rlrec/core/config.h"
-#include "rlrec/core/testing.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "rlrec/core/testing.h"
+
 namespace rlrec {
 namespace {
 
 struct Demo {
-  int size = 10;          // number of things
-  double rate = 0.5;      // a rate
-  bool flag = false;      // a flag
+  int size = 10;           // number of things
+  double rate = 0.5;       // a rate
+  bool flag = false;       // a flag
   std::string mode = "a";  // a mode
   std::vector<double> weights{1, 2};
   void visit(FieldVisitor& v) {

@@ -7,12 +7,18 @@ namespace rlrec {
 
 const char* error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "invalid_argument";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kIo: return "io";
-    case ErrorCode::kCorrupt: return "corrupt";
-    case ErrorCode::kNotSupported: return "not_supported";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kIo:
+      return "io";
+    case ErrorCode::kCorrupt:
+      return "corrupt";
+    case ErrorCode::kNotSupported:
+      return "not_supported";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }
@@ -55,7 +61,8 @@ std::string closest_match(std::string_view name, std::span<const std::string> ca
   return best_d <= limit ? best : std::string();
 }
 
-void throw_unknown(std::string_view kind, std::string_view name, std::span<const std::string> known) {
+void throw_unknown(std::string_view kind, std::string_view name,
+                   std::span<const std::string> known) {
   std::string msg = str_cat("unknown ", kind, " '", name, "'");
   std::string near = closest_match(name, known);
   if (!near.empty()) msg += str_cat("; did you mean '", near, "'?");

@@ -34,7 +34,8 @@ TEST(Registry, LookupAndUnknownNameMessage) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kNotFound);
-    EXPECT_EQ(std::string(e.what()), "unknown thing 'alpah'; did you mean 'alpha'? known: alpha, beta");
+    EXPECT_EQ(std::string(e.what()),
+              "unknown thing 'alpah'; did you mean 'alpha'? known: alpha, beta");
   }
 }
 

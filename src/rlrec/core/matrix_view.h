@@ -1,5 +1,6 @@
-// MatrixView: the one batch convention of rlrec. A batch of `rows` vectors of dimension `cols` is one
-// contiguous row-major buffer; row i starts at data + i * cols. Non-owning; the owner outlives it.
+// MatrixView: the one batch convention of rlrec. A batch of `rows` vectors of dimension `cols` is
+// one contiguous row-major buffer; row i starts at data + i * cols. Non-owning; the owner outlives
+// it.
 #pragma once
 
 #include <cstddef>
@@ -32,7 +33,8 @@ template <class T>
 class Matrix {
  public:
   Matrix() = default;
-  Matrix(size_t rows, size_t cols, T fill = T()) : rows_(rows), cols_(cols), data_(rows * cols, fill) {}
+  Matrix(size_t rows, size_t cols, T fill = T())
+      : rows_(rows), cols_(cols), data_(rows * cols, fill) {}
   void resize(size_t rows, size_t cols, T fill = T()) {
     rows_ = rows;
     cols_ = cols;

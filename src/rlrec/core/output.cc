@@ -59,14 +59,22 @@ std::string os_error(int err) { return std::strerror(err); }
 
 const char* type_name(const fs::file_status& st) {
   switch (st.type()) {
-    case fs::file_type::regular: return "a regular file";
-    case fs::file_type::directory: return "a directory";
-    case fs::file_type::symlink: return "a symbolic link";
-    case fs::file_type::block: return "a block device";
-    case fs::file_type::character: return "a character device";
-    case fs::file_type::fifo: return "a fifo";
-    case fs::file_type::socket: return "a socket";
-    default: return "not a regular file or directory";
+    case fs::file_type::regular:
+      return "a regular file";
+    case fs::file_type::directory:
+      return "a directory";
+    case fs::file_type::symlink:
+      return "a symbolic link";
+    case fs::file_type::block:
+      return "a block device";
+    case fs::file_type::character:
+      return "a character device";
+    case fs::file_type::fifo:
+      return "a fifo";
+    case fs::file_type::socket:
+      return "a socket";
+    default:
+      return "not a regular file or directory";
   }
 }
 
@@ -92,11 +100,13 @@ fs::path temp_name(const fs::path& target) {
 
 void fsync_path(const fs::path& p, int flags) {
   const int fd = ::open(p.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) throw_error(ErrorCode::kIo, "cannot open '", p.string(), "' to flush it: ", os_error(errno));
+  if (fd < 0)
+    throw_error(ErrorCode::kIo, "cannot open '", p.string(), "' to flush it: ", os_error(errno));
   const int rc = ::fsync(fd);
   const int err = errno;
   ::close(fd);
-  if (rc != 0) throw_error(ErrorCode::kIo, "cannot flush '", p.string(), "' to disk: ", os_error(err));
+  if (rc != 0)
+    throw_error(ErrorCode::kIo, "cannot flush '", p.string(), "' to disk: ", os_error(err));
 }
 
 void fsync_parent(const fs::path& p) {
@@ -108,7 +118,8 @@ void fsync_parent(const fs::path& p) {
 
 // ------------------------------------ check_replaceable -----------------------------------------
 
-void check_replaceable(const fs::path& path, OutputKind kind, const OutputPolicy& policy, std::string_view what) {
+void check_replaceable(const fs::path& path, OutputKind kind, const OutputPolicy& policy,
+                       std::string_view what) {
   std::error_code ec;
   const fs::file_status st = fs::symlink_status(path, ec);
   if (ec || !fs::exists(st)) return;
@@ -128,12 +139,13 @@ void check_replaceable(const fs::path& path, OutputKind kind, const OutputPolicy
 
 // ---------------------------------------- OutputLock --------------------------------------------
 
-OutputLock::OutputLock(const fs::path& path, std::string_view what) : lock_path_(path.string() + ".lock") {
+OutputLock::OutputLock(const fs::path& path, std::string_view what)
+    : lock_path_(path.string() + ".lock") {
   for (int attempt = 0; attempt < 100; ++attempt) {
     fd_ = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0)
-      throw_error(ErrorCode::kIo, "cannot create the lock file '", lock_path_.string(), "' for ", what, " '",
-                  path.string(), "': ", os_error(errno));
+      throw_error(ErrorCode::kIo, "cannot create the lock file '", lock_path_.string(), "' for ",
+                  what, " '", path.string(), "': ", os_error(errno));
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       const int err = errno;
       std::string holder;
@@ -146,14 +158,18 @@ OutputLock::OutputLock(const fs::path& path, std::string_view what) : lock_path_
       if (err != EWOULDBLOCK)
         throw_error(ErrorCode::kIo, "cannot lock '", lock_path_.string(), "': ", os_error(err));
       invalid_argument(what, " '", path.string(), "' is being written by another rlrec process (",
-                       holder.empty() ? "holder unknown" : holder, "); wait for it to finish or choose another path");
+                       holder.empty() ? "holder unknown" : holder,
+                       "); wait for it to finish or choose another path");
     }
     // The holder before us may have removed the lock file after we opened it: then our lock is on
     // a name nobody else sees. Retry until the locked file is the one at the path.
-    struct stat a{}, b{};
-    if (::fstat(fd_, &a) == 0 && ::stat(lock_path_.c_str(), &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+    struct stat a {
+    }, b{};
+    if (::fstat(fd_, &a) == 0 && ::stat(lock_path_.c_str(), &b) == 0 && a.st_ino == b.st_ino &&
+        a.st_dev == b.st_dev) {
       const std::string me = holder_description() + "\n";
-      if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size())) {
+      if (::ftruncate(fd_, 0) != 0 ||
+          ::pwrite(fd_, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size())) {
         // The description is a courtesy to the next writer; the lock holds without it.
       }
       slot_ = register_path(lock_path_);
@@ -195,8 +211,8 @@ TempFile::~TempFile() {
 void TempFile::commit() {
   fsync_path(path_, O_RDONLY);
   if (::rename(path_.c_str(), target_.c_str()) != 0)
-    throw_error(ErrorCode::kIo, "cannot rename '", path_.string(), "' to '", target_.string(), "': ",
-                os_error(errno));
+    throw_error(ErrorCode::kIo, "cannot rename '", path_.string(), "' to '", target_.string(),
+                "': ", os_error(errno));
   committed_ = true;
   unregister_path(slot_);
   slot_ = -1;
@@ -220,8 +236,8 @@ void write_file_atomically(const fs::path& target, std::string_view bytes) {
 TempDir::TempDir(const fs::path& target) : target_(target), path_(temp_name(target)) {
   std::error_code ec;
   if (!fs::create_directory(path_, ec) || ec)
-    throw_error(ErrorCode::kIo, "cannot create the directory '", path_.string(), "': ",
-                ec ? ec.message() : std::string("it exists"));
+    throw_error(ErrorCode::kIo, "cannot create the directory '", path_.string(),
+                "': ", ec ? ec.message() : std::string("it exists"));
 }
 
 TempDir::~TempDir() {
@@ -236,14 +252,14 @@ void TempDir::commit() {
   if (fs::is_directory(target_, ec)) {
     // Swap the new directory and the old one in one step, then remove the old one (now at path_).
     if (::renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) != 0)
-      throw_error(ErrorCode::kIo, "cannot replace '", target_.string(), "' by '", path_.string(), "': ",
-                  os_error(errno));
+      throw_error(ErrorCode::kIo, "cannot replace '", target_.string(), "' by '", path_.string(),
+                  "': ", os_error(errno));
     committed_ = true;
     fs::remove_all(path_, ec);
   } else {
     if (::rename(path_.c_str(), target_.c_str()) != 0)
-      throw_error(ErrorCode::kIo, "cannot rename '", path_.string(), "' to '", target_.string(), "': ",
-                  os_error(errno));
+      throw_error(ErrorCode::kIo, "cannot rename '", path_.string(), "' to '", target_.string(),
+                  "': ", os_error(errno));
     committed_ = true;
   }
   fsync_parent(target_);
@@ -262,9 +278,11 @@ void remove_stale_temporaries(const fs::path& target) {
     const size_t dot = rest.find('.');
     if (dot == 0 || dot == std::string::npos) continue;
     const std::string pid_text = rest.substr(0, dot);
-    if (pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9) continue;
+    if (pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9)
+      continue;
     const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
-    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno == EPERM) continue;  // its writer still runs
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno == EPERM)
+      continue;  // its writer still runs
     std::error_code rm;
     fs::remove_all(it->path(), rm);
   }
@@ -273,7 +291,7 @@ void remove_stale_temporaries(const fs::path& target) {
 void install_cleanup_handlers() {
   static std::atomic<bool> done{false};
   if (done.exchange(true)) return;
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = cleanup_and_die;
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGINT, SIGTERM}) ::sigaction(sig, &sa, nullptr);

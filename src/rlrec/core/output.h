@@ -2,13 +2,15 @@
 //
 // Every output (a file such as a log or an index, or a directory such as a run or a model) goes
 // through three steps:
-//   1. check_replaceable(): an existing path is replaced only when it is an rlrec output of the same
-//      kind (the caller says how to recognize one) or, with `force`, a regular file. A device, fifo,
-//      socket or a path of the other kind (file vs directory) is never replaced, force or not.
+//   1. check_replaceable(): an existing path is replaced only when it is an rlrec output of the
+//   same
+//      kind (the caller says how to recognize one) or, with `force`, a regular file. A device,
+//      fifo, socket or a path of the other kind (file vs directory) is never replaced, force or
+//      not.
 //   2. OutputLock: an exclusive advisory lock (flock(2)) on "<path>.lock", held while writing. A
-//      second writer of the same path gets one line naming the holder (pid, start time, command) and
-//      the CLI exits 2. The kernel drops the lock when its holder dies, so a crashed writer never
-//      blocks the next one; a stale lock file is reused.
+//      second writer of the same path gets one line naming the holder (pid, start time, command)
+//      and the CLI exits 2. The kernel drops the lock when its holder dies, so a crashed writer
+//      never blocks the next one; a stale lock file is reused.
 //   3. TempFile / TempDir: the content is written under a unique name beside the target
 //      ("<path>.tmp.<pid>.<n>"), flushed to disk, and renamed onto the target in one step, so a
 //      reader sees the old content or the new one, never a mix. SIGINT and SIGTERM remove the
@@ -37,8 +39,8 @@ struct OutputPolicy {
 
 // Throws unless `path` may be (re)written as `kind` under `policy`. `what` names the output in the
 // message ("log", "run directory"). Does nothing when the path does not exist.
-void check_replaceable(const std::filesystem::path& path, OutputKind kind, const OutputPolicy& policy,
-                       std::string_view what);
+void check_replaceable(const std::filesystem::path& path, OutputKind kind,
+                       const OutputPolicy& policy, std::string_view what);
 
 // The exclusive claim on an output path; released (and its lock file removed) on destruction.
 class OutputLock {

@@ -59,9 +59,11 @@ TEST(CheckReplaceable, WhatMayBeReplacedAndWhatNever) {
   write(d / "mine", "RLREC log");
   write(d / "theirs", "notes");
   check_replaceable(d / "mine", OutputKind::kFile, own, "log");  // an rlrec log: replaced
-  std::string msg = test::error_of([&] { check_replaceable(d / "theirs", OutputKind::kFile, own, "log"); },
-                                   ErrorCode::kInvalidArgument);
-  EXPECT_NE(msg.find(str_cat("'", (d / "theirs").string(), "' exists and is not an rlrec log")), std::string::npos)
+  std::string msg =
+      test::error_of([&] { check_replaceable(d / "theirs", OutputKind::kFile, own, "log"); },
+                     ErrorCode::kInvalidArgument);
+  EXPECT_NE(msg.find(str_cat("'", (d / "theirs").string(), "' exists and is not an rlrec log")),
+            std::string::npos)
       << msg;
   EXPECT_NE(msg.find("--force"), std::string::npos) << msg;
   check_replaceable(d / "theirs", OutputKind::kFile, forced, "log");  // --force replaces a file
@@ -70,12 +72,14 @@ TEST(CheckReplaceable, WhatMayBeReplacedAndWhatNever) {
   msg = test::error_of([&] { check_replaceable(d / "dir", OutputKind::kFile, forced, "log"); },
                        ErrorCode::kInvalidArgument);
   EXPECT_NE(msg.find("is a directory, not a regular file"), std::string::npos) << msg;
-  msg = test::error_of([&] { check_replaceable(d / "mine", OutputKind::kDirectory, forced, "run directory"); },
-                       ErrorCode::kInvalidArgument);
+  msg = test::error_of(
+      [&] { check_replaceable(d / "mine", OutputKind::kDirectory, forced, "run directory"); },
+      ErrorCode::kInvalidArgument);
   EXPECT_NE(msg.find("is a regular file, not a directory"), std::string::npos) << msg;
   // A directory that is not an rlrec output is never replaced, even with force.
-  msg = test::error_of([&] { check_replaceable(d / "dir", OutputKind::kDirectory, forced, "run directory"); },
-                       ErrorCode::kInvalidArgument);
+  msg = test::error_of(
+      [&] { check_replaceable(d / "dir", OutputKind::kDirectory, forced, "run directory"); },
+      ErrorCode::kInvalidArgument);
   EXPECT_NE(msg.find("never replaces another directory"), std::string::npos) << msg;
   // A fifo (and likewise a device or a socket), never.
   ASSERT_EQ(::mkfifo((d / "fifo").c_str(), 0644), 0);
@@ -95,8 +99,10 @@ TEST(OutputLock, ASecondWriterIsRefusedWithTheHolderNamed) {
     // flock is per open file description: a second claim in this very process conflicts too.
     const std::string msg = test::error_of([&] { OutputLock second(d / "run", "run directory"); },
                                            ErrorCode::kInvalidArgument);
-    EXPECT_NE(msg.find(str_cat("run directory '", (d / "run").string(), "' is being written by another rlrec process")),
-              std::string::npos) << msg;
+    EXPECT_NE(msg.find(str_cat("run directory '", (d / "run").string(),
+                               "' is being written by another rlrec process")),
+              std::string::npos)
+        << msg;
     EXPECT_NE(msg.find("pid " + std::to_string(::getpid()) + " since "), std::string::npos) << msg;
     OutputLock other(d / "other", "run directory");  // another path: independent
   }
@@ -118,7 +124,8 @@ TEST(OutputLock, AKilledHolderDoesNotBlockTheNextWriter) {
   }
   char c;
   ASSERT_EQ(::read(ready[0], &c, 1), 1);
-  const std::string msg = test::error_of([&] { OutputLock mine(d / "log", "log"); }, ErrorCode::kInvalidArgument);
+  const std::string msg =
+      test::error_of([&] { OutputLock mine(d / "log", "log"); }, ErrorCode::kInvalidArgument);
   EXPECT_NE(msg.find("pid " + std::to_string(child)), std::string::npos) << msg;
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
@@ -134,7 +141,8 @@ TEST(TempFile, CommitReplacesTheTargetAndAnAbandonedOneIsRemoved) {
   {
     TempFile tmp(d / "out");
     EXPECT_NE(tmp.path(), d / "out");
-    EXPECT_EQ(tmp.path().parent_path(), d);  // beside the target: the rename stays on one filesystem
+    EXPECT_EQ(tmp.path().parent_path(),
+              d);  // beside the target: the rename stays on one filesystem
     write(tmp.path(), "half");
   }  // abandoned: removed, target untouched
   EXPECT_EQ(read(d / "out"), "old");
@@ -175,9 +183,9 @@ TEST(RemoveStaleTemporaries, RemovesThoseOfDeadWritersOnly) {
   const std::string dead = std::to_string(dead_pid()), me = std::to_string(::getpid());
   fs::create_directories(d / ("run.tmp." + dead + ".0") / "agent");
   write(d / ("log.tmp." + dead + ".3"), "x");
-  write(d / ("run.tmp." + me + ".1"), "mine");      // this process still writes it
-  write(d / "run.tmp.notapid.2", "not ours");      // not our naming: kept
-  write(d / ("runner.tmp." + dead + ".0"), "x");    // another target: kept
+  write(d / ("run.tmp." + me + ".1"), "mine");    // this process still writes it
+  write(d / "run.tmp.notapid.2", "not ours");     // not our naming: kept
+  write(d / ("runner.tmp." + dead + ".0"), "x");  // another target: kept
   remove_stale_temporaries(d / "run");
   EXPECT_FALSE(fs::exists(d / ("run.tmp." + dead + ".0")));
   EXPECT_TRUE(fs::exists(d / ("run.tmp." + me + ".1")));

@@ -1,10 +1,10 @@
 // Rng: fast, seedable, splittable random numbers (xoshiro256++ seeded through SplitMix64).
 //
-// Determinism contract: there is no global RNG. Every random draw takes an Rng&. Independent streams
-// come from one run seed: Rng(seed, stream) for a stream id (user, episode, thread, rank), and
-// rng.split(tag) for a child stream of an existing one. Two Rngs built from the same (seed, stream)
-// produce identical sequences on every platform (integer arithmetic only; the floating transforms
-// use IEEE double operations in a fixed order).
+// Determinism contract: there is no global RNG. Every random draw takes an Rng&. Independent
+// streams come from one run seed: Rng(seed, stream) for a stream id (user, episode, thread, rank),
+// and rng.split(tag) for a child stream of an existing one. Two Rngs built from the same (seed,
+// stream) produce identical sequences on every platform (integer arithmetic only; the floating
+// transforms use IEEE double operations in a fixed order).
 //
 // Not thread-safe: give each thread or each user its own Rng.
 #pragma once
@@ -29,7 +29,8 @@ constexpr uint64_t combine_keys(uint64_t key, uint64_t tag) {
   return mix64(key ^ mix64(tag + 0x632be59bd9b4e019ULL));
 }
 
-// Stable 64-bit hash of a string (FNV-1a then mixed), for naming streams: Rng(seed, hash_name("env")).
+// Stable 64-bit hash of a string (FNV-1a then mixed), for naming streams: Rng(seed,
+// hash_name("env")).
 constexpr uint64_t hash_name(const char* s) {
   uint64_t h = 0xcbf29ce484222325ULL;
   while (*s) h = (h ^ static_cast<unsigned char>(*s++)) * 0x100000001b3ULL;
@@ -153,8 +154,8 @@ inline double Rng::normal() {
     const uint64_t bits = next_u64();
     const int i = static_cast<int>(bits & 0xff);
     // Signed uniform in (-1, 1) from the high 53 bits.
-    const double u = static_cast<double>(static_cast<int64_t>(bits >> 11) - (int64_t{1} << 52)) *
-                     0x1.0p-52;
+    const double u =
+        static_cast<double>(static_cast<int64_t>(bits >> 11) - (int64_t{1} << 52)) * 0x1.0p-52;
     const double x = u * z.x[i];
     if (std::abs(x) < z.x[i + 1]) return x;  // inside the rectangle under the curve
     if (i == 0) {

@@ -27,8 +27,10 @@ std::string Table::to_string() const {
       std::string cell = c < r.size() ? r[c] : "";
       size_t pad = w[c] - cell.size();
       if (c) os << "  ";
-      if (!head && c > 0 && numeric(cell)) os << std::string(pad, ' ') << cell;
-      else os << cell << std::string(c + 1 < w.size() ? pad : 0, ' ');
+      if (!head && c > 0 && numeric(cell))
+        os << std::string(pad, ' ') << cell;
+      else
+        os << cell << std::string(c + 1 < w.size() ? pad : 0, ' ');
     }
     os << "\n";
   };

@@ -1,11 +1,11 @@
 // ThreadPool: a fixed set of worker threads for data-parallel loops.
 //
 // parallel_for(n, fn) splits [0, n) into at most size() contiguous chunks, in a fixed way that
-// depends only on n and size(), and calls fn(begin, end) once per chunk; the calling thread runs the
-// first chunk. It returns when every chunk is done. If chunks throw, the exception of the lowest
-// chunk is rethrown in the caller (the others are dropped). Results are deterministic whatever the
-// thread count as long as fn(begin, end) writes only to indices in [begin, end) and draws random
-// numbers from per-index streams.
+// depends only on n and size(), and calls fn(begin, end) once per chunk; the calling thread runs
+// the first chunk. It returns when every chunk is done. If chunks throw, the exception of the
+// lowest chunk is rethrown in the caller (the others are dropped). Results are deterministic
+// whatever the thread count as long as fn(begin, end) writes only to indices in [begin, end) and
+// draws random numbers from per-index streams.
 //
 // Thread-safety: one parallel_for at a time per pool (calls from several threads are serialized).
 // A pool of size 1 runs everything inline and starts no thread.

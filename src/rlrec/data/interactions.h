@@ -1,10 +1,10 @@
 // InteractionLog: user-item interactions with dense ids (the currency of data/, models/, eval/).
 //
-// Dense ids: users are 0..num_users()-1 and items 0..num_items()-1, assigned by an IdMap in order of
-// first appearance; the original ids (strings as they appear in the file) are kept for output.
+// Dense ids: users are 0..num_users()-1 and items 0..num_items()-1, assigned by an IdMap in order
+// of first appearance; the original ids (strings as they appear in the file) are kept for output.
 // Columns are parallel arrays (structure of arrays), all of length size().
-// rating: the explicit rating, or 1.0 for an implicit signal (click, view). timestamp: seconds since
-// the epoch as given by the file, or 0 when the format has none.
+// rating: the explicit rating, or 1.0 for an implicit signal (click, view). timestamp: seconds
+// since the epoch as given by the file, or 0 when the format has none.
 #pragma once
 
 #include <cstdint>

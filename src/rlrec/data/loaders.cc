@@ -17,7 +17,8 @@ namespace {
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr int kMaxColumn = 1023;  // a column index beyond this is surely a mistake
 
-const std::array<const char*, 7> kFormatNames = {"auto", "ml-100k", "ml-1m", "ml-csv", "csv", "tsv", "recbole"};
+const std::array<const char*, 7> kFormatNames = {"auto", "ml-100k", "ml-1m",  "ml-csv",
+                                                 "csv",  "tsv",     "recbole"};
 
 // How to read the rows of one file, resolved from the format, the options and the header.
 struct Schema {
@@ -84,7 +85,9 @@ class IdCache {
   int32_t get(uint64_t value, std::string_view token) {
     if (value < kDirectLimit) {
       if (value >= direct_.size()) [[unlikely]]
-        direct_.resize(std::min<uint64_t>(kDirectLimit, std::max<uint64_t>(value + 1, 2 * direct_.size())), -1);
+        direct_.resize(
+            std::min<uint64_t>(kDirectLimit, std::max<uint64_t>(value + 1, 2 * direct_.size())),
+            -1);
       int32_t& slot = direct_[value];
       if (slot < 0) [[unlikely]]
         slot = map_.add(token);
@@ -106,7 +109,6 @@ class IdCache {
     value = v;
     return true;
   }
-
 
  private:
   static constexpr uint64_t kDirectLimit = uint64_t{1} << 22;  // 16 MiB table at most
@@ -133,7 +135,8 @@ inline bool fast_parse(std::string_view line, char sep, bool double_colon, FastR
   auto id = [&](uint64_t& value, std::string_view& token) {
     const char* start = p;
     uint64_t v = 0;
-    while (p < end && static_cast<unsigned>(*p - '0') <= 9) v = v * 10 + static_cast<unsigned>(*p++ - '0');
+    while (p < end && static_cast<unsigned>(*p - '0') <= 9)
+      v = v * 10 + static_cast<unsigned>(*p++ - '0');
     const size_t n = static_cast<size_t>(p - start);
     if (n == 0 || n > 18 || (*start == '0' && n > 1)) return false;
     value = v;
@@ -149,7 +152,9 @@ inline bool fast_parse(std::string_view line, char sep, bool double_colon, FastR
     }
     return true;
   };
-  if (!id(row.user, row.user_token) || !separator() || !id(row.item, row.item_token) || !separator()) return false;
+  if (!id(row.user, row.user_token) || !separator() || !id(row.item, row.item_token) ||
+      !separator())
+    return false;
   // Rating: "d", "dd", "d.d" are computed directly (m / 10 in double, then float, equals the
   // correctly rounded float for these short inputs); longer decimals use from_chars.
   const char* start = p;
@@ -161,7 +166,8 @@ inline bool fast_parse(std::string_view line, char sep, bool double_colon, FastR
   } else if (n == 2 && start[1] != '.' && start[0] != '.') {
     row.rating = static_cast<float>((start[0] - '0') * 10 + (start[1] - '0'));
   } else if (n == 3 && start[1] == '.' && start[0] != '.' && start[2] != '.') {
-    row.rating = static_cast<float>(static_cast<double>((start[0] - '0') * 10 + (start[2] - '0')) / 10.0);
+    row.rating =
+        static_cast<float>(static_cast<double>((start[0] - '0') * 10 + (start[2] - '0')) / 10.0);
   } else {
     auto [ptr, ec] = std::from_chars(start, p, row.rating);
     if (ec != std::errc() || ptr != p) return false;
@@ -178,8 +184,9 @@ inline bool fast_parse(std::string_view line, char sep, bool double_colon, FastR
 void check_mapping(const ColumnMapping& c) {
   auto check = [](const char* name, int col, bool required) {
     if (col < (required ? 0 : -1) || col > kMaxColumn)
-      invalid_argument("columns.", name, " must be ", required ? "a column index 0.." : "-1 (absent) or 0..",
-                       kMaxColumn, ", got ", col);
+      invalid_argument("columns.", name, " must be ",
+                       required ? "a column index 0.." : "-1 (absent) or 0..", kMaxColumn, ", got ",
+                       col);
   };
   check("user", c.user, true);
   check("item", c.item, true);
@@ -190,8 +197,8 @@ void check_mapping(const ColumnMapping& c) {
   for (size_t a = 0; a < cols.size(); ++a)
     for (size_t b = a + 1; b < cols.size(); ++b)
       if (cols[a].second >= 0 && cols[a].second == cols[b].second)
-        invalid_argument("columns.", cols[a].first, " and columns.", cols[b].first, " are both column ",
-                         cols[a].second, "; each column holds one thing");
+        invalid_argument("columns.", cols[a].first, " and columns.", cols[b].first,
+                         " are both column ", cols[a].second, "; each column holds one thing");
   if (c.separator == '\n' || c.separator == '\r' || c.separator == '"' || c.separator == '\0')
     invalid_argument("columns.separator must be a printable character or TAB, got code ",
                      static_cast<int>(static_cast<unsigned char>(c.separator)));
@@ -212,8 +219,12 @@ Schema movielens_schema(Format format) {
   s.min_rating = 1.0f;
   s.max_rating = 5.0f;
   switch (format) {
-    case Format::kMovieLens100K: s.sep = "\t"; break;
-    case Format::kMovieLens1M: s.sep = "::"; break;
+    case Format::kMovieLens100K:
+      s.sep = "\t";
+      break;
+    case Format::kMovieLens1M:
+      s.sep = "::";
+      break;
     default:
       s.sep = ",";
       s.header = true;
@@ -246,7 +257,8 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 Format format_from_name(std::string_view path) {
   const std::string_view name = text::base_name(path);
   if (name == "u.data") return Format::kMovieLens100K;
-  if (name.size() == 7 && name[0] == 'u' && (ends_with(name, ".base") || ends_with(name, ".test")) &&
+  if (name.size() == 7 && name[0] == 'u' &&
+      (ends_with(name, ".base") || ends_with(name, ".test")) &&
       ((name[1] >= '1' && name[1] <= '5') || name[1] == 'a' || name[1] == 'b'))
     return Format::kMovieLens100K;
   if (name == "ratings.dat") return Format::kMovieLens1M;
@@ -258,7 +270,8 @@ Format format_from_name(std::string_view path) {
 constexpr std::string_view kMovieLensCsvHeader = "userId,movieId,rating,timestamp";
 
 bool looks_like_recbole_header(std::string_view line) {
-  if (line.find('\t') == std::string_view::npos && line.find(':') == std::string_view::npos) return false;
+  if (line.find('\t') == std::string_view::npos && line.find(':') == std::string_view::npos)
+    return false;
   std::array<std::string_view, 64> f;
   const int n = text::split(line, "\t", f.data(), static_cast<int>(f.size()));
   if (n < 2 || n > static_cast<int>(f.size())) return false;
@@ -273,7 +286,9 @@ bool looks_like_recbole_header(std::string_view line) {
 void parse_recbole_header(std::string_view line, const std::string& where, Schema& s) {
   std::vector<std::string_view> f(kMaxColumn + 1);
   const int n = text::split(line, "\t", f.data(), static_cast<int>(f.size()));
-  if (n > kMaxColumn + 1) throw_error(ErrorCode::kCorrupt, where, ": RecBole header has ", n, " columns (max ", kMaxColumn + 1, ")");
+  if (n > kMaxColumn + 1)
+    throw_error(ErrorCode::kCorrupt, where, ": RecBole header has ", n, " columns (max ",
+                kMaxColumn + 1, ")");
   s.user = s.item = s.rating = s.timestamp = -1;
   std::vector<std::string> names;
   for (int i = 0; i < n; ++i) {
@@ -283,14 +298,14 @@ void parse_recbole_header(std::string_view line, const std::string& where, Schem
                   "' is not 'name:type' (types: token, token_seq, float, float_seq)");
     const std::string_view name = f[i].substr(0, colon), type = f[i].substr(colon + 1);
     if (type != "token" && type != "token_seq" && type != "float" && type != "float_seq")
-      throw_error(ErrorCode::kCorrupt, where, ": RecBole column '", name, "' has unknown type '", text::quote_excerpt(type),
-                  "'; known: token, token_seq, float, float_seq");
+      throw_error(ErrorCode::kCorrupt, where, ": RecBole column '", name, "' has unknown type '",
+                  text::quote_excerpt(type), "'; known: token, token_seq, float, float_seq");
     names.emplace_back(name);
     auto want = [&](const char* column, std::string_view needed_type, int& slot) {
       if (name != column) return;
       if (type != needed_type)
-        throw_error(ErrorCode::kCorrupt, where, ": RecBole column '", column, "' must have type '", needed_type,
-                    "', got '", type, "'");
+        throw_error(ErrorCode::kCorrupt, where, ": RecBole column '", column, "' must have type '",
+                    needed_type, "', got '", type, "'");
       slot = i;
     };
     want("user_id", "token", s.user);
@@ -299,14 +314,15 @@ void parse_recbole_header(std::string_view line, const std::string& where, Schem
     want("timestamp", "float", s.timestamp);
   }
   if (s.user < 0 || s.item < 0)
-    throw_error(ErrorCode::kCorrupt, where, ": RecBole header lacks '", s.user < 0 ? "user_id:token" : "item_id:token",
-                "'; columns: ", join(names));
+    throw_error(ErrorCode::kCorrupt, where, ": RecBole header lacks '",
+                s.user < 0 ? "user_id:token" : "item_id:token", "'; columns: ", join(names));
   s.exact_fields = n;
   finish_columns(s);
 }
 
 // Resolves a sniffed file: separator, and whether the first line is a header.
-Schema sniff_generic(std::string_view first, const ColumnMapping& columns, const std::string& path) {
+Schema sniff_generic(std::string_view first, const ColumnMapping& columns,
+                     const std::string& path) {
   Format format;
   ColumnMapping c = columns;
   if (first.find('\t') != std::string_view::npos) {
@@ -320,8 +336,10 @@ Schema sniff_generic(std::string_view first, const ColumnMapping& columns, const
     format = Format::kCsv;
     c.separator = ';';
   } else {
-    throw_error(ErrorCode::kCorrupt, path, ": cannot detect the format from the file name or the first line '",
-                text::quote_excerpt(first), "'; name it with --format (", join(format_names()), ")");
+    throw_error(ErrorCode::kCorrupt, path,
+                ": cannot detect the format from the file name or the first line '",
+                text::quote_excerpt(first), "'; name it with --format (", join(format_names()),
+                ")");
   }
   Schema s = generic_schema(format, c);
   if (s.rating >= 0 || s.timestamp >= 0) {
@@ -338,7 +356,8 @@ Schema sniff_generic(std::string_view first, const ColumnMapping& columns, const
   return s;
 }
 
-Schema resolve(Format format, const LoadOptions& options, std::string_view first, const std::string& path) {
+Schema resolve(Format format, const LoadOptions& options, std::string_view first,
+               const std::string& path) {
   if (format == Format::kAuto) format = format_from_name(path);
   if (format == Format::kAuto) {
     if (first.find("::") != std::string_view::npos) {
@@ -354,9 +373,11 @@ Schema resolve(Format format, const LoadOptions& options, std::string_view first
   switch (format) {
     case Format::kMovieLens100K:
     case Format::kMovieLens1M:
-    case Format::kMovieLensCsv: return movielens_schema(format);
+    case Format::kMovieLensCsv:
+      return movielens_schema(format);
     case Format::kCsv:
-    case Format::kTsv: return generic_schema(format, options.columns);
+    case Format::kTsv:
+      return generic_schema(format, options.columns);
     case Format::kRecBole: {
       Schema s;
       s.format = Format::kRecBole;
@@ -364,21 +385,24 @@ Schema resolve(Format format, const LoadOptions& options, std::string_view first
       s.header = true;
       return s;  // columns come from the header
     }
-    case Format::kAuto: break;
+    case Format::kAuto:
+      break;
   }
   invalid_argument("unknown format value ", static_cast<int>(format));
 }
 
 class RowSink {
  public:
-  RowSink(const std::string& path, bool skip, LoadReport& report) : path_(path), skip_(skip), report_(report) {}
+  RowSink(const std::string& path, bool skip, LoadReport& report)
+      : path_(path), skip_(skip), report_(report) {}
 
   // A malformed row: throw, or count and remember.
   void reject(size_t line, const std::string& problem) {
     std::string msg = str_cat(path_, ":", line, ": ", problem);
     if (!skip_) throw Error(ErrorCode::kCorrupt, msg);
     ++report_.rejected;
-    if (report_.problems.size() < LoadReport::kMaxProblems) report_.problems.push_back(std::move(msg));
+    if (report_.problems.size() < LoadReport::kMaxProblems)
+      report_.problems.push_back(std::move(msg));
   }
 
  private:
@@ -412,16 +436,20 @@ const char* format_name(Format format) {
 }
 
 std::string LoadReport::summary() const {
-  std::string s = str_cat(path, " (", format_name(format), "): ", read, " rows read, ", kept, " kept, ", rejected,
-                          " rejected");
+  std::string s = str_cat(path, " (", format_name(format), "): ", read, " rows read, ", kept,
+                          " kept, ", rejected, " rejected");
   if (!problems.empty()) s += str_cat("; first problem: ", problems.front());
   return s;
 }
 
-InteractionLog load_interactions(const std::string& path, const LoadOptions& options, LoadReport* report_out) {
-  if (std::isnan(options.min_rating) || std::isnan(options.max_rating) || options.min_rating > options.max_rating)
-    invalid_argument("min_rating must be <= max_rating, got [", options.min_rating, ", ", options.max_rating, "]");
-  if (options.format == Format::kCsv || options.format == Format::kTsv) check_mapping(options.columns);
+InteractionLog load_interactions(const std::string& path, const LoadOptions& options,
+                                 LoadReport* report_out) {
+  if (std::isnan(options.min_rating) || std::isnan(options.max_rating) ||
+      options.min_rating > options.max_rating)
+    invalid_argument("min_rating must be <= max_rating, got [", options.min_rating, ", ",
+                     options.max_rating, "]");
+  if (options.format == Format::kCsv || options.format == Format::kTsv)
+    check_mapping(options.columns);
 
   LoadReport local;
   LoadReport& report = report_out ? *report_out : local;
@@ -435,7 +463,8 @@ InteractionLog load_interactions(const std::string& path, const LoadOptions& opt
   std::string_view line;
   bool have_line = false;
   while (reader.next(line)) {
-    if (reader.line_number() == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
+    if (reader.line_number() == 1 && line.substr(0, 3) == "\xEF\xBB\xBF")
+      line.remove_prefix(3);  // UTF-8 BOM
     if (!line.empty()) {
       have_line = true;
       break;
@@ -449,8 +478,8 @@ InteractionLog load_interactions(const std::string& path, const LoadOptions& opt
   if (std::isfinite(options.min_rating) || s.min_rating == -kInf) s.min_rating = options.min_rating;
   if (std::isfinite(options.max_rating) || s.max_rating == kInf) s.max_rating = options.max_rating;
   if (s.min_rating > s.max_rating)
-    invalid_argument("min_rating ", s.min_rating, " is above the ", format_name(s.format), " maximum rating ",
-                     s.max_rating);
+    invalid_argument("min_rating ", s.min_rating, " is above the ", format_name(s.format),
+                     " maximum rating ", s.max_rating);
 
   const std::string where_first = str_cat(path, ":", reader.line_number());
   bool pending = true;  // `line` holds the first line, not yet used as data
@@ -459,15 +488,15 @@ InteractionLog load_interactions(const std::string& path, const LoadOptions& opt
     pending = false;
   } else if (s.header) {
     if (s.format == Format::kMovieLensCsv && line != kMovieLensCsvHeader)
-      throw_error(ErrorCode::kCorrupt, where_first, ": expected the ml-csv header '", kMovieLensCsvHeader, "', got '",
-                  text::quote_excerpt(line), "'");
+      throw_error(ErrorCode::kCorrupt, where_first, ": expected the ml-csv header '",
+                  kMovieLensCsvHeader, "', got '", text::quote_excerpt(line), "'");
     std::vector<std::string_view> f(s.min_fields);
     std::vector<std::string> scratch(s.min_fields);
     const int n = text::split(line, s.sep, f.data(), s.min_fields, s.quotes, scratch.data());
     if (n >= 0 && n < s.min_fields)
-      throw_error(ErrorCode::kCorrupt, where_first, ": the header has ", n, " field", n == 1 ? "" : "s",
-                  " separated by ", describe_sep(s.sep), " but the column mapping needs ", s.min_fields,
-                  separator_hint(line, s.sep));
+      throw_error(ErrorCode::kCorrupt, where_first, ": the header has ", n, " field",
+                  n == 1 ? "" : "s", " separated by ", describe_sep(s.sep),
+                  " but the column mapping needs ", s.min_fields, separator_hint(line, s.sep));
     pending = false;
   }
 
@@ -482,16 +511,20 @@ InteractionLog load_interactions(const std::string& path, const LoadOptions& opt
     const size_t line_no = reader.line_number();
     ++report.read;
     const int n = text::split(row, s.sep, fields.data(), capacity, s.quotes, scratch.data());
-    if (n < 0) return sink.reject(line_no, "unterminated quoted field or text after a closing quote");
+    if (n < 0)
+      return sink.reject(line_no, "unterminated quoted field or text after a closing quote");
     if (s.exact_fields > 0 ? n != s.exact_fields : n < s.min_fields)
-      return sink.reject(line_no, str_cat("expected ", s.exact_fields > 0 ? "" : "at least ", capacity, " fields separated by ",
-                                          describe_sep(s.sep), ", got ", n, separator_hint(row, s.sep)));
+      return sink.reject(line_no, str_cat("expected ", s.exact_fields > 0 ? "" : "at least ",
+                                          capacity, " fields separated by ", describe_sep(s.sep),
+                                          ", got ", n, separator_hint(row, s.sep)));
     const std::string_view user = trim_spaces(fields[s.user]), item = trim_spaces(fields[s.item]);
     if (s.integer_ids) {
       if (!is_positive_integer(user))
-        return sink.reject(line_no, str_cat("user id '", text::quote_excerpt(user), "' is not a positive integer"));
+        return sink.reject(line_no, str_cat("user id '", text::quote_excerpt(user),
+                                            "' is not a positive integer"));
       if (!is_positive_integer(item))
-        return sink.reject(line_no, str_cat("item id '", text::quote_excerpt(item), "' is not a positive integer"));
+        return sink.reject(line_no, str_cat("item id '", text::quote_excerpt(item),
+                                            "' is not a positive integer"));
     } else {
       if (user.empty()) return sink.reject(line_no, str_cat("empty user id (column ", s.user, ")"));
       if (item.empty()) return sink.reject(line_no, str_cat("empty item id (column ", s.item, ")"));
@@ -499,25 +532,30 @@ InteractionLog load_interactions(const std::string& path, const LoadOptions& opt
     float rating = 1.0f;
     if (s.rating >= 0) {
       if (!text::parse_float(fields[s.rating], rating))
-        return sink.reject(line_no, str_cat("rating '", text::quote_excerpt(fields[s.rating]), "' is not a number"));
+        return sink.reject(line_no, str_cat("rating '", text::quote_excerpt(fields[s.rating]),
+                                            "' is not a number"));
       if (!(rating >= s.min_rating && rating <= s.max_rating))  // also rejects NaN
-        return sink.reject(line_no, str_cat("rating ", text::quote_excerpt(fields[s.rating]), " is outside [",
-                                            format_rating(s.min_rating), ", ", format_rating(s.max_rating), "]"));
+        return sink.reject(
+            line_no, str_cat("rating ", text::quote_excerpt(fields[s.rating]), " is outside [",
+                             format_rating(s.min_rating), ", ", format_rating(s.max_rating), "]"));
     }
     int64_t timestamp = 0;
     if (s.timestamp >= 0) {
       const std::string_view t = fields[s.timestamp];
-      if (s.integer_timestamp ? !text::parse_int(t, timestamp) : !text::parse_timestamp_seconds(t, timestamp))
-        return sink.reject(line_no, str_cat("timestamp '", text::quote_excerpt(t), "' is not ",
-                                            s.integer_timestamp ? "an integer" : "a number or an ISO 8601 date-time"));
+      if (s.integer_timestamp ? !text::parse_int(t, timestamp)
+                              : !text::parse_timestamp_seconds(t, timestamp))
+        return sink.reject(
+            line_no,
+            str_cat("timestamp '", text::quote_excerpt(t), "' is not ",
+                    s.integer_timestamp ? "an integer" : "a number or an ISO 8601 date-time"));
     }
     log.push_back(users.get(user), items.get(item), rating, timestamp);
   };
 
   // The fast path serves files in the common shape; it switches itself off when most rows miss it
   // (string ids, say), since each miss costs a second parse.
-  bool fast = s.user == 0 && s.item == 1 && s.rating == 2 && s.timestamp == 3 && (s.sep.size() == 1 || s.sep == "::") &&
-              (s.exact_fields == 0 || s.exact_fields == 4);
+  bool fast = s.user == 0 && s.item == 1 && s.rating == 2 && s.timestamp == 3 &&
+              (s.sep.size() == 1 || s.sep == "::") && (s.exact_fields == 0 || s.exact_fields == 4);
   const char sep0 = s.sep[0];
   const bool double_colon = s.sep == "::";
   size_t fast_hits = 0, fast_misses = 0;
@@ -527,11 +565,12 @@ InteractionLog load_interactions(const std::string& path, const LoadOptions& opt
   while (reader.next(line)) {
     if (line.empty()) continue;
     if (fast) {
-      if (fast_parse(line, sep0, double_colon, fr) && fr.rating >= s.min_rating && fr.rating <= s.max_rating &&
-          (!s.integer_ids || (fr.user > 0 && fr.item > 0))) {
+      if (fast_parse(line, sep0, double_colon, fr) && fr.rating >= s.min_rating &&
+          fr.rating <= s.max_rating && (!s.integer_ids || (fr.user > 0 && fr.item > 0))) {
         ++report.read;
         ++fast_hits;
-        log.push_back(users.get(fr.user, fr.user_token), items.get(fr.item, fr.item_token), fr.rating, fr.timestamp);
+        log.push_back(users.get(fr.user, fr.user_token), items.get(fr.item, fr.item_token),
+                      fr.rating, fr.timestamp);
       } else {
         if (++fast_misses > 1000 && fast_misses > fast_hits) fast = false;
         parse_row(line);
@@ -543,7 +582,8 @@ InteractionLog load_interactions(const std::string& path, const LoadOptions& opt
       // Size the columns from the bytes per row seen so far (+5%), to avoid regrowing 20M-row logs.
       reserved = true;
       if (reader.file_size() > 0 && reader.bytes_consumed() > 0) {
-        const double rows = static_cast<double>(reader.file_size()) * 4096.0 / static_cast<double>(reader.bytes_consumed());
+        const double rows = static_cast<double>(reader.file_size()) * 4096.0 /
+                            static_cast<double>(reader.bytes_consumed());
         log.reserve(static_cast<size_t>(rows * 1.05) + 64);
       }
     }
@@ -551,7 +591,8 @@ InteractionLog load_interactions(const std::string& path, const LoadOptions& opt
   report.kept = log.size();
   if (report.read == 0) throw_error(ErrorCode::kCorrupt, path, ": no data rows after the header");
   if (report.kept == 0)
-    throw_error(ErrorCode::kCorrupt, path, ": all ", report.read, " rows are malformed; first: ", report.problems.front());
+    throw_error(ErrorCode::kCorrupt, path, ": all ", report.read,
+                " rows are malformed; first: ", report.problems.front());
   return log;
 }
 
@@ -562,13 +603,17 @@ UnseenPolicy parse_unseen_policy(std::string_view name) {
   throw_unknown("unseen policy", name, known);
 }
 
-const char* unseen_policy_name(UnseenPolicy policy) { return policy == UnseenPolicy::kDrop ? "drop" : "error"; }
+const char* unseen_policy_name(UnseenPolicy policy) {
+  return policy == UnseenPolicy::kDrop ? "drop" : "error";
+}
 
-InteractionLog align_to(const InteractionLog& test, const InteractionLog& train, UnseenPolicy policy,
-                        AlignReport* report) {
+InteractionLog align_to(const InteractionLog& test, const InteractionLog& train,
+                        UnseenPolicy policy, AlignReport* report) {
   std::vector<int32_t> user_map(test.num_users()), item_map(test.num_items());
-  for (int32_t u = 0; u < test.num_users(); ++u) user_map[u] = train.users.find(test.users.original(u));
-  for (int32_t i = 0; i < test.num_items(); ++i) item_map[i] = train.items.find(test.items.original(i));
+  for (int32_t u = 0; u < test.num_users(); ++u)
+    user_map[u] = train.users.find(test.users.original(u));
+  for (int32_t i = 0; i < test.num_items(); ++i)
+    item_map[i] = train.items.find(test.items.original(i));
   InteractionLog out;
   out.users = train.users;
   out.items = train.items;
@@ -579,9 +624,11 @@ InteractionLog align_to(const InteractionLog& test, const InteractionLog& train,
     if (u < 0 || i < 0) {
       if (policy == UnseenPolicy::kError) {
         const bool user_unseen = u < 0;
-        invalid_argument("test row ", k + 1, ": ", user_unseen ? "user '" : "item '",
-                         user_unseen ? test.users.original(test.user[k]) : test.items.original(test.item[k]),
-                         "' does not occur in the training data (unseen policy 'error'; 'drop' drops such rows)");
+        invalid_argument(
+            "test row ", k + 1, ": ", user_unseen ? "user '" : "item '",
+            user_unseen ? test.users.original(test.user[k]) : test.items.original(test.item[k]),
+            "' does not occur in the training data (unseen policy 'error'; 'drop' drops such "
+            "rows)");
       }
       ++(u < 0 ? r.dropped_unseen_user : r.dropped_unseen_item);
       continue;
@@ -596,23 +643,31 @@ InteractionLog align_to(const InteractionLog& test, const InteractionLog& train,
 std::vector<ItemInfo> load_item_info(const std::string& path, Format format) {
   if (format == Format::kAuto) {
     const std::string_view name = text::base_name(path);
-    if (name == "u.item") format = Format::kMovieLens100K;
-    else if (name == "movies.dat") format = Format::kMovieLens1M;
-    else if (name == "movies.csv") format = Format::kMovieLensCsv;
+    if (name == "u.item")
+      format = Format::kMovieLens100K;
+    else if (name == "movies.dat")
+      format = Format::kMovieLens1M;
+    else if (name == "movies.csv")
+      format = Format::kMovieLensCsv;
     else
-      invalid_argument("cannot tell the item file format of '", path,
-                       "' from its name (u.item, movies.dat or movies.csv); name it: ml-100k, ml-1m or ml-csv");
+      invalid_argument(
+          "cannot tell the item file format of '", path,
+          "' from its name (u.item, movies.dat or movies.csv); name it: ml-100k, ml-1m or ml-csv");
   }
   static const std::array<const char*, 19> kGenres100K = {
-      "unknown", "Action",  "Adventure", "Animation", "Children's", "Comedy",  "Crime",    "Documentary", "Drama", "Fantasy",
-      "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"};
-  auto decode = [](std::string_view s) { return text::is_valid_utf8(s) ? std::string(s) : text::latin1_to_utf8(s); };
+      "unknown",     "Action", "Adventure", "Animation", "Children's", "Comedy",  "Crime",
+      "Documentary", "Drama",  "Fantasy",   "Film-Noir", "Horror",     "Musical", "Mystery",
+      "Romance",     "Sci-Fi", "Thriller",  "War",       "Western"};
+  auto decode = [](std::string_view s) {
+    return text::is_valid_utf8(s) ? std::string(s) : text::latin1_to_utf8(s);
+  };
   auto split_genres = [](std::string_view g, std::vector<std::string>& out) {
     if (g.empty() || g == "(no genres listed)") return;
     size_t pos = 0;
     for (;;) {
       const size_t bar = g.find('|', pos);
-      out.emplace_back(g.substr(pos, bar == std::string_view::npos ? std::string_view::npos : bar - pos));
+      out.emplace_back(
+          g.substr(pos, bar == std::string_view::npos ? std::string_view::npos : bar - pos));
       if (bar == std::string_view::npos) break;
       pos = bar + 1;
     }
@@ -631,32 +686,42 @@ std::vector<ItemInfo> load_item_info(const std::string& path, Format format) {
       first = false;
       if (line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
       if (line != "movieId,title,genres")
-        throw_error(ErrorCode::kCorrupt, where, ": expected the header 'movieId,title,genres', got '", text::quote_excerpt(line), "'");
+        throw_error(ErrorCode::kCorrupt, where,
+                    ": expected the header 'movieId,title,genres', got '",
+                    text::quote_excerpt(line), "'");
       continue;
     }
     ItemInfo info;
     if (format == Format::kMovieLens100K) {
       const int n = text::split(line, "|", f.data(), 24);
       if (n != 24)
-        throw_error(ErrorCode::kCorrupt, where, ": expected 24 fields separated by '|', got ", n, separator_hint(line, "|"));
+        throw_error(ErrorCode::kCorrupt, where, ": expected 24 fields separated by '|', got ", n,
+                    separator_hint(line, "|"));
       for (int g = 0; g < 19; ++g) {
-        if (f[5 + g] == "1") info.genres.emplace_back(kGenres100K[g]);
+        if (f[5 + g] == "1")
+          info.genres.emplace_back(kGenres100K[g]);
         else if (f[5 + g] != "0")
-          throw_error(ErrorCode::kCorrupt, where, ": genre flag ", g, " is '", text::quote_excerpt(f[5 + g]), "', expected 0 or 1");
+          throw_error(ErrorCode::kCorrupt, where, ": genre flag ", g, " is '",
+                      text::quote_excerpt(f[5 + g]), "', expected 0 or 1");
       }
     } else if (format == Format::kMovieLens1M) {
       const int n = text::split(line, "::", f.data(), 24);
-      if (n != 3) throw_error(ErrorCode::kCorrupt, where, ": expected 3 fields separated by '::', got ", n);
+      if (n != 3)
+        throw_error(ErrorCode::kCorrupt, where, ": expected 3 fields separated by '::', got ", n);
       split_genres(f[2], info.genres);
     } else if (format == Format::kMovieLensCsv) {
       const int n = text::split(line, ",", f.data(), 24, true, scratch.data());
-      if (n != 3) throw_error(ErrorCode::kCorrupt, where, ": expected 3 fields (movieId,title,genres), got ", n);
+      if (n != 3)
+        throw_error(ErrorCode::kCorrupt, where, ": expected 3 fields (movieId,title,genres), got ",
+                    n);
       split_genres(f[2], info.genres);
     } else {
-      invalid_argument("item files exist for ml-100k, ml-1m and ml-csv, not '", format_name(format), "'");
+      invalid_argument("item files exist for ml-100k, ml-1m and ml-csv, not '", format_name(format),
+                       "'");
     }
     if (!is_positive_integer(f[0]))
-      throw_error(ErrorCode::kCorrupt, where, ": item id '", text::quote_excerpt(f[0]), "' is not a positive integer");
+      throw_error(ErrorCode::kCorrupt, where, ": item id '", text::quote_excerpt(f[0]),
+                  "' is not a positive integer");
     info.id = std::string(f[0]);
     info.title = decode(f[1]);
     out.push_back(std::move(info));

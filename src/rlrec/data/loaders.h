@@ -28,8 +28,8 @@
 //   - Spaces around ids and numbers are ignored ("1, 2, 4.5" reads as "1,2,4.5").
 //   - Blank lines are not rows: they are skipped and not counted.
 // A malformed row throws Error(kCorrupt, "<path>:<line>: <problem>"), or with skip_malformed is
-// counted in LoadReport::rejected and its message kept (the first kMaxProblems). A file with no rows,
-// or whose rows were all rejected, is an error. A missing file is Error(kNotFound).
+// counted in LoadReport::rejected and its message kept (the first kMaxProblems). A file with no
+// rows, or whose rows were all rejected, is an error. A missing file is Error(kNotFound).
 //
 // Ids: the original id strings are kept exactly as written ("007" and "7" are different ids);
 // dense ids are assigned in order of first appearance (see interactions.h).
@@ -62,16 +62,16 @@ const std::vector<std::string>& format_names();
 // implicit signal (rating 1.0); no timestamp column means timestamp 0.
 struct ColumnMapping {
   int user = 0, item = 1, rating = 2, timestamp = 3;
-  bool header = true;     // the first line is a header (skipped)
-  char separator = ',';   // for kCsv (kTsv always uses TAB)
+  bool header = true;    // the first line is a header (skipped)
+  char separator = ',';  // for kCsv (kTsv always uses TAB)
 };
 
 struct LoadOptions {
   Format format = Format::kAuto;
-  ColumnMapping columns;           // for kCsv/kTsv (and sniffed csv/tsv files)
-  bool skip_malformed = false;     // skip and count malformed rows instead of throwing
-  // Ratings outside [min_rating, max_rating] are malformed. Left infinite, the MovieLens formats use
-  // their documented range (see above); other formats accept any finite rating.
+  ColumnMapping columns;        // for kCsv/kTsv (and sniffed csv/tsv files)
+  bool skip_malformed = false;  // skip and count malformed rows instead of throwing
+  // Ratings outside [min_rating, max_rating] are malformed. Left infinite, the MovieLens formats
+  // use their documented range (see above); other formats accept any finite rating.
   float min_rating = -std::numeric_limits<float>::infinity();
   float max_rating = std::numeric_limits<float>::infinity();
 };
@@ -109,8 +109,8 @@ struct AlignReport {
 
 // `test` re-expressed in `train`'s dense ids (the result's IdMaps are copies of train's), rows kept
 // in order. Rows with an unseen user or item are handled by `policy`.
-InteractionLog align_to(const InteractionLog& test, const InteractionLog& train, UnseenPolicy policy,
-                        AlignReport* report = nullptr);
+InteractionLog align_to(const InteractionLog& test, const InteractionLog& train,
+                        UnseenPolicy policy, AlignReport* report = nullptr);
 
 // Item metadata for output (titles instead of ids).
 struct ItemInfo {

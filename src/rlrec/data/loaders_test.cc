@@ -10,9 +10,9 @@
 
 #include "rlrec/core/error.h"
 #include "rlrec/core/rng.h"
+#include "rlrec/core/testing.h"
 #include "rlrec/data/test_files.h"
 #include "rlrec/data/text.h"
-#include "rlrec/core/testing.h"
 
 namespace rlrec::data {
 namespace {
@@ -39,7 +39,8 @@ TEST(Format, NamesRoundTripAndTyposSuggest) {
 
 TEST(LoadMovieLens100K, ReadsTabSeparatedRatings) {
   TempDir dir;
-  const std::string p = dir.write("u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n196\t377\t1\t878887116\n");
+  const std::string p = dir.write(
+      "u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n196\t377\t1\t878887116\n");
   LoadReport report;
   const InteractionLog log = load_interactions(p, {}, &report);
   EXPECT_EQ(report.format, Format::kMovieLens100K);
@@ -60,7 +61,8 @@ TEST(LoadMovieLens100K, ReadsTabSeparatedRatings) {
 
 TEST(LoadMovieLens1M, ReadsDoubleColonRatings) {
   TempDir dir;
-  const std::string p = dir.write("ratings.dat", "1::1193::5::978300760\n1::661::3::978302109\n2::1193::4::978298413\n");
+  const std::string p = dir.write(
+      "ratings.dat", "1::1193::5::978300760\n1::661::3::978302109\n2::1193::4::978298413\n");
   LoadReport report;
   const InteractionLog log = load_interactions(p, {}, &report);
   EXPECT_EQ(report.format, Format::kMovieLens1M);
@@ -74,8 +76,9 @@ TEST(LoadMovieLens1M, ReadsDoubleColonRatings) {
 
 TEST(LoadMovieLensCsv, ReadsHeaderAndHalfStars) {
   TempDir dir;
-  const std::string p =
-      dir.write("ratings.csv", "userId,movieId,rating,timestamp\r\n1,296,5.0,1147880044\r\n1,306,0.5,1147868817\r\n");
+  const std::string p = dir.write(
+      "ratings.csv",
+      "userId,movieId,rating,timestamp\r\n1,296,5.0,1147880044\r\n1,306,0.5,1147868817\r\n");
   LoadReport report;
   const InteractionLog log = load_interactions(p, {}, &report);
   EXPECT_EQ(report.format, Format::kMovieLensCsv);
@@ -95,7 +98,8 @@ TEST(LoadCsv, ColumnMappingImplicitSignalAndQuotes) {
                                   "sku2,alice,100,z\n");
   LoadOptions options;
   options.format = Format::kCsv;
-  options.columns = {.user = 1, .item = 0, .rating = -1, .timestamp = 2, .header = true, .separator = ','};
+  options.columns = {
+      .user = 1, .item = 0, .rating = -1, .timestamp = 2, .header = true, .separator = ','};
   const InteractionLog log = load_interactions(p, options);
   ASSERT_EQ(log.size(), 3u);
   EXPECT_EQ(log.items.original(0), "sku,1");
@@ -110,7 +114,8 @@ TEST(LoadCsv, CustomSeparatorAndRatingRange) {
   const std::string p = dir.write("r.txt", "u;i;r\n1;2;9\n1;3;11\n");
   LoadOptions options;
   options.format = Format::kCsv;
-  options.columns = {.user = 0, .item = 1, .rating = 2, .timestamp = -1, .header = true, .separator = ';'};
+  options.columns = {
+      .user = 0, .item = 1, .rating = 2, .timestamp = -1, .header = true, .separator = ';'};
   options.max_rating = 10;
   EXPECT_EQ(load_error(p, options), p + ":3: rating 11 is outside [-inf, 10]");
   options.skip_malformed = true;
@@ -135,10 +140,11 @@ TEST(LoadTsv, NoHeader) {
 
 TEST(LoadRecBole, ReadsTypedHeaderAndIgnoresOtherColumns) {
   TempDir dir;
-  const std::string p = dir.write("ml-100k.inter",
-                                  "user_id:token\titem_id:token\trating:float\ttimestamp:float\tgenres:token_seq\n"
-                                  "196\t242\t3\t881250949.0\ta b\n"
-                                  "186\t302\t3.5\t891717742\t\n");
+  const std::string p =
+      dir.write("ml-100k.inter",
+                "user_id:token\titem_id:token\trating:float\ttimestamp:float\tgenres:token_seq\n"
+                "196\t242\t3\t881250949.0\ta b\n"
+                "186\t302\t3.5\t891717742\t\n");
   LoadReport report;
   const InteractionLog log = load_interactions(p, {}, &report);
   EXPECT_EQ(report.format, Format::kRecBole);
@@ -158,7 +164,8 @@ TEST(LoadRecBole, ImplicitWithoutRatingAndHeaderErrors) {
   const std::string q = dir.write("b.inter", "user_id:token\titem:token\nu\tx\n");
   EXPECT_EQ(load_error(q), q + ":1: RecBole header lacks 'item_id:token'; columns: user_id, item");
   const std::string r = dir.write("c.inter", "user_id:token\titem_id:int\nu\tx\n");
-  EXPECT_EQ(load_error(r), r + ":1: RecBole column 'item_id' has unknown type 'int'; known: token, token_seq, float, float_seq");
+  EXPECT_EQ(load_error(r), r + ":1: RecBole column 'item_id' has unknown type 'int'; known: token, "
+                               "token_seq, float, float_seq");
   const std::string s = dir.write("d.inter", "user_id:token\titem_id:token\trating:token\n");
   EXPECT_EQ(load_error(s), s + ":1: RecBole column 'rating' must have type 'float', got 'token'");
 }
@@ -173,7 +180,8 @@ TEST(LoadAuto, SniffsTheFirstLine) {
   load_interactions(dir.write("c.txt", "user_id:token\titem_id:token\n1\t2\n"), {}, &report);
   EXPECT_EQ(report.format, Format::kRecBole);
   // TAB without a header: the first line is data.
-  InteractionLog log = load_interactions(dir.write("d.txt", "7\t8\t3\t100\n7\t9\t4\t101\n"), {}, &report);
+  InteractionLog log =
+      load_interactions(dir.write("d.txt", "7\t8\t3\t100\n7\t9\t4\t101\n"), {}, &report);
   EXPECT_EQ(report.format, Format::kTsv);
   EXPECT_EQ(report.read, 2u);
   EXPECT_EQ(log.size(), 2u);
@@ -183,8 +191,10 @@ TEST(LoadAuto, SniffsTheFirstLine) {
   EXPECT_EQ(report.read, 1u);
   EXPECT_EQ(log.users.original(0), "7");
   const std::string f = dir.write("f.txt", "just some words\n");
-  EXPECT_EQ(load_error(f), f + ": cannot detect the format from the file name or the first line 'just some words'; "
-                               "name it with --format (auto, ml-100k, ml-1m, ml-csv, csv, tsv, recbole)");
+  EXPECT_EQ(
+      load_error(f),
+      f + ": cannot detect the format from the file name or the first line 'just some words'; "
+          "name it with --format (auto, ml-100k, ml-1m, ml-csv, csv, tsv, recbole)");
 }
 
 TEST(LoadAuto, FileNamesPickMovieLensFormats) {
@@ -198,7 +208,8 @@ TEST(LoadAuto, FileNamesPickMovieLensFormats) {
 
 TEST(LoadIds, OriginalStringsKeptAndLargeIds) {
   TempDir dir;
-  const std::string p = dir.write("x.tsv", "7\ta\n007\ta\n123456789012\tb\n7\tb\n123456789012\ta\n");
+  const std::string p =
+      dir.write("x.tsv", "7\ta\n007\ta\n123456789012\tb\n7\tb\n123456789012\ta\n");
   LoadOptions options;
   options.format = Format::kTsv;
   options.columns = {.user = 0, .item = 1, .rating = -1, .timestamp = -1, .header = false};
@@ -211,7 +222,8 @@ TEST(LoadIds, OriginalStringsKeptAndLargeIds) {
 
 TEST(LoadIds, BomAndBlankLines) {
   TempDir dir;
-  const std::string p = dir.write("ratings.csv", "\xEF\xBB\xBFuserId,movieId,rating,timestamp\n\n1,2,3,4\n\n");
+  const std::string p =
+      dir.write("ratings.csv", "\xEF\xBB\xBFuserId,movieId,rating,timestamp\n\n1,2,3,4\n\n");
   LoadReport report;
   EXPECT_EQ(load_interactions(p, {}, &report).size(), 1u);
   EXPECT_EQ(report.read, 1u);  // blank lines are not rows
@@ -224,11 +236,13 @@ TEST(LoadFastPath, MatchesTheGeneralPathBitForBit) {
   Rng rng(5);
   std::string fast, general, strings;
   for (int r = 0; r < 3000; ++r) {
-    const std::string user = std::to_string(rng.uniform_int(300)), item = std::to_string(rng.uniform_int(2000000000));
-    // Ratings like 4, 17, 3.5, 0.1, 4.25, 123.456, 1e2: short forms are parsed directly, others by from_chars.
+    const std::string user = std::to_string(rng.uniform_int(300)),
+                      item = std::to_string(rng.uniform_int(2000000000));
+    // Ratings like 4, 17, 3.5, 0.1, 4.25, 123.456, 1e2: short forms are parsed directly, others by
+    // from_chars.
     const int form = static_cast<int>(rng.uniform_int(6));
     const uint64_t m = rng.uniform_int(100000);
-    std::string rating = form == 0 ? std::to_string(m % 10)
+    std::string rating = form == 0   ? std::to_string(m % 10)
                          : form == 1 ? std::to_string(m % 100)
                          : form == 2 ? std::to_string(m % 10) + "." + std::to_string(m / 10 % 10)
                          : form == 3 ? std::to_string(m % 1000) + "." + std::to_string(m % 97)
@@ -248,7 +262,8 @@ TEST(LoadFastPath, MatchesTheGeneralPathBitForBit) {
   ASSERT_EQ(b.size(), 3000u);
   EXPECT_EQ(a.timestamp, b.timestamp);
   for (size_t k = 0; k < a.size(); ++k) {
-    ASSERT_EQ(std::bit_cast<uint32_t>(a.rating[k]), std::bit_cast<uint32_t>(b.rating[k])) << "row " << k;
+    ASSERT_EQ(std::bit_cast<uint32_t>(a.rating[k]), std::bit_cast<uint32_t>(b.rating[k]))
+        << "row " << k;
   }
   EXPECT_EQ(a.user, b.user);
   EXPECT_EQ(a.item, b.item);
@@ -264,7 +279,8 @@ TEST(LoadFastPath, MatchesTheGeneralPathBitForBit) {
 // ---- bad input: each a one-line message naming file:line and the problem ----
 
 TEST(LoadErrors, MissingFile) {
-  const std::string msg = error_of([] { load_interactions("/no/such/dir/u.data"); }, ErrorCode::kNotFound);
+  const std::string msg =
+      error_of([] { load_interactions("/no/such/dir/u.data"); }, ErrorCode::kNotFound);
   EXPECT_EQ(msg, "cannot open '/no/such/dir/u.data': No such file or directory");
   TempDir dir;
   const std::string d = dir.path();
@@ -285,18 +301,21 @@ TEST(LoadErrors, EmptyFileAndHeaderOnly) {
 TEST(LoadErrors, WrongSeparator) {
   TempDir dir;
   const std::string p = dir.write("ratings.csv", "userId,movieId,rating,timestamp\n1\t2\t3\t4\n");
-  EXPECT_EQ(load_error(p), p + ":2: expected 4 fields separated by ',', got 1 (the line has TAB: wrong separator or --format?)");
+  EXPECT_EQ(load_error(p), p + ":2: expected 4 fields separated by ',', got 1 (the line has TAB: "
+                               "wrong separator or --format?)");
   const std::string q = dir.write("u.data", "1,2,3,4\n");
-  EXPECT_EQ(load_error(q), q + ":1: expected 4 fields separated by TAB, got 1 (the line has ',': wrong separator or --format?)");
+  EXPECT_EQ(load_error(q), q + ":1: expected 4 fields separated by TAB, got 1 (the line has ',': "
+                               "wrong separator or --format?)");
   const std::string r = dir.write("ratings.dat", "1\t2\t3\t4\n");
-  EXPECT_EQ(load_error(r), r + ":1: expected 4 fields separated by '::', got 1 (the line has TAB: wrong separator or --format?)");
+  EXPECT_EQ(load_error(r), r + ":1: expected 4 fields separated by '::', got 1 (the line has TAB: "
+                               "wrong separator or --format?)");
   // A generic CSV whose header does not split: caught at line 1.
   const std::string s = dir.write("s.csv", "user;item;rating;ts\n1;2;3;4\n");
   LoadOptions options;
   options.format = Format::kCsv;
-  EXPECT_EQ(load_error(s, options),
-            s + ":1: the header has 1 field separated by ',' but the column mapping needs 4 (the line has ';': wrong "
-                "separator or --format?)");
+  EXPECT_EQ(load_error(s, options), s + ":1: the header has 1 field separated by ',' but the "
+                                        "column mapping needs 4 (the line has ';': wrong "
+                                        "separator or --format?)");
 }
 
 TEST(LoadErrors, NonNumericFields) {
@@ -349,7 +368,8 @@ TEST(LoadErrors, TooFewAndTooManyFields) {
 TEST(LoadErrors, BadMovieLensCsvHeader) {
   TempDir dir;
   const std::string p = dir.write("ratings.csv", "1,2,3,4\n");
-  EXPECT_EQ(load_error(p), p + ":1: expected the ml-csv header 'userId,movieId,rating,timestamp', got '1,2,3,4'");
+  EXPECT_EQ(load_error(p),
+            p + ":1: expected the ml-csv header 'userId,movieId,rating,timestamp', got '1,2,3,4'");
 }
 
 TEST(LoadErrors, BadColumnMapping) {
@@ -387,8 +407,8 @@ TEST(LoadSkip, CountsAndReportsMalformedRows) {
   // Rejected rows add no ids: user "x" is unknown.
   EXPECT_EQ(log.num_users(), 2);
   EXPECT_EQ(log.users.find("x"), -1);
-  EXPECT_EQ(report.summary(),
-            p + " (ml-100k): 5 rows read, 2 kept, 3 rejected; first problem: " + p + ":2: rating 9 is outside [1, 5]");
+  EXPECT_EQ(report.summary(), p + " (ml-100k): 5 rows read, 2 kept, 3 rejected; first problem: " +
+                                  p + ":2: rating 9 is outside [1, 5]");
 }
 
 TEST(LoadSkip, KeepsOnlyTheFirstProblemsAndFailsWhenNothingIsLeft) {
@@ -415,7 +435,8 @@ InteractionLog make_log(const std::vector<std::pair<std::string, std::string>>& 
 
 TEST(AlignTo, DropPolicyCountsUnseenUsersAndItems) {
   const InteractionLog train = make_log({{"a", "x"}, {"b", "y"}, {"a", "z"}});
-  const InteractionLog test = make_log({{"b", "x"}, {"c", "x"}, {"a", "w"}, {"c", "w"}, {"a", "z"}});
+  const InteractionLog test =
+      make_log({{"b", "x"}, {"c", "x"}, {"a", "w"}, {"c", "w"}, {"a", "z"}});
   AlignReport report;
   const InteractionLog out = align_to(test, train, UnseenPolicy::kDrop, &report);
   EXPECT_EQ(report.kept, 2u);
@@ -431,11 +452,14 @@ TEST(AlignTo, DropPolicyCountsUnseenUsersAndItems) {
 TEST(AlignTo, ErrorPolicyNamesTheFirstUnseenId) {
   const InteractionLog train = make_log({{"a", "x"}});
   const InteractionLog test = make_log({{"a", "x"}, {"a", "q"}, {"zz", "x"}});
-  EXPECT_EQ(error_of([&] { align_to(test, train, UnseenPolicy::kError); }, ErrorCode::kInvalidArgument),
-            "test row 2: item 'q' does not occur in the training data (unseen policy 'error'; 'drop' drops such rows)");
+  EXPECT_EQ(
+      error_of([&] { align_to(test, train, UnseenPolicy::kError); }, ErrorCode::kInvalidArgument),
+      "test row 2: item 'q' does not occur in the training data (unseen policy 'error'; 'drop' "
+      "drops such rows)");
   EXPECT_EQ(parse_unseen_policy("drop"), UnseenPolicy::kDrop);
   EXPECT_EQ(unseen_policy_name(parse_unseen_policy("error")), std::string("error"));
-  EXPECT_NE(error_of([] { parse_unseen_policy("dorp"); }, ErrorCode::kNotFound).find("did you mean 'drop'?"),
+  EXPECT_NE(error_of([] { parse_unseen_policy("dorp"); }, ErrorCode::kNotFound)
+                .find("did you mean 'drop'?"),
             std::string::npos);
 }
 
@@ -444,24 +468,28 @@ TEST(AlignTo, ErrorPolicyNamesTheFirstUnseenId) {
 TEST(ItemInfo, MovieLensItemFiles) {
   TempDir dir;
   const std::string flags = "|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0";
-  const std::string p = dir.write("u.item", "1|Toy Story (1995)|01-Jan-1995||http://x" + flags + "\n" +
-                                                "2|Mis\xE9rables, Les (1995)|01-Jan-1995||" + flags + "\n");
+  const std::string p =
+      dir.write("u.item", "1|Toy Story (1995)|01-Jan-1995||http://x" + flags + "\n" +
+                              "2|Mis\xE9rables, Les (1995)|01-Jan-1995||" + flags + "\n");
   const std::vector<ItemInfo> items = load_item_info(p);
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[0].id, "1");
   EXPECT_EQ(items[1].title, "Mis\xC3\xA9rables, Les (1995)");
   EXPECT_EQ(items[0].genres, (std::vector<std::string>{"Animation", "Children's", "Comedy"}));
-  const std::string q = dir.write("movies.dat", "1::Toy Story (1995)::Animation|Children's|Comedy\n");
+  const std::string q =
+      dir.write("movies.dat", "1::Toy Story (1995)::Animation|Children's|Comedy\n");
   EXPECT_EQ(load_item_info(q)[0].genres.size(), 3u);
   const std::string r =
-      dir.write("movies.csv", "movieId,title,genres\n11,\"American President, The (1995)\",Comedy|Drama|Romance\n"
-                              "12,Nothing (2000),(no genres listed)\n");
+      dir.write("movies.csv",
+                "movieId,title,genres\n11,\"American President, The (1995)\",Comedy|Drama|Romance\n"
+                "12,Nothing (2000),(no genres listed)\n");
   const std::vector<ItemInfo> csv = load_item_info(r);
   EXPECT_EQ(csv[0].title, "American President, The (1995)");
   EXPECT_EQ(csv[0].genres.size(), 3u);
   EXPECT_TRUE(csv[1].genres.empty());
   const std::string s = dir.write("u.item", "1|x|y\n");
-  EXPECT_EQ(error_of([&] { load_item_info(s); }), s + ":1: expected 24 fields separated by '|', got 3");
+  EXPECT_EQ(error_of([&] { load_item_info(s); }),
+            s + ":1: expected 24 fields separated by '|', got 3");
 }
 
 // ---- the real MovieLens 100K ----
@@ -469,7 +497,8 @@ TEST(ItemInfo, MovieLensItemFiles) {
 const std::string kMl100k = RLREC_SHARED_DATA_DIR "/movielens-100k";
 
 TEST(RealMovieLens100K, UDataCountsMatchTheReadme) {
-  if (!std::filesystem::exists(kMl100k + "/u.data")) GTEST_SKIP() << "MovieLens 100K not found at " << kMl100k << ", skipping";
+  if (!std::filesystem::exists(kMl100k + "/u.data"))
+    GTEST_SKIP() << "MovieLens 100K not found at " << kMl100k << ", skipping";
   LoadReport report;
   const InteractionLog log = load_interactions(kMl100k + "/u.data", {}, &report);
   EXPECT_EQ(report.format, Format::kMovieLens100K);
@@ -489,7 +518,8 @@ TEST(RealMovieLens100K, UDataCountsMatchTheReadme) {
 }
 
 TEST(RealMovieLens100K, UItemIsLatin1) {
-  if (!std::filesystem::exists(kMl100k + "/u.item")) GTEST_SKIP() << "MovieLens 100K not found at " << kMl100k << ", skipping";
+  if (!std::filesystem::exists(kMl100k + "/u.item"))
+    GTEST_SKIP() << "MovieLens 100K not found at " << kMl100k << ", skipping";
   const std::vector<ItemInfo> items = load_item_info(kMl100k + "/u.item");
   ASSERT_EQ(items.size(), 1682u);
   EXPECT_EQ(items[0].title, "Toy Story (1995)");

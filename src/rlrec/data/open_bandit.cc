@@ -15,7 +15,8 @@ constexpr int kMaxColumns = 1 << 16;
 std::vector<std::string_view> split_header(std::string_view line, const std::string& where) {
   std::vector<std::string_view> f(kMaxColumns);
   const int n = text::split(line, ",", f.data(), kMaxColumns);
-  if (n < 0 || n > kMaxColumns) throw_error(ErrorCode::kCorrupt, where, ": header has more than ", kMaxColumns, " columns");
+  if (n < 0 || n > kMaxColumns)
+    throw_error(ErrorCode::kCorrupt, where, ": header has more than ", kMaxColumns, " columns");
   f.resize(static_cast<size_t>(n));
   return f;
 }
@@ -31,7 +32,9 @@ std::string_view first_line(text::LineReader& reader) {
 }
 
 // pandas writes its row index as an unnamed first column ("" or "Unnamed: 0").
-bool is_index_column(size_t col, std::string_view name) { return col == 0 && (name.empty() || name == "Unnamed: 0"); }
+bool is_index_column(size_t col, std::string_view name) {
+  return col == 0 && (name.empty() || name == "Unnamed: 0");
+}
 
 // "<prefix><j>" -> j, or -1.
 int suffix_index(std::string_view name, std::string_view prefix) {
@@ -60,15 +63,16 @@ ItemContext load_item_context(const std::string& path) {
   for (size_t c = 0; c < header.size(); ++c) {
     if (is_index_column(c, header[c])) continue;
     if (header[c] == "item_id") {
-      if (id_col >= 0) throw_error(ErrorCode::kCorrupt, where_header, ": column 'item_id' appears twice");
+      if (id_col >= 0)
+        throw_error(ErrorCode::kCorrupt, where_header, ": column 'item_id' appears twice");
       id_col = static_cast<int>(c);
     } else {
       feature_cols.push_back(static_cast<int>(c));
     }
   }
   if (id_col < 0)
-    throw_error(ErrorCode::kCorrupt, where_header, ": item context header lacks column 'item_id'; columns: ",
-                names_list(header));
+    throw_error(ErrorCode::kCorrupt, where_header,
+                ": item context header lacks column 'item_id'; columns: ", names_list(header));
 
   // The table is small (tens to thousands of items): keep the text, then type each column.
   std::vector<std::vector<std::string>> cells;  // per row, the feature values
@@ -81,10 +85,12 @@ ItemContext load_item_context(const std::string& path) {
     const std::string where = str_cat(path, ":", reader.line_number());
     const int n = text::split(line, ",", f.data(), static_cast<int>(f.size()));
     if (n != static_cast<int>(header.size()))
-      throw_error(ErrorCode::kCorrupt, where, ": expected ", header.size(), " fields separated by ',' (as the header), got ", n);
+      throw_error(ErrorCode::kCorrupt, where, ": expected ", header.size(),
+                  " fields separated by ',' (as the header), got ", n);
     int64_t id;
     if (!text::parse_int(f[static_cast<size_t>(id_col)], id) || id < 0 || id > INT32_MAX)
-      throw_error(ErrorCode::kCorrupt, where, ": item_id '", text::quote_excerpt(f[static_cast<size_t>(id_col)]),
+      throw_error(ErrorCode::kCorrupt, where, ": item_id '",
+                  text::quote_excerpt(f[static_cast<size_t>(id_col)]),
                   "' is not a non-negative integer");
     ids.push_back(static_cast<int32_t>(id));
     id_line.push_back(reader.line_number());
@@ -99,10 +105,12 @@ ItemContext load_item_context(const std::string& path) {
   for (size_t r = 0; r < n_items; ++r) {
     const auto id = static_cast<size_t>(ids[r]);
     if (id >= n_items)
-      throw_error(ErrorCode::kCorrupt, path, ":", id_line[r], ": item_id ", id, " is out of range: the file has ",
-                  n_items, " items, so ids must be 0..", n_items - 1);
+      throw_error(ErrorCode::kCorrupt, path, ":", id_line[r], ": item_id ", id,
+                  " is out of range: the file has ", n_items, " items, so ids must be 0..",
+                  n_items - 1);
     if (seen_at[id])
-      throw_error(ErrorCode::kCorrupt, path, ":", id_line[r], ": item_id ", id, " repeats line ", seen_at[id]);
+      throw_error(ErrorCode::kCorrupt, path, ":", id_line[r], ": item_id ", id, " repeats line ",
+                  seen_at[id]);
     seen_at[id] = id_line[r];
   }
 
@@ -112,9 +120,11 @@ ItemContext load_item_context(const std::string& path) {
   for (size_t k = 0; k < feature_cols.size(); ++k) {
     bool numeric = true;
     double v;
-    for (size_t r = 0; r < n_items && numeric; ++r) numeric = text::parse_double(cells[r][k], v) && std::isfinite(v);
+    for (size_t r = 0; r < n_items && numeric; ++r)
+      numeric = text::parse_double(cells[r][k], v) && std::isfinite(v);
     (numeric ? numeric_cols : categorical_cols).push_back(k);
-    (numeric ? ctx.numeric_names : ctx.categorical_names).emplace_back(header[static_cast<size_t>(feature_cols[k])]);
+    (numeric ? ctx.numeric_names : ctx.categorical_names)
+        .emplace_back(header[static_cast<size_t>(feature_cols[k])]);
   }
   ctx.numeric.resize(n_items, numeric_cols.size());
   ctx.categorical.resize(n_items, categorical_cols.size());
@@ -132,8 +142,8 @@ ItemContext load_item_context(const std::string& path) {
     for (size_t j = 0; j < categorical_cols.size(); ++j) {
       const std::string& value = row[categorical_cols[j]];
       if (value.empty())
-        throw_error(ErrorCode::kCorrupt, path, ":", id_line[row_of[item]], ": column '", ctx.categorical_names[j],
-                    "' is empty");
+        throw_error(ErrorCode::kCorrupt, path, ":", id_line[row_of[item]], ": column '",
+                    ctx.categorical_names[j], "' is empty");
       ctx.categorical(item, j) = ctx.categorical_values[j].add(value);
     }
   }
@@ -161,8 +171,8 @@ BanditLog load_open_bandit(const std::string& csv_path, const std::string& item_
   const std::vector<std::string_view> header = split_header(header_line, where_header);
 
   int col_timestamp = -1, col_item = -1, col_position = -1, col_click = -1, col_propensity = -1;
-  std::vector<std::pair<int, int>> user_cols;          // (feature index j, column)
-  std::vector<int> affinity_col(n_items, -1);          // per item, its column
+  std::vector<std::pair<int, int>> user_cols;  // (feature index j, column)
+  std::vector<int> affinity_col(n_items, -1);  // per item, its column
   size_t affinity_count = 0;
   for (size_t c = 0; c < header.size(); ++c) {
     const std::string_view name = header[c];
@@ -170,12 +180,14 @@ BanditLog load_open_bandit(const std::string& csv_path, const std::string& item_
     if (is_index_column(c, name)) continue;
     auto take = [&](const char* wanted, int& slot) {
       if (name != wanted) return false;
-      if (slot >= 0) throw_error(ErrorCode::kCorrupt, where_header, ": column '", wanted, "' appears twice");
+      if (slot >= 0)
+        throw_error(ErrorCode::kCorrupt, where_header, ": column '", wanted, "' appears twice");
       slot = col;
       return true;
     };
-    if (take("timestamp", col_timestamp) || take("item_id", col_item) || take("position", col_position) ||
-        take("click", col_click) || take("propensity_score", col_propensity))
+    if (take("timestamp", col_timestamp) || take("item_id", col_item) ||
+        take("position", col_position) || take("click", col_click) ||
+        take("propensity_score", col_propensity))
       continue;
     if (const int j = suffix_index(name, "user_feature_"); j >= 0) {
       user_cols.emplace_back(j, col);
@@ -183,8 +195,8 @@ BanditLog load_open_bandit(const std::string& csv_path, const std::string& item_
     }
     if (const int j = suffix_index(name, "user-item_affinity_"); j >= 0) {
       if (static_cast<size_t>(j) >= n_items)
-        throw_error(ErrorCode::kCorrupt, where_header, ": column '", name, "' names item ", j, " but ",
-                    item_context_path, " has ", n_items, " items (0..", n_items - 1, ")");
+        throw_error(ErrorCode::kCorrupt, where_header, ": column '", name, "' names item ", j,
+                    " but ", item_context_path, " has ", n_items, " items (0..", n_items - 1, ")");
       if (affinity_col[static_cast<size_t>(j)] >= 0)
         throw_error(ErrorCode::kCorrupt, where_header, ": column '", name, "' appears twice");
       affinity_col[static_cast<size_t>(j)] = col;
@@ -200,19 +212,23 @@ BanditLog load_open_bandit(const std::string& csv_path, const std::string& item_
                                                   {"propensity_score", col_propensity}};
   for (const auto& [name, col] : required)
     if (col < 0)
-      throw_error(ErrorCode::kCorrupt, where_header, ": header lacks column '", name, "'; columns: ", names_list(header));
+      throw_error(ErrorCode::kCorrupt, where_header, ": header lacks column '", name,
+                  "'; columns: ", names_list(header));
   if (affinity_count != 0 && affinity_count != n_items) {
     size_t missing = 0;
     while (affinity_col[missing] >= 0) ++missing;
-    throw_error(ErrorCode::kCorrupt, where_header, ": has ", affinity_count, " user-item_affinity columns but ",
-                item_context_path, " has ", n_items, " items (missing user-item_affinity_", missing, ")");
+    throw_error(ErrorCode::kCorrupt, where_header, ": has ", affinity_count,
+                " user-item_affinity columns but ", item_context_path, " has ", n_items,
+                " items (missing user-item_affinity_", missing, ")");
   }
   if (affinity_count == 0) affinity_col.clear();  // a file without affinities: an n x 0 matrix
   std::sort(user_cols.begin(), user_cols.end());
   for (size_t k = 1; k < user_cols.size(); ++k)
     if (user_cols[k].first == user_cols[k - 1].first)
-      throw_error(ErrorCode::kCorrupt, where_header, ": column 'user_feature_", user_cols[k].first, "' appears twice");
-  for (const auto& [j, col] : user_cols) log.user_feature_names.emplace_back(header[static_cast<size_t>(col)]);
+      throw_error(ErrorCode::kCorrupt, where_header, ": column 'user_feature_", user_cols[k].first,
+                  "' appears twice");
+  for (const auto& [j, col] : user_cols)
+    log.user_feature_names.emplace_back(header[static_cast<size_t>(col)]);
   log.user_feature_values.resize(user_cols.size());
 
   const size_t n_fields = header.size();
@@ -226,7 +242,8 @@ BanditLog load_open_bandit(const std::string& csv_path, const std::string& item_
     std::string msg = str_cat(csv_path, ":", reader.line_number(), ": ", problem);
     if (!options.skip_malformed) throw Error(ErrorCode::kCorrupt, msg);
     ++report.rejected;
-    if (report.problems.size() < LoadReport::kMaxProblems) report.problems.push_back(std::move(msg));
+    if (report.problems.size() < LoadReport::kMaxProblems)
+      report.problems.push_back(std::move(msg));
   };
   auto field = [&](int col) { return f[static_cast<size_t>(col)]; };
 
@@ -245,15 +262,17 @@ BanditLog load_open_bandit(const std::string& csv_path, const std::string& item_
       continue;
     }
     int64_t item;
-    if (!text::parse_int(field(col_item), item) || item < 0 || static_cast<size_t>(item) >= n_items) {
-      reject(str_cat("item_id '", text::quote_excerpt(field(col_item)), "' is not an item of ", item_context_path,
-                     " (0..", n_items - 1, ")"));
+    if (!text::parse_int(field(col_item), item) || item < 0 ||
+        static_cast<size_t>(item) >= n_items) {
+      reject(str_cat("item_id '", text::quote_excerpt(field(col_item)), "' is not an item of ",
+                     item_context_path, " (0..", n_items - 1, ")"));
       continue;
     }
     int64_t position;
-    if (!text::parse_int(field(col_position), position) || position < 1 || position > options.num_positions) {
-      reject(str_cat("position '", text::quote_excerpt(field(col_position)), "' is not an integer in 1..",
-                     options.num_positions));
+    if (!text::parse_int(field(col_position), position) || position < 1 ||
+        position > options.num_positions) {
+      reject(str_cat("position '", text::quote_excerpt(field(col_position)),
+                     "' is not an integer in 1..", options.num_positions));
       continue;
     }
     const std::string_view click = field(col_click);
@@ -262,8 +281,10 @@ BanditLog load_open_bandit(const std::string& csv_path, const std::string& item_
       continue;
     }
     double propensity;
-    if (!text::parse_double(field(col_propensity), propensity) || !(propensity > 0.0 && propensity <= 1.0)) {
-      reject(str_cat("propensity_score '", text::quote_excerpt(field(col_propensity)), "' is not in (0, 1]"));
+    if (!text::parse_double(field(col_propensity), propensity) ||
+        !(propensity > 0.0 && propensity <= 1.0)) {
+      reject(str_cat("propensity_score '", text::quote_excerpt(field(col_propensity)),
+                     "' is not in (0, 1]"));
       continue;
     }
     bool ok = true;
@@ -290,9 +311,11 @@ BanditLog load_open_bandit(const std::string& csv_path, const std::string& item_
     affinity_storage.insert(affinity_storage.end(), aff_row.begin(), aff_row.end());
   }
   report.kept = log.size();
-  if (report.read == 0) throw_error(ErrorCode::kCorrupt, csv_path, ": no data rows after the header");
+  if (report.read == 0)
+    throw_error(ErrorCode::kCorrupt, csv_path, ": no data rows after the header");
   if (report.kept == 0)
-    throw_error(ErrorCode::kCorrupt, csv_path, ": all ", report.read, " rows are malformed; first: ", report.problems.front());
+    throw_error(ErrorCode::kCorrupt, csv_path, ": all ", report.read,
+                " rows are malformed; first: ", report.problems.front());
   log.user_features.resize(log.size(), n_user);
   log.user_features.storage() = std::move(user_storage);
   log.affinity.resize(log.size(), n_aff);
@@ -300,8 +323,9 @@ BanditLog load_open_bandit(const std::string& csv_path, const std::string& item_
   return log;
 }
 
-BanditLog load_open_bandit_campaign(const std::string& root, std::string_view behavior_policy, std::string_view campaign,
-                                    const BanditLoadOptions& options, LoadReport* report) {
+BanditLog load_open_bandit_campaign(const std::string& root, std::string_view behavior_policy,
+                                    std::string_view campaign, const BanditLoadOptions& options,
+                                    LoadReport* report) {
   static const std::vector<std::string> kPolicies = {"random", "bts"};
   static const std::vector<std::string> kCampaigns = {"all", "men", "women"};
   if (std::find(kPolicies.begin(), kPolicies.end(), behavior_policy) == kPolicies.end())
@@ -311,7 +335,8 @@ BanditLog load_open_bandit_campaign(const std::string& root, std::string_view be
   std::string dir = root;
   if (!dir.empty() && dir.back() != '/') dir += '/';
   dir += str_cat(behavior_policy, "/", campaign, "/");
-  return load_open_bandit(str_cat(dir, campaign, ".csv"), dir + "item_context.csv", options, report);
+  return load_open_bandit(str_cat(dir, campaign, ".csv"), dir + "item_context.csv", options,
+                          report);
 }
 
 }  // namespace rlrec::data

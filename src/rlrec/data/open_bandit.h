@@ -3,10 +3,12 @@
 // Towards Realistic and Reproducible Off-Policy Evaluation", arXiv:2008.07146 (NeurIPS 2021 D&B).
 //
 // Files (as published under obd/<behavior policy>/<campaign>/):
-//   <campaign>.csv      header `,timestamp,item_id,position,click,propensity_score,user_feature_0..,
+//   <campaign>.csv      header
+//   `,timestamp,item_id,position,click,propensity_score,user_feature_0..,
 //                       user-item_affinity_0..`; one row per impression. The first (unnamed) column
 //                       is a pandas row index and is ignored. timestamp is ISO 8601 with an offset
-//                       ("2019-11-24 00:03:13.442536+00:00"); position is 1..3 (left, centre, right).
+//                       ("2019-11-24 00:03:13.442536+00:00"); position is 1..3 (left, centre,
+//                       right).
 //   item_context.csv    header `,item_id,item_feature_0,...`; one row per item, item ids 0..n-1.
 // Columns are found by name, so their order does not matter; unknown columns are listed in
 // BanditLog::ignored_columns (not silently lost).
@@ -73,9 +75,11 @@ ItemContext load_item_context(const std::string& path);
 BanditLog load_open_bandit(const std::string& csv_path, const std::string& item_context_path,
                            const BanditLoadOptions& options = {}, LoadReport* report = nullptr);
 
-// The OBD directory layout: <root>/<behavior_policy>/<campaign>/<campaign>.csv and item_context.csv.
-// behavior_policy: "random" or "bts"; campaign: "all", "men" or "women".
-BanditLog load_open_bandit_campaign(const std::string& root, std::string_view behavior_policy, std::string_view campaign,
-                                    const BanditLoadOptions& options = {}, LoadReport* report = nullptr);
+// The OBD directory layout: <root>/<behavior_policy>/<campaign>/<campaign>.csv and
+// item_context.csv. behavior_policy: "random" or "bts"; campaign: "all", "men" or "women".
+BanditLog load_open_bandit_campaign(const std::string& root, std::string_view behavior_policy,
+                                    std::string_view campaign,
+                                    const BanditLoadOptions& options = {},
+                                    LoadReport* report = nullptr);
 
 }  // namespace rlrec::data

@@ -7,8 +7,8 @@
 #include <numeric>
 
 #include "rlrec/core/error.h"
-#include "rlrec/data/test_files.h"
 #include "rlrec/core/testing.h"
+#include "rlrec/data/test_files.h"
 
 namespace rlrec::data {
 namespace {
@@ -31,7 +31,9 @@ const char* kHeader =
     ",timestamp,item_id,position,click,propensity_score,user_feature_0,user_feature_1,"
     "user-item_affinity_0,user-item_affinity_1,user-item_affinity_2\n";
 
-std::string row(int index, const std::string& rest) { return std::to_string(index) + "," + rest + "\n"; }
+std::string row(int index, const std::string& rest) {
+  return std::to_string(index) + "," + rest + "\n";
+}
 
 TEST(ItemContext, TypesColumnsAndIndexesById) {
   TempDir dir;
@@ -56,19 +58,22 @@ TEST(ItemContext, Errors) {
   const std::string b = dir.write("b.csv", ",item_id,f\n0,0,x\n1,0,y\n");
   EXPECT_EQ(error_of([&] { load_item_context(b); }), b + ":3: item_id 0 repeats line 2");
   const std::string c = dir.write("c.csv", ",item,f\n0,0,x\n");
-  EXPECT_EQ(error_of([&] { load_item_context(c); }), c + ":1: item context header lacks column 'item_id'; columns: , item, f");
+  EXPECT_EQ(error_of([&] { load_item_context(c); }),
+            c + ":1: item context header lacks column 'item_id'; columns: , item, f");
   const std::string d = dir.write("d.csv", "");
   EXPECT_EQ(error_of([&] { load_item_context(d); }), d + ": empty file (no header)");
   const std::string e = dir.write("e.csv", ",item_id,f\n0,0\n");
-  EXPECT_EQ(error_of([&] { load_item_context(e); }), e + ":2: expected 3 fields separated by ',' (as the header), got 2");
+  EXPECT_EQ(error_of([&] { load_item_context(e); }),
+            e + ":2: expected 3 fields separated by ',' (as the header), got 2");
 }
 
 TEST(OpenBandit, LoadsRoundsFeaturesAndAffinities) {
   TempDir dir;
   const std::string ctx = dir.write("item_context.csv", kContext);
-  const std::string csv = dir.write("men.csv", std::string(kHeader) +
-                                                   row(0, "2019-11-24 00:00:01.5+00:00,2,3,1,0.5,h1,g1,0.0,0.1,0.2") +
-                                                   row(1, "2019-11-24 00:00:02+00:00,0,1,0,1,h2,g1,1,2,3"));
+  const std::string csv =
+      dir.write("men.csv", std::string(kHeader) +
+                               row(0, "2019-11-24 00:00:01.5+00:00,2,3,1,0.5,h1,g1,0.0,0.1,0.2") +
+                               row(1, "2019-11-24 00:00:02+00:00,0,1,0,1,h2,g1,1,2,3"));
   LoadReport report;
   const BanditLog log = load_open_bandit(csv, ctx, {}, &report);
   ASSERT_EQ(log.size(), 2u);
@@ -99,21 +104,26 @@ TEST(OpenBandit, ValidatesEveryField) {
     std::string rest, message;
   };
   const std::vector<Case> cases = {
-      {"2019-11-24 00:00:01+00:00,3,3,1,0.5,h1,g1,0,0,0", "item_id '3' is not an item of " + ctx + " (0..2)"},
+      {"2019-11-24 00:00:01+00:00,3,3,1,0.5,h1,g1,0,0,0",
+       "item_id '3' is not an item of " + ctx + " (0..2)"},
       {"2019-11-24 00:00:01+00:00,2,4,1,0.5,h1,g1,0,0,0", "position '4' is not an integer in 1..3"},
       {"2019-11-24 00:00:01+00:00,2,0,1,0.5,h1,g1,0,0,0", "position '0' is not an integer in 1..3"},
       {"2019-11-24 00:00:01+00:00,2,3,2,0.5,h1,g1,0,0,0", "click '2' is not 0 or 1"},
       {"2019-11-24 00:00:01+00:00,2,3,1,0,h1,g1,0,0,0", "propensity_score '0' is not in (0, 1]"},
-      {"2019-11-24 00:00:01+00:00,2,3,1,1.01,h1,g1,0,0,0", "propensity_score '1.01' is not in (0, 1]"},
+      {"2019-11-24 00:00:01+00:00,2,3,1,1.01,h1,g1,0,0,0",
+       "propensity_score '1.01' is not in (0, 1]"},
       {"yesterday,2,3,1,0.5,h1,g1,0,0,0",
        "timestamp 'yesterday' is not an ISO 8601 date-time (YYYY-MM-DD HH:MM:SS[.ffffff][+HH:MM])"},
       {"2019-11-24 00:00:01+00:00,2,3,1,0.5,,g1,0,0,0", "column 'user_feature_0' is empty"},
-      {"2019-11-24 00:00:01+00:00,2,3,1,0.5,h1,g1,0,x,0", "user-item_affinity_1 'x' is not a finite number"},
-      {"2019-11-24 00:00:01+00:00,2,3,1,0.5,h1,g1,0,0", "expected 11 fields separated by ',' (as the header), got 10"},
+      {"2019-11-24 00:00:01+00:00,2,3,1,0.5,h1,g1,0,x,0",
+       "user-item_affinity_1 'x' is not a finite number"},
+      {"2019-11-24 00:00:01+00:00,2,3,1,0.5,h1,g1,0,0",
+       "expected 11 fields separated by ',' (as the header), got 10"},
   };
   std::string all_rows = std::string(kHeader) + row(0, good);
   for (size_t k = 0; k < cases.size(); ++k) {
-    const std::string csv = dir.write("bad" + std::to_string(k) + ".csv", std::string(kHeader) + row(0, good) + row(1, cases[k].rest));
+    const std::string csv = dir.write("bad" + std::to_string(k) + ".csv",
+                                      std::string(kHeader) + row(0, good) + row(1, cases[k].rest));
     EXPECT_EQ(error_of([&] { load_open_bandit(csv, ctx); }), csv + ":3: " + cases[k].message);
     all_rows += row(static_cast<int>(k + 1), cases[k].rest);
   }
@@ -135,19 +145,24 @@ TEST(OpenBandit, HeaderErrors) {
   const std::string ctx = dir.write("item_context.csv", kContext);
   const std::string a = dir.write("a.csv", ",timestamp,item_id,position,propensity_score\n");
   EXPECT_EQ(error_of([&] { load_open_bandit(a, ctx); }),
-            a + ":1: header lacks column 'click'; columns: , timestamp, item_id, position, propensity_score");
-  const std::string b = dir.write("b.csv", ",timestamp,item_id,position,click,propensity_score,user-item_affinity_0\n");
+            a + ":1: header lacks column 'click'; columns: , timestamp, item_id, position, "
+                "propensity_score");
+  const std::string b = dir.write(
+      "b.csv", ",timestamp,item_id,position,click,propensity_score,user-item_affinity_0\n");
   EXPECT_EQ(error_of([&] { load_open_bandit(b, ctx); }),
-            b + ":1: has 1 user-item_affinity columns but " + ctx + " has 3 items (missing user-item_affinity_1)");
-  const std::string c =
-      dir.write("c.csv", ",timestamp,item_id,position,click,propensity_score,user-item_affinity_7\n");
-  EXPECT_EQ(error_of([&] { load_open_bandit(c, ctx); }),
-            c + ":1: column 'user-item_affinity_7' names item 7 but " + ctx + " has 3 items (0..2)");
+            b + ":1: has 1 user-item_affinity columns but " + ctx +
+                " has 3 items (missing user-item_affinity_1)");
+  const std::string c = dir.write(
+      "c.csv", ",timestamp,item_id,position,click,propensity_score,user-item_affinity_7\n");
+  EXPECT_EQ(
+      error_of([&] { load_open_bandit(c, ctx); }),
+      c + ":1: column 'user-item_affinity_7' names item 7 but " + ctx + " has 3 items (0..2)");
   const std::string d = dir.write("d.csv", std::string(kHeader));
   EXPECT_EQ(error_of([&] { load_open_bandit(d, ctx); }), d + ": no data rows after the header");
   // Unknown columns are listed, not lost.
-  const std::string e = dir.write("e.csv", ",timestamp,item_id,position,click,propensity_score,note\n"
-                                           "0,2019-11-24 00:00:01+00:00,1,1,0,0.1,hi\n");
+  const std::string e = dir.write("e.csv",
+                                  ",timestamp,item_id,position,click,propensity_score,note\n"
+                                  "0,2019-11-24 00:00:01+00:00,1,1,0,0.1,hi\n");
   const BanditLog log = load_open_bandit(e, ctx);
   EXPECT_EQ(log.ignored_columns, (std::vector<std::string>{"note"}));
   EXPECT_EQ(log.affinity.cols(), 0u);
@@ -168,8 +183,8 @@ TEST(RealOpenBandit, SampleFilesLoadAndMatchTheReadme) {
   };
   // Click counts and item counts from the data README (random/men 46, random/women 46, bts/men 69,
   // bts/women 46).
-  for (const Expect& e : {Expect{"random", "men", 34, 46}, Expect{"random", "women", 46, 46}, Expect{"bts", "men", 34, 69},
-                          Expect{"bts", "women", 46, 46}}) {
+  for (const Expect& e : {Expect{"random", "men", 34, 46}, Expect{"random", "women", 46, 46},
+                          Expect{"bts", "men", 34, 69}, Expect{"bts", "women", 46, 46}}) {
     LoadReport report;
     const BanditLog log = load_open_bandit_campaign(kObd, e.policy, e.campaign, {}, &report);
     SCOPED_TRACE(std::string(e.policy) + "/" + e.campaign);
@@ -196,7 +211,8 @@ TEST(RealOpenBandit, SampleFilesLoadAndMatchTheReadme) {
   }
   // The sample lacks the large "all" campaign log, but has its item context.
   EXPECT_EQ(load_item_context(kObd + "/random/all/item_context.csv").num_items, 80);
-  const std::string msg = error_of([] { load_open_bandit_campaign(kObd, "random", "all"); }, ErrorCode::kNotFound);
+  const std::string msg =
+      error_of([] { load_open_bandit_campaign(kObd, "random", "all"); }, ErrorCode::kNotFound);
   EXPECT_NE(msg.find("all.csv"), std::string::npos) << msg;
 }
 

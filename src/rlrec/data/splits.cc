@@ -50,7 +50,8 @@ Split per_user_temporal(const InteractionLog& log, TestCount test_count) {
     const size_t t = std::min(test_count(c), c - 1);
     if (t == 0) continue;
     // Rows are in increasing row order, so a stable sort by timestamp breaks ties by file order.
-    std::stable_sort(first, last, [&](size_t a, size_t b) { return log.timestamp[a] < log.timestamp[b]; });
+    std::stable_sort(first, last,
+                     [&](size_t a, size_t b) { return log.timestamp[a] < log.timestamp[b]; });
     for (auto it = last - static_cast<std::ptrdiff_t>(t); it != last; ++it) is_test[*it] = 1;
   }
   return split_by_flag(log, is_test);
@@ -65,8 +66,8 @@ Split random_holdout(const InteractionLog& log, double test_fraction, uint64_t s
   const size_t n = log.size();
   const auto n_test = static_cast<size_t>(std::llround(test_fraction * static_cast<double>(n)));
   if (n_test == 0 || n_test == n)
-    invalid_argument("test_fraction ", test_fraction, " of ", n, " rows leaves ", n_test == 0 ? "the test" : "the training",
-                     " set empty");
+    invalid_argument("test_fraction ", test_fraction, " of ", n, " rows leaves ",
+                     n_test == 0 ? "the test" : "the training", " set empty");
   Rng rng(seed, hash_name("data.random_holdout"));
   const std::vector<size_t> perm = permutation(n, rng);
   std::vector<char> is_test(n, 0);
@@ -81,10 +82,12 @@ Split temporal_last_n(const InteractionLog& log, int n) {
 }
 
 Split temporal_last_fraction(const InteractionLog& log, double fraction) {
-  if (!(fraction > 0.0 && fraction < 1.0)) invalid_argument("temporal split: fraction must be in (0, 1), got ", fraction);
+  if (!(fraction > 0.0 && fraction < 1.0))
+    invalid_argument("temporal split: fraction must be in (0, 1), got ", fraction);
   check_nonempty(log, "temporal_last_fraction");
-  return per_user_temporal(
-      log, [fraction](size_t c) { return static_cast<size_t>(std::llround(fraction * static_cast<double>(c))); });
+  return per_user_temporal(log, [fraction](size_t c) {
+    return static_cast<size_t>(std::llround(fraction * static_cast<double>(c)));
+  });
 }
 
 Split leave_one_out(const InteractionLog& log) {
@@ -99,13 +102,15 @@ std::vector<int> k_fold_assignment(const InteractionLog& log, int k, uint64_t se
   Rng rng(seed, hash_name("data.k_fold"));
   const std::vector<size_t> perm = permutation(log.size(), rng);
   std::vector<int> fold(log.size());
-  for (size_t j = 0; j < perm.size(); ++j) fold[perm[j]] = static_cast<int>(j % static_cast<size_t>(k));
+  for (size_t j = 0; j < perm.size(); ++j)
+    fold[perm[j]] = static_cast<int>(j % static_cast<size_t>(k));
   return fold;
 }
 
 Split fold_split(const InteractionLog& log, const std::vector<int>& assignment, int fold) {
   if (assignment.size() != log.size())
-    invalid_argument("fold_split: assignment has ", assignment.size(), " entries for ", log.size(), " rows");
+    invalid_argument("fold_split: assignment has ", assignment.size(), " entries for ", log.size(),
+                     " rows");
   std::vector<char> is_test(log.size());
   for (size_t r = 0; r < log.size(); ++r) is_test[r] = assignment[r] == fold;
   return split_by_flag(log, is_test);
@@ -119,9 +124,11 @@ std::vector<Split> k_fold(const InteractionLog& log, int k, uint64_t seed) {
   return splits;
 }
 
-Split movielens_split(const std::string& ml100k_dir, std::string_view name, UnseenPolicy policy, AlignReport* report) {
+Split movielens_split(const std::string& ml100k_dir, std::string_view name, UnseenPolicy policy,
+                      AlignReport* report) {
   static const std::vector<std::string> kNames = {"u1", "u2", "u3", "u4", "u5", "ua", "ub"};
-  if (std::find(kNames.begin(), kNames.end(), name) == kNames.end()) throw_unknown("MovieLens 100K split", name, kNames);
+  if (std::find(kNames.begin(), kNames.end(), name) == kNames.end())
+    throw_unknown("MovieLens 100K split", name, kNames);
   std::string dir = ml100k_dir;
   if (!dir.empty() && dir.back() != '/') dir += '/';
   LoadOptions options;
@@ -133,8 +140,10 @@ Split movielens_split(const std::string& ml100k_dir, std::string_view name, Unse
   return {std::move(train), std::move(aligned)};
 }
 
-Split movielens_fold(const std::string& ml100k_dir, int fold, UnseenPolicy policy, AlignReport* report) {
-  if (fold < 1 || fold > 5) invalid_argument("MovieLens 100K fold must be 1..5 (u1..u5), got ", fold);
+Split movielens_fold(const std::string& ml100k_dir, int fold, UnseenPolicy policy,
+                     AlignReport* report) {
+  if (fold < 1 || fold > 5)
+    invalid_argument("MovieLens 100K fold must be 1..5 (u1..u5), got ", fold);
   return movielens_split(ml100k_dir, str_cat("u", fold), policy, report);
 }
 

@@ -1,8 +1,9 @@
 // Train/test splits of an interaction log.
 //
-// Every split returns {train, test} sharing the input's IdMaps (dense ids unchanged), with rows kept
-// in their input order inside each part; every input row lands in exactly one part. Random splits
-// are deterministic functions of (log, seed): they draw from Rng(seed, hash_name(<split name>)).
+// Every split returns {train, test} sharing the input's IdMaps (dense ids unchanged), with rows
+// kept in their input order inside each part; every input row lands in exactly one part. Random
+// splits are deterministic functions of (log, seed): they draw from Rng(seed, hash_name(<split
+// name>)).
 //
 // Per-user temporal splits order each user's rows by timestamp, ties broken by row order (file
 // order), and put the latest rows in test. Every user keeps at least one training row: a user with
@@ -30,7 +31,8 @@ Split random_holdout(const InteractionLog& log, double test_fraction, uint64_t s
 // Per user, the last n rows (n >= 1) by timestamp are test (see the rule above).
 Split temporal_last_n(const InteractionLog& log, int n);
 
-// Per user with c rows, the last round(fraction * c) rows are test, at most c - 1. 0 < fraction < 1.
+// Per user with c rows, the last round(fraction * c) rows are test, at most c - 1. 0 < fraction
+// < 1.
 Split temporal_last_fraction(const InteractionLog& log, double fraction);
 
 // Per user, the last row by timestamp is test (temporal_last_n(log, 1)).
@@ -48,11 +50,11 @@ Split fold_split(const InteractionLog& log, const std::vector<int>& assignment, 
 // MovieLens 100K's own 5-fold split: `<dir>/u<fold>.base` is train, `<dir>/u<fold>.test` is test,
 // aligned to train's ids with `policy` (u1..u5 test files contain a few items absent from their
 // base file). fold is 1..5.
-Split movielens_fold(const std::string& ml100k_dir, int fold, UnseenPolicy policy = UnseenPolicy::kDrop,
-                     AlignReport* report = nullptr);
+Split movielens_fold(const std::string& ml100k_dir, int fold,
+                     UnseenPolicy policy = UnseenPolicy::kDrop, AlignReport* report = nullptr);
 // Same for any of MovieLens 100K's splits by name: "u1".."u5", "ua", "ub" (ua/ub: 10 test ratings
 // per user).
-Split movielens_split(const std::string& ml100k_dir, std::string_view name, UnseenPolicy policy = UnseenPolicy::kDrop,
-                      AlignReport* report = nullptr);
+Split movielens_split(const std::string& ml100k_dir, std::string_view name,
+                      UnseenPolicy policy = UnseenPolicy::kDrop, AlignReport* report = nullptr);
 
 }  // namespace rlrec::data

@@ -34,7 +34,8 @@ InteractionLog make_log(uint64_t seed = 7) {
     item_id += std::to_string(i);
     const int32_t du = log.users.add(user_id);
     const int32_t di = log.items.add(item_id);
-    log.push_back(du, di, static_cast<float>(log.size()), static_cast<int64_t>(rng.uniform_int(20)));
+    log.push_back(du, di, static_cast<float>(log.size()),
+                  static_cast<int64_t>(rng.uniform_int(20)));
   }
   return log;
 }
@@ -55,7 +56,8 @@ void expect_partition(const InteractionLog& log, const Split& s) {
   EXPECT_TRUE(std::is_sorted(test.begin(), test.end()));
   std::vector<int> all;
   std::merge(train.begin(), train.end(), test.begin(), test.end(), std::back_inserter(all));
-  for (size_t k = 0; k < all.size(); ++k) ASSERT_EQ(all[k], static_cast<int>(k)) << "a row is lost or repeated";
+  for (size_t k = 0; k < all.size(); ++k)
+    ASSERT_EQ(all[k], static_cast<int>(k)) << "a row is lost or repeated";
   // Each row's content travels with it.
   for (const InteractionLog* part : {&s.train, &s.test})
     for (size_t k = 0; k < part->size(); ++k) {
@@ -78,14 +80,17 @@ TEST(RandomHoldout, SizeDisjointAndDeterministic) {
   const InteractionLog log = make_log();
   const Split a = random_holdout(log, 0.25, 42);
   expect_partition(log, a);
-  EXPECT_EQ(a.test.size(), static_cast<size_t>(std::llround(0.25 * static_cast<double>(log.size()))));
+  EXPECT_EQ(a.test.size(),
+            static_cast<size_t>(std::llround(0.25 * static_cast<double>(log.size()))));
   const Split b = random_holdout(log, 0.25, 42);
   EXPECT_EQ(row_ids(a.test), row_ids(b.test));
   const Split c = random_holdout(log, 0.25, 43);
   EXPECT_NE(row_ids(a.test), row_ids(c.test));
-  EXPECT_EQ(error_of([&] { random_holdout(log, 1.0, 1); }), "test_fraction must be in (0, 1), got 1");
-  EXPECT_EQ(error_of([&] { random_holdout(log, 0.0001, 1); }),
-            "test_fraction 0.0001 of " + std::to_string(log.size()) + " rows leaves the test set empty");
+  EXPECT_EQ(error_of([&] { random_holdout(log, 1.0, 1); }),
+            "test_fraction must be in (0, 1), got 1");
+  EXPECT_EQ(
+      error_of([&] { random_holdout(log, 0.0001, 1); }),
+      "test_fraction 0.0001 of " + std::to_string(log.size()) + " rows leaves the test set empty");
 }
 
 TEST(TemporalLastN, LatestRowsPerUserWithTiesByFileOrder) {
@@ -110,13 +115,15 @@ TEST(TemporalLastN, LatestRowsPerUserWithTiesByFileOrder) {
       EXPECT_GT(key, latest_train.at(s.test.user[k]));
     }
   }
-  EXPECT_EQ(error_of([&] { temporal_last_n(log, 0); }), "temporal split: n must be >= 1 (test rows per user), got 0");
+  EXPECT_EQ(error_of([&] { temporal_last_n(log, 0); }),
+            "temporal split: n must be >= 1 (test rows per user), got 0");
 }
 
 TEST(TemporalLastN, EqualTimestampsGoByFileOrder) {
   InteractionLog log;
   const int32_t u = log.users.add("u");
-  for (int k = 0; k < 4; ++k) log.push_back(u, log.items.add(std::to_string(k)), 0.0f, k == 0 ? 9 : 5);
+  for (int k = 0; k < 4; ++k)
+    log.push_back(u, log.items.add(std::to_string(k)), 0.0f, k == 0 ? 9 : 5);
   const Split s = temporal_last_n(log, 2);
   // Order by (timestamp, row): rows 1, 2, 3 (t=5), then row 0 (t=9). The last two: rows 3 and 0.
   EXPECT_EQ(s.test.item, (std::vector<int32_t>{0, 3}));
@@ -130,9 +137,11 @@ TEST(TemporalLastFraction, CountsPerUser) {
   const auto total = rows_per_user(log), test = rows_per_user(s.test);
   for (const auto& [u, c] : total) {
     const int t = test.count(u) ? test.at(u) : 0;
-    EXPECT_EQ(t, std::min<int>(static_cast<int>(std::llround(0.3 * c)), c - 1)) << "user " << u << " with " << c;
+    EXPECT_EQ(t, std::min<int>(static_cast<int>(std::llround(0.3 * c)), c - 1))
+        << "user " << u << " with " << c;
   }
-  EXPECT_EQ(error_of([&] { temporal_last_fraction(log, 1.5); }), "temporal split: fraction must be in (0, 1), got 1.5");
+  EXPECT_EQ(error_of([&] { temporal_last_fraction(log, 1.5); }),
+            "temporal split: fraction must be in (0, 1), got 1.5");
 }
 
 TEST(LeaveOneOut, OneTestRowPerUserWithTwoOrMore) {
@@ -176,20 +185,25 @@ TEST(KFold, EachRowTestedOnceAndDeterministic) {
 TEST(Splits, EmptyLogIsAnError) {
   const InteractionLog empty;
   EXPECT_EQ(error_of([&] { leave_one_out(empty); }), "leave_one_out: the interaction log is empty");
-  EXPECT_EQ(error_of([&] { k_fold(empty, 2, 1); }), "k_fold: k must be <= the number of rows (0), got 2");
+  EXPECT_EQ(error_of([&] { k_fold(empty, 2, 1); }),
+            "k_fold: k must be <= the number of rows (0), got 2");
 }
 
 const std::string kMl100k = RLREC_SHARED_DATA_DIR "/movielens-100k";
 
 TEST(MovieLensFold, ArgumentErrors) {
-  EXPECT_EQ(error_of([] { movielens_fold("/nowhere", 6); }), "MovieLens 100K fold must be 1..5 (u1..u5), got 6");
-  EXPECT_EQ(error_of([] { movielens_fold("/nowhere", 1); }), "cannot open '/nowhere/u1.base': No such file or directory");
-  EXPECT_NE(error_of([] { movielens_split("/nowhere", "uc"); }).find("unknown MovieLens 100K split 'uc'"),
-            std::string::npos);
+  EXPECT_EQ(error_of([] { movielens_fold("/nowhere", 6); }),
+            "MovieLens 100K fold must be 1..5 (u1..u5), got 6");
+  EXPECT_EQ(error_of([] { movielens_fold("/nowhere", 1); }),
+            "cannot open '/nowhere/u1.base': No such file or directory");
+  EXPECT_NE(
+      error_of([] { movielens_split("/nowhere", "uc"); }).find("unknown MovieLens 100K split 'uc'"),
+      std::string::npos);
 }
 
 TEST(MovieLensFold, RealU1FoldAlignsTestToTrain) {
-  if (!std::filesystem::exists(kMl100k + "/u1.base")) GTEST_SKIP() << "MovieLens 100K not found at " << kMl100k << ", skipping";
+  if (!std::filesystem::exists(kMl100k + "/u1.base"))
+    GTEST_SKIP() << "MovieLens 100K not found at " << kMl100k << ", skipping";
   AlignReport report;
   const Split s = movielens_fold(kMl100k, 1, UnseenPolicy::kDrop, &report);
   EXPECT_EQ(s.train.size(), 80000u);

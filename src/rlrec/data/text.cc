@@ -1,12 +1,13 @@
 #include "rlrec/data/text.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <sys/stat.h>
 
 #include "rlrec/core/error.h"
 
@@ -19,7 +20,8 @@ LineReader::LineReader(const std::string& path, size_t buffer_bytes)
     throw_error(ErrorCode::kNotFound, "cannot open '", path, "': it is a directory, not a file");
   file_ = std::fopen(path.c_str(), "rb");
   if (!file_) throw_error(ErrorCode::kNotFound, "cannot open '", path, "': ", std::strerror(errno));
-  if (::fstat(fileno(file_), &st) == 0 && st.st_size > 0) file_size_ = static_cast<size_t>(st.st_size);
+  if (::fstat(fileno(file_), &st) == 0 && st.st_size > 0)
+    file_size_ = static_cast<size_t>(st.st_size);
 }
 
 LineReader::~LineReader() {
@@ -37,7 +39,8 @@ bool LineReader::refill() {
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
   const size_t n = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
   if (n == 0) {
-    if (std::ferror(file_)) throw_error(ErrorCode::kIo, "cannot read '", path_, "': ", std::strerror(errno));
+    if (std::ferror(file_))
+      throw_error(ErrorCode::kIo, "cannot read '", path_, "': ", std::strerror(errno));
     eof_ = true;
     return false;
   }
@@ -70,8 +73,8 @@ bool LineReader::next(std::string_view& line) {
   return true;
 }
 
-int split(std::string_view line, std::string_view sep, std::string_view* fields, int capacity, bool quotes,
-          std::string* scratch) {
+int split(std::string_view line, std::string_view sep, std::string_view* fields, int capacity,
+          bool quotes, std::string* scratch) {
   int count = 0;
   size_t pos = 0;
   const size_t n = line.size();
@@ -99,7 +102,8 @@ int split(std::string_view line, std::string_view sep, std::string_view* fields,
         ++i;
       }
       if (!closed) return -1;
-      if (count < capacity) fields[count] = out ? std::string_view(*out) : line.substr(pos + 1, i - pos - 2);
+      if (count < capacity)
+        fields[count] = out ? std::string_view(*out) : line.substr(pos + 1, i - pos - 2);
       ++count;
       if (i == n) return count;
       if (line.compare(i, sep.size(), sep) != 0) return -1;  // garbage after the closing quote
@@ -166,7 +170,8 @@ bool parse_float(std::string_view s, float& out) { return parse_whole(s, out); }
 
 int64_t days_from_civil(int64_t year, unsigned month, unsigned day) {
   using namespace std::chrono;
-  const sys_days d{std::chrono::year{static_cast<int>(year)} / std::chrono::month{month} / std::chrono::day{day}};
+  const sys_days d{std::chrono::year{static_cast<int>(year)} / std::chrono::month{month} /
+                   std::chrono::day{day}};
   return d.time_since_epoch().count();
 }
 
@@ -184,8 +189,9 @@ bool parse_datetime_us(std::string_view s, int64_t& out_us) {
   size_t pos = 10;
   if (pos < s.size()) {
     int64_t h, mi, sec;
-    if ((s[pos] != ' ' && s[pos] != 'T') || !digits(s, pos + 1, 2, h) || s.size() < pos + 9 || s[pos + 3] != ':' ||
-        !digits(s, pos + 4, 2, mi) || s[pos + 6] != ':' || !digits(s, pos + 7, 2, sec))
+    if ((s[pos] != ' ' && s[pos] != 'T') || !digits(s, pos + 1, 2, h) || s.size() < pos + 9 ||
+        s[pos + 3] != ':' || !digits(s, pos + 4, 2, mi) || s[pos + 6] != ':' ||
+        !digits(s, pos + 7, 2, sec))
       return false;
     if (h > 23 || mi > 59 || sec > 60) return false;  // 60: a leap second
     seconds += h * 3600 + mi * 60 + sec;
@@ -206,8 +212,8 @@ bool parse_datetime_us(std::string_view s, int64_t& out_us) {
         pos = s.size();
       } else if (s[pos] == '+' || s[pos] == '-') {
         int64_t oh, om;
-        if (s.size() != pos + 6 || !digits(s, pos + 1, 2, oh) || s[pos + 3] != ':' || !digits(s, pos + 4, 2, om) ||
-            oh > 23 || om > 59)
+        if (s.size() != pos + 6 || !digits(s, pos + 1, 2, oh) || s[pos + 3] != ':' ||
+            !digits(s, pos + 4, 2, om) || oh > 23 || om > 59)
           return false;
         const int64_t offset = oh * 3600 + om * 60;
         seconds += s[pos] == '+' ? -offset : offset;  // local = UTC + offset

@@ -16,7 +16,8 @@
 namespace rlrec::data::text {
 
 // Reads a file line by line through one large buffer. Lines are returned without the '\n' and
-// without a trailing '\r' (CRLF files read like LF files). The views stay valid until the next call.
+// without a trailing '\r' (CRLF files read like LF files). The views stay valid until the next
+// call.
 class LineReader {
  public:
   // Throws Error kNotFound ("cannot open '<path>': <reason>") if the file cannot be opened.

@@ -48,7 +48,8 @@ TEST(LineReader, MissingFileIsNotFound) {
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kNotFound);
-    EXPECT_EQ(std::string(e.what()), "cannot open '/nonexistent/dir/ratings.csv': No such file or directory");
+    EXPECT_EQ(std::string(e.what()),
+              "cannot open '/nonexistent/dir/ratings.csv': No such file or directory");
   }
 }
 
@@ -141,8 +142,8 @@ TEST(Text, ExcerptsAndEncodings) {
   EXPECT_EQ(latin1_to_utf8("Mis\xE9rables"), "Mis\xC3\xA9rables");
   EXPECT_TRUE(is_valid_utf8("Mis\xC3\xA9rables"));
   EXPECT_FALSE(is_valid_utf8("Mis\xE9rables"));
-  EXPECT_FALSE(is_valid_utf8("\xC3"));          // truncated
-  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));      // overlong
+  EXPECT_FALSE(is_valid_utf8("\xC3"));             // truncated
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));         // overlong
   EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x8E\xAC"));  // U+1F3AC
 }
 

@@ -21,8 +21,9 @@ void RatingEnvConfig::visit(FieldVisitor& v) {
   v.field("format", format, "log format (auto, ml-100k, ml-1m, ml-csv, csv, tsv, recbole)");
   v.field("train_fraction", train_fraction,
           "per user, the first fraction of ratings by time is train, the rest test");
-  v.field("min_train_positives", min_train_positives,
-          "evaluated users need at least this many positive train ratings (others dropped, counted)");
+  v.field(
+      "min_train_positives", min_train_positives,
+      "evaluated users need at least this many positive train ratings (others dropped, counted)");
   v.field("min_test_positives", min_test_positives,
           "evaluated users need at least this many positive test ratings");
   v.field("positive_rating", positive_rating, "ratings >= this are positive feedback and relevant");
@@ -33,8 +34,9 @@ void RatingEnvConfig::visit(FieldVisitor& v) {
   v.field("mf_reg", mf_reg, "biased_sgd L2 penalty on factors");
   v.field("mf_model", mf_model,
           "saved `rlrec mf fit` model directory used instead of fitting the train MF (\"\" = fit)");
-  v.field("simulator", simulator,
-          "movielens_mf: the simulator MF is fitted on all rows (\"all\") or train rows (\"train\")");
+  v.field(
+      "simulator", simulator,
+      "movielens_mf: the simulator MF is fitted on all rows (\"all\") or train rows (\"train\")");
   v.field("num_candidates", num_candidates, "candidates per step (N)");
   v.field("slate_size", slate_size, "items per slate (K)");
   v.field("max_steps", max_steps, "episode truncation cap in steps");
@@ -42,7 +44,8 @@ void RatingEnvConfig::visit(FieldVisitor& v) {
 
 void RatingEnvConfig::validate() const {
   if (data.empty())
-    invalid_argument("env.data must name a rating file (e.g. --set env.data=/path/to/ml-100k/u.data)");
+    invalid_argument(
+        "env.data must name a rating file (e.g. --set env.data=/path/to/ml-100k/u.data)");
   data::parse_format(format);
   if (!(train_fraction > 0 && train_fraction < 1))
     invalid_argument("env.train_fraction must be in (0, 1), got ", format_double(train_fraction));
@@ -56,8 +59,8 @@ void RatingEnvConfig::validate() const {
   check_one_of("env.simulator", simulator, {"all", "train"});
   check_range("env.num_candidates", num_candidates, 1, 1 << 24);
   if (slate_size < 1 || slate_size > num_candidates)
-    invalid_argument("env.slate_size must be in [1, env.num_candidates (", num_candidates, ")], got ",
-                     slate_size);
+    invalid_argument("env.slate_size must be in [1, env.num_candidates (", num_candidates,
+                     ")], got ", slate_size);
   check_range("env.max_steps", max_steps, 1, 1000000000);
 }
 
@@ -112,8 +115,8 @@ models::MfModel align_model(const models::MfModel& saved, const data::Interactio
                             const RatingEnvConfig& c) {
   if (saved.factors() != c.factors)
     invalid_argument("env.mf_model '", c.mf_model, "' has ", saved.factors(),
-                     " factors but env.factors is ", c.factors, " (set env.factors=",
-                     saved.factors(), ")");
+                     " factors but env.factors is ", c.factors,
+                     " (set env.factors=", saved.factors(), ")");
   models::MfModel m;
   m.kind = saved.kind;
   m.global_bias = saved.global_bias;
@@ -156,7 +159,8 @@ std::shared_ptr<const RatingData> build(const RatingEnvConfig& c, uint64_t seed)
   d->log = data::load_interactions(c.data, opt);
   const auto& log = d->log;
   if (log.num_items() >= (1 << 24))
-    invalid_argument(c.data, ": ", log.num_items(), " items; datasim environments hold item ids "
+    invalid_argument(c.data, ": ", log.num_items(),
+                     " items; datasim environments hold item ids "
                      "in float observations and support at most 16777215 items");
   d->min_rating = *std::min_element(log.rating.begin(), log.rating.end());
   d->max_rating = *std::max_element(log.rating.begin(), log.rating.end());
@@ -167,9 +171,8 @@ std::shared_ptr<const RatingData> build(const RatingEnvConfig& c, uint64_t seed)
                    std::vector<std::vector<float>>& ratings) {
     std::vector<size_t> order(part.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return part.timestamp[a] < part.timestamp[b];
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return part.timestamp[a] < part.timestamp[b]; });
     items.assign(U, {});
     ratings.assign(U, {});
     for (size_t r : order) {
@@ -190,16 +193,18 @@ std::shared_ptr<const RatingData> build(const RatingEnvConfig& c, uint64_t seed)
       ++d->dropped_users;
   }
   if (d->users.empty())
-    invalid_argument(c.data, ": no user has >= ", c.min_train_positives,
-                     " positive train ratings (env.min_train_positives) and >= ",
-                     c.min_test_positives, " positive test ratings (env.min_test_positives); ",
-                     d->dropped_users, " users dropped");
+    invalid_argument(
+        c.data, ": no user has >= ", c.min_train_positives,
+        " positive train ratings (env.min_train_positives) and >= ", c.min_test_positives,
+        " positive test ratings (env.min_test_positives); ", d->dropped_users, " users dropped");
   d->popularity.assign(M, 0);
   for (int32_t i : split.train.item) ++d->popularity[i];
-  if (c.mf_model.empty()) d->mf = fit_mf(split.train, c, seed);
-  else d->mf = align_model(models::MfModel::load(c.mf_model), log, c);
-  d->simulator = c.simulator == "all" ? fit_mf(log, c, combine_keys(seed, hash_name("simulator")))
-                                      : d->mf;
+  if (c.mf_model.empty())
+    d->mf = fit_mf(split.train, c, seed);
+  else
+    d->mf = align_model(models::MfModel::load(c.mf_model), log, c);
+  d->simulator =
+      c.simulator == "all" ? fit_mf(log, c, combine_keys(seed, hash_name("simulator"))) : d->mf;
   // Catalogue [q_i, b_i] and user embeddings [p_u, 1].
   const int k = c.factors, D = k + 1;
   d->catalogue.features.resize(M, D);

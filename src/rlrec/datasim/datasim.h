@@ -6,8 +6,9 @@
 // temporal_last_fraction), the evaluated users (stated filter: >= min_train_positives train ratings
 // >= positive_rating and >= min_test_positives such test ratings; the others are counted in
 // dropped_users), and two biased-MF models (models/biased_sgd.h, seeded by the environment seed):
-//   mf         fitted on the train rows of every user: the embedding provider and the `pmf` baseline;
-//   simulator  fitted on train + test rows (simulator = "all", the default, as the DRR paper's
+//   mf         fitted on the train rows of every user: the embedding provider and the `pmf`
+//   baseline; simulator  fitted on train + test rows (simulator = "all", the default, as the DRR
+//   paper's
 //              online protocol) or the same as mf (simulator = "train").
 // With env.mf_model = DIR a saved `rlrec mf fit` model replaces the fitted `mf` (its ids are mapped
 // to the log's; every item and user of the log must be in it, else a one-line error).
@@ -28,8 +29,8 @@
 //   movielens_mf      the online protocol: each episode a random evaluated user; each step
 //                     num_candidates items drawn uniformly from the items not yet shown in the
 //                     session and not rated by the user in train; reward = mean over the slate of
-//                     the normalized simulator rating (r̂ - mid) / half, mid/half of the log's rating
-//                     range ((r - 3) / 2 on 1..5); positive feedback: r̂ >= positive_rating.
+//                     the normalized simulator rating (r̂ - mid) / half, mid/half of the log's
+//                     rating range ((r - 3) / 2 on 1..5); positive feedback: r̂ >= positive_rating.
 //   movielens_replay  training on the logs: each episode a random evaluated user; each step
 //                     num_candidates items drawn from the user's train-period items not yet shown
 //                     (except the initial history); reward = mean normalized logged rating of the
@@ -69,21 +70,21 @@ namespace rlrec::datasim {
 
 // The [env] keys shared by the datasim environments.
 struct RatingEnvConfig {
-  std::string data;             // rating file (u.data, ratings.dat, ratings.csv, ...)
-  std::string format = "auto";  // data/loaders.h format name
-  double train_fraction = 0.8;  // first fraction of each user's ratings (by time) is train
-  int min_train_positives = 5;  // evaluated users: positive train ratings at least this
-  int min_test_positives = 1;   // ... and positive test ratings at least this
-  double positive_rating = 4.0; // rating >= this is positive feedback / relevant
-  int history_length = 5;       // n: positive items in the observation
-  int factors = 32;             // MF latent dimension k
-  int mf_epochs = 40;           // biased_sgd epochs
+  std::string data;              // rating file (u.data, ratings.dat, ratings.csv, ...)
+  std::string format = "auto";   // data/loaders.h format name
+  double train_fraction = 0.8;   // first fraction of each user's ratings (by time) is train
+  int min_train_positives = 5;   // evaluated users: positive train ratings at least this
+  int min_test_positives = 1;    // ... and positive test ratings at least this
+  double positive_rating = 4.0;  // rating >= this is positive feedback / relevant
+  int history_length = 5;        // n: positive items in the observation
+  int factors = 32;              // MF latent dimension k
+  int mf_epochs = 40;            // biased_sgd epochs
   double mf_lr = 0.01, mf_reg = 0.1;
-  std::string mf_model;         // saved `rlrec mf fit` directory replacing the train MF ("" = fit)
-  std::string simulator = "all";// movielens_mf: simulator MF fitted on "all" rows or "train" rows
-  int num_candidates = 100;     // candidates per step
-  int slate_size = 1;           // K
-  int max_steps = 20;           // episode truncation
+  std::string mf_model;  // saved `rlrec mf fit` directory replacing the train MF ("" = fit)
+  std::string simulator = "all";  // movielens_mf: simulator MF fitted on "all" rows or "train" rows
+  int num_candidates = 100;       // candidates per step
+  int slate_size = 1;             // K
+  int max_steps = 20;             // episode truncation
 
   void visit(FieldVisitor& v);
   void validate() const;
@@ -95,13 +96,13 @@ struct RatingData {
   // Per dense user: items and ratings in chronological order.
   std::vector<std::vector<int32_t>> train_items, test_items;
   std::vector<std::vector<float>> train_ratings, test_ratings;
-  std::vector<int32_t> users;       // evaluated users (ascending dense ids)
-  int64_t dropped_users = 0;        // users failing the positives filter
+  std::vector<int32_t> users;  // evaluated users (ascending dense ids)
+  int64_t dropped_users = 0;   // users failing the positives filter
   float min_rating = 0, max_rating = 0;
   models::MfModel mf, simulator;
-  std::vector<int64_t> popularity;  // train ratings per item
-  sim::Catalogue catalogue;         // num_items x (k+1): [q_i, b_i]
-  std::vector<float> user_embedding;// num_users x (k+1): [p_u, 1]
+  std::vector<int64_t> popularity;    // train ratings per item
+  sim::Catalogue catalogue;           // num_items x (k+1): [q_i, b_i]
+  std::vector<float> user_embedding;  // num_users x (k+1): [p_u, 1]
 
   int dim() const { return config.factors + 1; }
   int32_t num_items() const { return log.num_items(); }

@@ -1,8 +1,9 @@
 // Tests of the datasim protocols on a hand-made log (values worked by hand in the comments) and,
 // when present, on MovieLens 100K.
-#include <unistd.h>
+#include "rlrec/datasim/datasim.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -11,7 +12,6 @@
 
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
-#include "rlrec/datasim/datasim.h"
 #include "rlrec/eval/ranking_metrics.h"
 #include "rlrec/sim/vector_env.h"
 
@@ -27,7 +27,8 @@ namespace fs = std::filesystem;
 // user b: train i1:4 i2:2, test i3:5 i4:4
 // user c: train i1:2 i2:2, test i3:5 i4:5  -> no positive train rating: dropped
 std::string tiny_log() {
-  const auto path = fs::temp_directory_path() / ("rlrec_datasim_tiny_" + std::to_string(::getpid()) + ".csv");
+  const auto path =
+      fs::temp_directory_path() / ("rlrec_datasim_tiny_" + std::to_string(::getpid()) + ".csv");
   std::ofstream os(path);
   os << "user,item,rating,timestamp\n"
      << "a,i5,1,5\na,i1,5,1\na,i2,4,2\na,i8,3,8\na,i3,2,3\na,i4,5,4\na,i7,5,7\na,i6,4,6\n"
@@ -40,7 +41,8 @@ Config tiny_config(const std::string& name, const std::string& extra = "", int n
   return Config::parse_string("[env]\nname = \"" + name + "\"\ndata = \"" + tiny_log() +
                               "\"\ntrain_fraction = 0.5\nmin_train_positives = 1\n"
                               "history_length = 2\nfactors = 4\nmf_epochs = 5\n"
-                              "max_steps = 10\nnum_candidates = " + std::to_string(num_candidates) + "\n" + extra);
+                              "max_steps = 10\nnum_candidates = " +
+                              std::to_string(num_candidates) + "\n" + extra);
 }
 
 int32_t id(const RatingData& d, const char* item) { return d.log.items.find(item); }
@@ -49,8 +51,10 @@ TEST(RatingData, ChronologicalSplitFilterAndHistory) {
   auto env = make_environment(tiny_config("movielens_mf"), 1);
   const RatingData& d = *rating_data_of(*env);
   const int32_t a = d.log.users.find("a"), b = d.log.users.find("b"), c = d.log.users.find("c");
-  EXPECT_EQ(d.train_items[a], (std::vector<int32_t>{id(d, "i1"), id(d, "i2"), id(d, "i3"), id(d, "i4")}));
-  EXPECT_EQ(d.test_items[a], (std::vector<int32_t>{id(d, "i5"), id(d, "i6"), id(d, "i7"), id(d, "i8")}));
+  EXPECT_EQ(d.train_items[a],
+            (std::vector<int32_t>{id(d, "i1"), id(d, "i2"), id(d, "i3"), id(d, "i4")}));
+  EXPECT_EQ(d.test_items[a],
+            (std::vector<int32_t>{id(d, "i5"), id(d, "i6"), id(d, "i7"), id(d, "i8")}));
   EXPECT_EQ(d.test_ratings[a], (std::vector<float>{1, 4, 5, 3}));
   EXPECT_EQ(d.test_items[b], (std::vector<int32_t>{id(d, "i3"), id(d, "i4")}));
   EXPECT_EQ(d.users, (std::vector<int32_t>{a, b}));
@@ -157,7 +161,8 @@ TEST(MfEnvironment, RewardIsNormalizedSimulatedRatingAndShownItemsAreExcluded) {
     // Identify the user by the embedding in the observation.
     int32_t u = -1;
     for (int32_t c : dp->users)
-      if (std::equal(obs.user, obs.user + dp->dim(), &dp->user_embedding[static_cast<size_t>(c) * dp->dim()]))
+      if (std::equal(obs.user, obs.user + dp->dim(),
+                     &dp->user_embedding[static_cast<size_t>(c) * dp->dim()]))
         u = c;
     ASSERT_GE(u, 0);
     for (int p = 0; p < obs.num_candidates; ++p) {
@@ -189,12 +194,14 @@ TEST(RatingEnv, BadInputIsAOneLineError) {
   };
   EXPECT_NE(msg("[env]\nname = \"movielens_mf\"\n").find("env.data must name a rating file"),
             std::string::npos);
-  EXPECT_NE(msg("[env]\nname = \"movielens_mf\"\ndata = \"/nonexistent/u.data\"\n").find("/nonexistent/u.data"),
+  EXPECT_NE(msg("[env]\nname = \"movielens_mf\"\ndata = \"/nonexistent/u.data\"\n")
+                .find("/nonexistent/u.data"),
             std::string::npos);
   EXPECT_NE(msg("[env]\nname = \"movielens_mff\"\n").find("did you mean 'movielens_mf'"),
             std::string::npos);
-  const std::string base = "[env]\nname = \"movielens_mf\"\ndata = \"" + tiny_log() +
-                           "\"\ntrain_fraction = 0.5\nfactors = 4\nmf_epochs = 2\nnum_candidates = 2\n";
+  const std::string base =
+      "[env]\nname = \"movielens_mf\"\ndata = \"" + tiny_log() +
+      "\"\ntrain_fraction = 0.5\nfactors = 4\nmf_epochs = 2\nnum_candidates = 2\n";
   EXPECT_NE(msg(base + "min_train_positives = 9\n").find("no user has >= 9 positive train ratings"),
             std::string::npos);
   EXPECT_EQ(msg(base + "history_length = 0\n"), "env.history_length must be in [1, 1000], got 0")
@@ -209,9 +216,12 @@ TEST(RatingEnv, BadInputIsAOneLineError) {
   const auto dir = fs::temp_directory_path() / ("rlrec_datasim_mf_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   m.save(dir.string());
-  const std::string bad = msg(base + "min_train_positives = 1\nmf_model = \"" + dir.string() + "\"\n");
-  EXPECT_NE(bad.find("MF model was trained on a different item set: item 'i5'"),  // the log's first item
-            std::string::npos) << bad;
+  const std::string bad =
+      msg(base + "min_train_positives = 1\nmf_model = \"" + dir.string() + "\"\n");
+  EXPECT_NE(
+      bad.find("MF model was trained on a different item set: item 'i5'"),  // the log's first item
+      std::string::npos)
+      << bad;
   fs::remove_all(dir);
 }
 

@@ -26,7 +26,8 @@ class RatingEnvironment final : public sim::Environment {
     spec_.item_dim = data_->dim();
     spec_.history_length = c.history_length;
     spec_.response_fields = {"rating", "positive"};
-    spec_.reward = mode == Mode::kSimulator ? "normalized simulated rating" : "normalized logged rating";
+    spec_.reward =
+        mode == Mode::kSimulator ? "normalized simulated rating" : "normalized logged rating";
     spec_.corpus_size = data_->num_items();
     spec_.max_steps = c.max_steps;
     spec_.user_low = -1e9f;
@@ -42,9 +43,10 @@ class RatingEnvironment final : public sim::Environment {
         if (static_cast<int>(data_->train_items[u].size()) >= c.num_candidates + c.history_length)
           replay_users_.push_back(u);
       if (replay_users_.empty())
-        invalid_argument("movielens_replay: no evaluated user has env.num_candidates + "
-                         "env.history_length (", c.num_candidates + c.history_length,
-                         ") train ratings; lower env.num_candidates");
+        invalid_argument(
+            "movielens_replay: no evaluated user has env.num_candidates + "
+            "env.history_length (",
+            c.num_candidates + c.history_length, ") train ratings; lower env.num_candidates");
     }
   }
 
@@ -87,7 +89,8 @@ class RatingEnvironment final : public sim::Environment {
     write_user_row(*data_, s.user, s.history.data(), out.user);
   }
 
-  sim::StepOutcome step(int slot, const int32_t* slate, Rng& rng, const sim::SlotBuffers& out) override {
+  sim::StepOutcome step(int slot, const int32_t* slate, Rng& rng,
+                        const sim::SlotBuffers& out) override {
     Slot& s = slots_[slot];
     const int K = spec_.slate_size;
     sim::StepOutcome res;
@@ -95,8 +98,8 @@ class RatingEnvironment final : public sim::Environment {
     for (int j = 0; j < K; ++j) {
       const int pos = slate[j];
       const int32_t item = s.candidates[pos];
-      const double r = mode_ == Mode::kReplay ? s.candidate_rating[pos]
-                                              : data_->simulator.predict(s.user, item);
+      const double r =
+          mode_ == Mode::kReplay ? s.candidate_rating[pos] : data_->simulator.predict(s.user, item);
       const bool positive = data_->positive(r);
       out.responses[2 * j] = static_cast<float>(r);
       out.responses[2 * j + 1] = positive ? 1.f : 0.f;
@@ -123,8 +126,10 @@ class RatingEnvironment final : public sim::Environment {
       }
     }
     const int N = spec_.num_candidates;
-    if (mode_ == Mode::kReplay) res.terminated = static_cast<int>(s.pool.size()) < N;
-    else res.terminated = data_->num_items() - static_cast<int64_t>(s.shown_list.size()) < N;
+    if (mode_ == Mode::kReplay)
+      res.terminated = static_cast<int>(s.pool.size()) < N;
+    else
+      res.terminated = data_->num_items() - static_cast<int64_t>(s.shown_list.size()) < N;
     if (!res.terminated) draw_candidates(slot, rng, out);
     write_user_row(*data_, s.user, s.history.data(), out.user);
     return res;
@@ -134,11 +139,11 @@ class RatingEnvironment final : public sim::Environment {
   struct Slot {
     int32_t user = 0;
     std::vector<int32_t> history;
-    std::vector<uint8_t> shown;        // simulator: items shown or rated in train
+    std::vector<uint8_t> shown;  // simulator: items shown or rated in train
     std::vector<int32_t> shown_list;
-    std::vector<int32_t> pool;         // replay: unshown candidate items and their ratings
+    std::vector<int32_t> pool;  // replay: unshown candidate items and their ratings
     std::vector<float> pool_rating;
-    std::vector<int32_t> candidates;   // current candidates (item ids) and logged ratings
+    std::vector<int32_t> candidates;  // current candidates (item ids) and logged ratings
     std::vector<float> candidate_rating;
   };
 
@@ -213,7 +218,9 @@ std::unique_ptr<sim::Environment> make_movielens_mf(const Config& cfg, uint64_t 
 std::unique_ptr<sim::Environment> make_movielens_replay(const Config& cfg, uint64_t seed) {
   return std::make_unique<RatingEnvironment>(Mode::kReplay, read_config(cfg), seed);
 }
-std::string movielens_mf_defaults() { return dump_section("env", "movielens_mf", RatingEnvConfig{}); }
+std::string movielens_mf_defaults() {
+  return dump_section("env", "movielens_mf", RatingEnvConfig{});
+}
 std::string movielens_replay_defaults() {
   return dump_section("env", "movielens_replay", RatingEnvConfig{});
 }

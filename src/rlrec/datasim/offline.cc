@@ -13,8 +13,10 @@ namespace {
 const RatingData& require_data(const sim::Environment* env, std::string_view who) {
   const RatingData* d = env ? rating_data_of(*env) : nullptr;
   if (!d)
-    invalid_argument(who, " needs a rating-log environment (movielens_mf or movielens_replay); "
-                     "environment is '", env ? env->spec().name : std::string("none"), "'");
+    invalid_argument(who,
+                     " needs a rating-log environment (movielens_mf or movielens_replay); "
+                     "environment is '",
+                     env ? env->spec().name : std::string("none"), "'");
   return *d;
 }
 
@@ -57,8 +59,6 @@ std::unique_ptr<sim::Policy> make_popularity(const sim::PolicyContext& ctx) {
 std::unique_ptr<sim::Policy> make_pmf(const sim::PolicyContext& ctx) {
   return std::make_unique<ScorePolicy>("pmf", require_data(ctx.env, "policy 'pmf'"));
 }
-
-
 
 OfflineResults evaluate_offline(const sim::Environment& env, sim::Policy& policy,
                                 uint64_t policy_seed, int list_length) {

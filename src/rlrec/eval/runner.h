@@ -17,13 +17,13 @@
 namespace rlrec::eval {
 
 struct EpisodeResults {
-  std::vector<double> returns;  // per episode, undiscounted
-  std::vector<int32_t> lengths; // steps per episode
-  std::vector<int32_t> clicks;  // steps with a choice, per episode
-  int64_t steps = 0;            // total env steps (user-steps)
-  int64_t truncated = 0;        // episodes cut by max_steps
-  double seconds = 0;           // wall time of the whole run
-  double env_seconds = 0;       // time inside VectorEnv::step/reset
+  std::vector<double> returns;   // per episode, undiscounted
+  std::vector<int32_t> lengths;  // steps per episode
+  std::vector<int32_t> clicks;   // steps with a choice, per episode
+  int64_t steps = 0;             // total env steps (user-steps)
+  int64_t truncated = 0;         // episodes cut by max_steps
+  double seconds = 0;            // wall time of the whole run
+  double env_seconds = 0;        // time inside VectorEnv::step/reset
   int slate_size = 0;
 
   Summary return_summary(double level = 0.95) const;

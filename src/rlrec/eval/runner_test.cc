@@ -1,6 +1,5 @@
 // Tests of the online evaluation runner (runner.h): episode bookkeeping, the CTR definition, the
 // per-episode random streams and determinism across thread counts and batch sizes.
-#include "rlrec/catalog/catalog.h"
 #include "rlrec/eval/runner.h"
 
 #include <gtest/gtest.h>
@@ -9,18 +8,20 @@
 #include <string>
 #include <vector>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/config.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/testing.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/sim/environment.h"
-#include "rlrec/core/testing.h"
 
 namespace rlrec::eval {
 namespace {
 
 using test::env_config;
 
-// Evaluates baseline `policy` on cfg with a VectorEnv of `batch` users (env seed 17, policy seed 5).
+// Evaluates baseline `policy` on cfg with a VectorEnv of `batch` users (env seed 17, policy seed
+// 5).
 EpisodeResults evaluate(const std::string& policy, const Config& cfg, int batch, int64_t episodes,
                         ThreadPool* pool = nullptr) {
   sim::VectorEnv venv(catalog::make_environment(cfg, 17), batch, 17, pool);
@@ -64,8 +65,9 @@ TEST(RunEpisodes, TruncatedEpisodesAreCounted) {
 TEST(RunEpisodes, NoClicksGiveZeroReturnAndCtr) {
   // MNL with no-click logit 1e6: never a click; the 200 budget lasts 400 steps of 0.5.
   const EpisodeResults r = evaluate(
-      "myopic", env_config("interest_evolution", {"choice_model=multinomial_logit", "no_click_mass=1e6"}),
-      3, 5);
+      "myopic",
+      env_config("interest_evolution", {"choice_model=multinomial_logit", "no_click_mass=1e6"}), 3,
+      5);
   for (int e = 0; e < 5; ++e) {
     EXPECT_EQ(r.returns[e], 0.0);
     EXPECT_EQ(r.lengths[e], 400);
@@ -76,7 +78,8 @@ TEST(RunEpisodes, NoClicksGiveZeroReturnAndCtr) {
 }
 
 TEST(RunEpisodes, DefinitionsOfTheSummaries) {
-  const EpisodeResults r = evaluate("random", env_config("interest_evolution", {"slate_size=3"}), 16, 40);
+  const EpisodeResults r =
+      evaluate("random", env_config("interest_evolution", {"slate_size=3"}), 16, 40);
   const int64_t clicks = std::accumulate(r.clicks.begin(), r.clicks.end(), int64_t{0});
   const int64_t steps = std::accumulate(r.lengths.begin(), r.lengths.end(), int64_t{0});
   EXPECT_EQ(r.steps, steps);
@@ -95,7 +98,8 @@ TEST(RunEpisodes, DefinitionsOfTheSummaries) {
 }
 
 TEST(RunEpisodes, FewerEpisodesThanSlotsAndBadCounts) {
-  const EpisodeResults r = evaluate("random", env_config("interest_evolution", {"max_steps=10"}), 16, 3);
+  const EpisodeResults r =
+      evaluate("random", env_config("interest_evolution", {"max_steps=10"}), 16, 3);
   EXPECT_EQ(r.returns.size(), 3u);
   EXPECT_EQ(r.steps, 30);
   EXPECT_THROW(evaluate("random", env_config("interest_evolution"), 4, 0), Error);

@@ -37,8 +37,8 @@ double beta_cf(double a, double b, double x) {
 double inc_beta(double a, double b, double x) {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const double lbt = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) +
-                     b * std::log(1 - x);
+  const double lbt =
+      std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log(1 - x);
   if (x < (a + 1) / (a + b + 2)) return std::exp(lbt) * beta_cf(a, b, x) / a;
   return 1 - std::exp(lbt) * beta_cf(b, a, 1 - x) / b;
 }
@@ -56,8 +56,10 @@ double t_critical(double level, int64_t dof) {
   double lo = 0, hi = 1e4;
   for (int i = 0; i < 200; ++i) {
     const double mid = (lo + hi) / 2;
-    if (t_cdf(mid, static_cast<double>(dof)) < target) lo = mid;
-    else hi = mid;
+    if (t_cdf(mid, static_cast<double>(dof)) < target)
+      lo = mid;
+    else
+      hi = mid;
   }
   return (lo + hi) / 2;
 }

@@ -33,8 +33,8 @@ double percentile(std::vector<double> v, double p) {
 }
 
 // Searches all queries in calls of `batch` rows (1 = one query per call); fills ids.
-IndexBenchRun measure(const index::Index& idx, const Matrix<float>& queries, int64_t k, int64_t batch,
-                      Matrix<int64_t>& ids) {
+IndexBenchRun measure(const index::Index& idx, const Matrix<float>& queries, int64_t k,
+                      int64_t batch, Matrix<int64_t>& ids) {
   const size_t n = queries.rows(), d = queries.cols();
   const size_t b = static_cast<size_t>(batch);
   Matrix<float> scores(n, static_cast<size_t>(k));
@@ -77,7 +77,8 @@ void IndexBenchOptions::visit(FieldVisitor& v) {
   v.field("k", k, "neighbours per query");
   v.field("kind", kind, "index kind (rlrec list: index kinds)");
   v.field("metric", metric, "similarity: ip | l2");
-  v.field("clusters", clusters, "clusters of unit vectors (resembles item embeddings); 0 = plain Gaussian vectors");
+  v.field("clusters", clusters,
+          "clusters of unit vectors (resembles item embeddings); 0 = plain Gaussian vectors");
   v.field("spread", spread, "within-cluster noise norm around each unit centre");
   v.field("seed", seed, "seed of the synthetic vectors");
   v.field("M", M, "HNSW: links per node");
@@ -87,7 +88,8 @@ void IndexBenchOptions::visit(FieldVisitor& v) {
   v.field("search_threads", search_threads, "threads for one search call (0 = all cores)");
   v.field("batch", batch, "queries per search call (0 = one query per call)");
   v.field("save", save, "write the built index to this file");
-  v.field("load", load, "search a saved index instead of building one (built for the same vectors)");
+  v.field("load", load,
+          "search a saved index instead of building one (built for the same vectors)");
 }
 
 void IndexBenchOptions::validate() const {
@@ -130,10 +132,13 @@ IndexBenchResult run_index_bench(const IndexBenchOptions& o) {
   spec.spread = o.spread;
   spec.seed = static_cast<uint64_t>(o.seed);
   if (o.verbose)
-    std::fprintf(stderr, "generating %lld x %lld vectors (%s)...\n", static_cast<long long>(o.items),
-                 static_cast<long long>(o.dim), o.clusters > 0 ? "clustered unit vectors" : "plain Gaussian");
-  const auto items = index::synthetic_vectors(spec, static_cast<size_t>(o.items), index::kItemStream, 0);
-  const auto queries = index::synthetic_vectors(spec, static_cast<size_t>(o.queries), index::kQueryStream, 0);
+    std::fprintf(stderr, "generating %lld x %lld vectors (%s)...\n",
+                 static_cast<long long>(o.items), static_cast<long long>(o.dim),
+                 o.clusters > 0 ? "clustered unit vectors" : "plain Gaussian");
+  const auto items =
+      index::synthetic_vectors(spec, static_cast<size_t>(o.items), index::kItemStream, 0);
+  const auto queries =
+      index::synthetic_vectors(spec, static_cast<size_t>(o.queries), index::kQueryStream, 0);
   std::vector<int64_t> ids(static_cast<size_t>(o.items));
   for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>(i);
 

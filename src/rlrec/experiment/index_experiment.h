@@ -14,10 +14,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "rlrec/core/config.h"
 #include "rlrec/index/index.h"
@@ -25,24 +24,24 @@
 namespace rlrec::experiment {
 
 struct IndexBenchOptions {
-  int64_t items = 100000;         // catalogue size, in [1, 2^32]
-  int64_t dim = 64;               // vector dimension, in [1, 65536]
-  int64_t queries = 1000;         // number of queries, in [1, 2^32]
-  int64_t k = 10;                 // neighbours per query, in [1, items]
-  std::string kind = "auto";      // index kind (index::index_kinds())
-  std::string metric = "ip";      // ip | l2
-  int64_t clusters = 1000;        // clusters of unit vectors; 0 = plain Gaussian vectors
-  double spread = 0.5;            // within-cluster noise norm around each unit centre, in [0, 100]
-  int64_t seed = 0;               // seed of the synthetic vectors, >= 0
-  int M = index::IndexConfig{}.M;                            // HNSW: links per node
-  int ef_construction = index::IndexConfig{}.ef_construction;  // HNSW: build candidate list
+  int64_t items = 100000;          // catalogue size, in [1, 2^32]
+  int64_t dim = 64;                // vector dimension, in [1, 65536]
+  int64_t queries = 1000;          // number of queries, in [1, 2^32]
+  int64_t k = 10;                  // neighbours per query, in [1, items]
+  std::string kind = "auto";       // index kind (index::index_kinds())
+  std::string metric = "ip";       // ip | l2
+  int64_t clusters = 1000;         // clusters of unit vectors; 0 = plain Gaussian vectors
+  double spread = 0.5;             // within-cluster noise norm around each unit centre, in [0, 100]
+  int64_t seed = 0;                // seed of the synthetic vectors, >= 0
+  int M = index::IndexConfig{}.M;  // HNSW: links per node
+  int ef_construction = index::IndexConfig{}.ef_construction;         // HNSW: build candidate list
   std::vector<int64_t> ef_search = {index::IndexConfig{}.ef_search};  // HNSW: one pass per value
-  int threads = 1;                // threads of the build (0 = all cores)
-  int search_threads = 1;         // threads of one search call (0 = all cores)
-  int64_t batch = 0;              // queries per search call (0 = one query per call)
-  std::string save;               // write the built index to this file ("" = no)
-  std::string load;               // search this saved index instead of building one ("" = build)
-  bool verbose = true;            // not a config key: progress lines on stderr
+  int threads = 1;         // threads of the build (0 = all cores)
+  int search_threads = 1;  // threads of one search call (0 = all cores)
+  int64_t batch = 0;       // queries per search call (0 = one query per call)
+  std::string save;        // write the built index to this file ("" = no)
+  std::string load;        // search this saved index instead of building one ("" = build)
+  bool verbose = true;     // not a config key: progress lines on stderr
 
   void visit(FieldVisitor& v);
   void validate() const;
@@ -59,11 +58,11 @@ struct IndexBenchResult {
   IndexBenchOptions options;  // as run
   std::string kind;           // the index's kind (auto resolved)
   std::string metric;
-  int64_t batch = 1;          // effective queries per call
-  std::string kernel;         // index::kernels::kernel_name()
+  int64_t batch = 1;   // effective queries per call
+  std::string kernel;  // index::kernels::kernel_name()
   bool hnsw = false;
-  int M = 0, ef_construction = 0;  // hnsw only; from the file when loaded
-  size_t memory_bytes = 0;         // hnsw only
+  int M = 0, ef_construction = 0;                   // hnsw only; from the file when loaded
+  size_t memory_bytes = 0;                          // hnsw only
   double build_seconds = 0, build_cpu_seconds = 0;  // when built
   double load_seconds = 0;                          // when loaded
   std::vector<IndexBenchRun> runs;

@@ -31,7 +31,8 @@ TEST(IndexExperiment, OptionErrorsNameTheConfigKey) {
             "index.k must be <= index.items (600), got 601");
   o.k = 5;
   o.batch = -1;
-  EXPECT_EQ(error_of([&] { o.validate(); }), "index.batch must be >= 0 (0 = one query per call), got -1");
+  EXPECT_EQ(error_of([&] { o.validate(); }),
+            "index.batch must be >= 0 (0 = one query per call), got -1");
   o.batch = 0;
   o.M = 1;
   EXPECT_EQ(error_of([&] { o.validate(); }), "index.M must be in [2, 1024], got 1");
@@ -42,7 +43,8 @@ TEST(IndexExperiment, OptionErrorsNameTheConfigKey) {
   EXPECT_EQ(error_of([&] { o.validate(); }), "index.ef_search needs at least one value");
   o.ef_search = {8};
   o.metric = "cos";
-  EXPECT_NE(error_of([&] { o.validate(); }).find("index.metric must be one of ip, l2"), std::string::npos);
+  EXPECT_NE(error_of([&] { o.validate(); }).find("index.metric must be one of ip, l2"),
+            std::string::npos);
   o.metric = "ip";
   o.kind = "hsnw";
   EXPECT_NE(error_of([&] { o.validate(); }).find("did you mean 'hnsw'"), std::string::npos);

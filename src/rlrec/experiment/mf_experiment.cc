@@ -118,9 +118,10 @@ void MfOptions::visit(FieldVisitor& v) {
   v.field("name", model, "MF model: biased_sgd | als | bpr");
   v.field("train", train, "training interactions file");
   v.field("test", test, "test interactions file (or mf.split)");
-  v.field("split", split,
-          "hold out part of mf.train instead of mf.test: temporal:F (per user, the latest fraction F "
-          "by timestamp), last:N (per user, the latest N), random:F");
+  v.field(
+      "split", split,
+      "hold out part of mf.train instead of mf.test: temporal:F (per user, the latest fraction F "
+      "by timestamp), last:N (per user, the latest N), random:F");
   v.field("split_seed", split_seed, "seed of mf.split random:F and of the random baseline");
   v.field("format", format, "file format of mf.train and mf.test");
   v.field("unseen", unseen, "test rows with a user/item unseen in training: drop | error");
@@ -133,11 +134,13 @@ void MfOptions::validate() const {
   if (model.empty()) invalid_argument("mf.name is required (the MF model: biased_sgd, als or bpr)");
   models::mf_kind(model);
   if (auto name = hyperparameters.get_string("mf", "name"); name && *name != model)
-    invalid_argument("the model '", model, "' disagrees with [mf] name = '", *name, "' of the hyperparameters");
+    invalid_argument("the model '", model, "' disagrees with [mf] name = '", *name,
+                     "' of the hyperparameters");
   if (train.empty()) invalid_argument("mf.train is required (the training interactions file)");
   if (k < 1) invalid_argument("mf.k must be >= 1, got ", k);
   if (split_seed < 0) invalid_argument("mf.split_seed must be >= 0, got ", split_seed);
-  if (test.empty() == split.empty()) invalid_argument("give exactly one of mf.test (a file) and mf.split (a spec)");
+  if (test.empty() == split.empty())
+    invalid_argument("give exactly one of mf.test (a file) and mf.split (a spec)");
   if (!split.empty()) parse_split(split);
   check_one_of("mf.unseen", unseen, {"drop", "error"});
   check_one_of("mf.format", format, data::format_names());
@@ -146,7 +149,8 @@ void MfOptions::validate() const {
 MfResult run_mf(const MfOptions& o) {
   o.validate();
   const models::MfKind& kind = models::mf_kind(o.model);
-  std::unique_ptr<models::MfTrainer> trainer = kind.create_shared(o.hyperparameters, "mf", field_keys(MfOptions{}));
+  std::unique_ptr<models::MfTrainer> trainer =
+      kind.create_shared(o.hyperparameters, "mf", field_keys(MfOptions{}));
   const data::UnseenPolicy policy = data::parse_unseen_policy(o.unseen);
   MfResult r;
   r.options = o;
@@ -183,7 +187,8 @@ MfResult run_mf(const MfOptions& o) {
   std::unique_ptr<Progress> bar;
   if (o.verbose)
     trainer->set_epoch_callback([&](const models::EpochInfo& e) {
-      if (!bar) bar = std::make_unique<Progress>("mf fit " + o.model, static_cast<uint64_t>(e.total));
+      if (!bar)
+        bar = std::make_unique<Progress>("mf fit " + o.model, static_cast<uint64_t>(e.total));
       bar->set(static_cast<uint64_t>(e.done));
     });
   const auto t0 = Clock::now();
@@ -253,13 +258,15 @@ json to_json(const MfResult& r) {
   if (r.feedback == models::Feedback::kExplicit) {
     out["rmse"] = r.errors.rmse;
     out["mae"] = r.errors.mae;
-    out["baselines"] = {{"global_mean", {{"rmse", r.global_mean.rmse}, {"mae", r.global_mean.mae}}}};
+    out["baselines"] = {
+        {"global_mean", {{"rmse", r.global_mean.rmse}, {"mae", r.global_mean.mae}}}};
   } else {
     out["k"] = o.k;
     out.update(summary_json(r.ranking));
     out["eval_users"] = r.ranking.users;
     out["skipped_users"] = r.ranking.skipped_users;
-    out["baselines"] = {{"popularity", summary_json(r.popularity)}, {"random", summary_json(r.random)}};
+    out["baselines"] = {{"popularity", summary_json(r.popularity)},
+                        {"random", summary_json(r.random)}};
   }
   out["eval_seconds"] = r.eval_seconds;
   out["config"] = r.config_toml;

@@ -21,11 +21,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "rlrec/core/config.h"
 #include "rlrec/data/loaders.h"
@@ -63,12 +62,12 @@ struct MfResult {
   MfOptions options;  // as run
   models::Feedback feedback = models::Feedback::kExplicit;
   int factors = 0;
-  int threads = 0;                  // the pool's size
-  data::LoadReport train_report;    // of mf.train
-  size_t train_rows = 0;            // after the split, if any
+  int threads = 0;                // the pool's size
+  data::LoadReport train_report;  // of mf.train
+  size_t train_rows = 0;          // after the split, if any
   int train_users = 0, train_items = 0;
-  data::LoadReport test_report;     // of mf.test (unset with mf.split)
-  size_t test_rows = 0;             // before dropping unseen users/items
+  data::LoadReport test_report;  // of mf.test (unset with mf.split)
+  size_t test_rows = 0;          // before dropping unseen users/items
   data::AlignReport align;
   double train_seconds = 0, eval_seconds = 0;
   // Explicit models: the model's errors and the train-mean baseline's.

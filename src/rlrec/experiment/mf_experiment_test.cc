@@ -44,19 +44,23 @@ MfOptions small(const std::string& model) {
 TEST(MfExperiment, OptionErrorsNameTheConfigKey) {
   MfOptions o = small("als");
   o.k = 0;
-  EXPECT_EQ(error_of([&] { o.validate(); }, ErrorCode::kInvalidArgument), "mf.k must be >= 1, got 0");
+  EXPECT_EQ(error_of([&] { o.validate(); }, ErrorCode::kInvalidArgument),
+            "mf.k must be >= 1, got 0");
   o.k = 5;
   o.test = "t.data";
-  EXPECT_EQ(error_of([&] { o.validate(); }), "give exactly one of mf.test (a file) and mf.split (a spec)");
+  EXPECT_EQ(error_of([&] { o.validate(); }),
+            "give exactly one of mf.test (a file) and mf.split (a spec)");
   o.test.clear();
   o.split = "temporal";
   EXPECT_NE(error_of([&] { o.validate(); }).find("mf.split must be KIND:VALUE"), std::string::npos);
   o.split = "last:0";
   EXPECT_EQ(error_of([&] { o.validate(); }), "mf.split last:N needs an integer N >= 1, got '0'");
   o.split = "random:1.5";
-  EXPECT_EQ(error_of([&] { o.validate(); }), "mf.split random:F needs a fraction 0 < F < 1, got '1.5'");
+  EXPECT_EQ(error_of([&] { o.validate(); }),
+            "mf.split random:F needs a fraction 0 < F < 1, got '1.5'");
   o.split = "shuffle:0.5";
-  EXPECT_NE(error_of([&] { o.validate(); }).find("unknown split kind 'shuffle'"), std::string::npos);
+  EXPECT_NE(error_of([&] { o.validate(); }).find("unknown split kind 'shuffle'"),
+            std::string::npos);
   o.split = "last:2";
   o.unseen = "keep";
   EXPECT_NE(error_of([&] { o.validate(); }).find("mf.unseen"), std::string::npos);
@@ -65,7 +69,9 @@ TEST(MfExperiment, OptionErrorsNameTheConfigKey) {
   EXPECT_NE(error_of([&] { o.validate(); }).find("unknown MF model 'svd'"), std::string::npos);
   o.model = "als";
   o.hyperparameters.set("mf.name=bpr");
-  EXPECT_NE(error_of([&] { o.validate(); }).find("the model 'als' disagrees with [mf] name = 'bpr'"), std::string::npos);
+  EXPECT_NE(
+      error_of([&] { o.validate(); }).find("the model 'als' disagrees with [mf] name = 'bpr'"),
+      std::string::npos);
   EXPECT_EQ(field_keys(MfOptions{}).front(), "name");
   EXPECT_EQ(field_keys(MfOptions{}).size(), 10u);
 }
@@ -84,7 +90,8 @@ TEST(MfExperiment, ImplicitModelRanksWithBaselinesOnSyntheticData) {
   EXPECT_EQ(j["test"]["split"], "last:2");
   EXPECT_FALSE(j["test"].contains("split_seed"));  // only random splits have one
   EXPECT_EQ(j["test"]["rows"], 60);
-  for (const char* key : {"ndcg@5", "recall@5", "hr@5", "precision@5", "map@5", "mrr@5", "coverage@5"}) {
+  for (const char* key :
+       {"ndcg@5", "recall@5", "hr@5", "precision@5", "map@5", "mrr@5", "coverage@5"}) {
     EXPECT_TRUE(j[key].is_number()) << key;
     EXPECT_TRUE(j["baselines"]["popularity"][key].is_number()) << key;
     EXPECT_TRUE(j["baselines"]["random"][key].is_number()) << key;
@@ -145,7 +152,7 @@ TEST(MfExperiment, MovieLensBiasedSgdFoldU1) {
   const MfResult r = run_mf(o);
   EXPECT_EQ(r.train_rows, 80000u);
   EXPECT_GT(r.align.kept, 19900u);
-  EXPECT_LT(r.errors.rmse, 0.935);           // see models/movielens_test.cc
+  EXPECT_LT(r.errors.rmse, 0.935);  // see models/movielens_test.cc
   EXPECT_LT(r.errors.rmse, r.global_mean.rmse);
 }
 

@@ -20,7 +20,8 @@ using nlohmann::json;
 namespace {
 
 void check_bootstrap(int bootstrap) {
-  if (bootstrap <= 0) invalid_argument("ope.bootstrap must be > 0 (number of resamples), got ", bootstrap);
+  if (bootstrap <= 0)
+    invalid_argument("ope.bootstrap must be > 0 (number of resamples), got ", bootstrap);
 }
 
 void check_seed(int64_t seed) {
@@ -33,18 +34,21 @@ json estimates_json(const std::vector<ope::Estimate>& estimates) {
   json est = json::object();
   for (const auto& e : estimates)
     est[e.name] = {{"estimate", e.estimate}, {"ci_low", e.ci_low}, {"ci_high", e.ci_high},
-                   {"mean", e.boot_mean},    {"std", e.boot_std},   {"lambda", num(e.lambda)}};
+                   {"mean", e.boot_mean},    {"std", e.boot_std},  {"lambda", num(e.lambda)}};
   return est;
 }
 
-uint64_t model_seed(int64_t seed) { return combine_keys(static_cast<uint64_t>(seed), hash_name("model")); }
+uint64_t model_seed(int64_t seed) {
+  return combine_keys(static_cast<uint64_t>(seed), hash_name("model"));
+}
 
 // --- rlrec (simulator) logs -----------------------------------------------------------------
 
 OpeEstimateResult estimate_rlrec(const OpeEstimateOptions& o) {
   if (!o.target_dist.empty())
-    invalid_argument("ope.target_dist applies to ope.format = \"obd\" (fixed item ids); rlrec logs take "
-                     "ope.policy = NAME[:key=value,...]");
+    invalid_argument(
+        "ope.target_dist applies to ope.format = \"obd\" (fixed item ids); rlrec logs take "
+        "ope.policy = NAME[:key=value,...]");
   OpeEstimateResult r;
   r.options = o;
   const logs::LogData log = logs::read_log(o.log);
@@ -73,7 +77,8 @@ OpeEstimateResult estimate_rlrec(const OpeEstimateOptions& o) {
 // --- Open Bandit Dataset logs ---------------------------------------------------------------
 
 // The target's action distribution on `b`; fills the description.
-ope::ActionDist obd_target(const OpeEstimateOptions& o, const ope::ObdBandit& b, std::string& desc) {
+ope::ActionDist obd_target(const OpeEstimateOptions& o, const ope::ObdBandit& b,
+                           std::string& desc) {
   if (!o.target_dist.empty()) {
     desc = "target-dist " + o.target_dist;
     return ope::read_target_dist(o.target_dist, b.data.n_actions, b.data.n_positions);
@@ -93,24 +98,31 @@ ope::ActionDist obd_target(const OpeEstimateOptions& o, const ope::ObdBandit& b,
   } else {
     const std::string campaign = o.campaign.empty() ? fs::path(o.log).stem().string() : o.campaign;
     if (campaign != "men" && campaign != "women" && campaign != "all")
-      invalid_argument("ope.policy = \"bts\" needs ope.prior (a file) or ope.campaign = men|women|all (could not "
-                       "infer the campaign from the log name '", fs::path(o.log).filename().string(), "')");
+      invalid_argument(
+          "ope.policy = \"bts\" needs ope.prior (a file) or ope.campaign = men|women|all (could "
+          "not "
+          "infer the campaign from the log name '",
+          fs::path(o.log).filename().string(), "')");
     prior = ope::zozotown_prior(campaign);
     desc = "bts (ZOZOTOWN prior, " + campaign + ")";
   }
   if (static_cast<int>(prior.alpha.size()) != b.data.n_actions)
-    invalid_argument("the Beta prior has ", prior.alpha.size(), " items, the log has ", b.data.n_actions);
-  return ope::bernoulli_ts_action_dist(prior, b.data.n_positions, o.n_sim, static_cast<uint64_t>(o.seed));
+    invalid_argument("the Beta prior has ", prior.alpha.size(), " items, the log has ",
+                     b.data.n_actions);
+  return ope::bernoulli_ts_action_dist(prior, b.data.n_positions, o.n_sim,
+                                       static_cast<uint64_t>(o.seed));
 }
 
 OpeEstimateResult estimate_obd(const OpeEstimateOptions& o) {
   const auto ests = ope::parse_estimator_list(o.estimators);
   const std::string item_context =
-      o.item_context.empty() ? (fs::path(o.log).parent_path() / "item_context.csv").string() : o.item_context;
+      o.item_context.empty() ? (fs::path(o.log).parent_path() / "item_context.csv").string()
+                             : o.item_context;
   if (!fs::exists(o.log)) throw_error(ErrorCode::kNotFound, o.log, ": log file not found");
   if (!fs::exists(item_context))
     throw_error(ErrorCode::kNotFound, item_context,
-                ": item context not found (OBD logs need item_context.csv beside the log, or ope.item_context)");
+                ": item context not found (OBD logs need item_context.csv beside the log, or "
+                "ope.item_context)");
   OpeEstimateResult r;
   r.options = o;
   data::LoadReport report;
@@ -123,12 +135,15 @@ OpeEstimateResult estimate_obd(const OpeEstimateOptions& o) {
   for (const auto* e : ests) r.reward_model_fitted |= e->needs_model;
   std::vector<double> q;
   if (r.reward_model_fitted)
-    q = ope::fit_predict_cross_fitted(b.data, b.features, o.model.reward_model_options(model_seed(o.seed)), &r.fit);
-  const ope::RoundInputs in = ope::prepare_inputs(b.data, dist, r.reward_model_fitted ? &q : nullptr);
+    q = ope::fit_predict_cross_fitted(b.data, b.features,
+                                      o.model.reward_model_options(model_seed(o.seed)), &r.fit);
+  const ope::RoundInputs in =
+      ope::prepare_inputs(b.data, dist, r.reward_model_fitted ? &q : nullptr);
   const uint64_t boot_seed = combine_keys(static_cast<uint64_t>(o.seed), hash_name("bootstrap"));
   for (const auto* e : ests)
-    r.estimates.push_back(ope::bootstrap_estimate(e->terms(in, o.model.estimator_options()), std::string(e->name),
-                                                  o.bootstrap, boot_seed, o.level));
+    r.estimates.push_back(ope::bootstrap_estimate(e->terms(in, o.model.estimator_options()),
+                                                  std::string(e->name), o.bootstrap, boot_seed,
+                                                  o.level));
   for (double w : in.w) r.mean_weight += w / static_cast<double>(in.size());
   r.rounds = b.data.size();
   r.rows_read = report.read;
@@ -182,9 +197,12 @@ ope::RewardModelOptions OpeModelOptions::reward_model_options(uint64_t seed) con
 void OpeEstimateOptions::visit(FieldVisitor& v) {
   v.field("log", log, "the log file (format: ope.format)");
   v.field("format", format, "log format: obd (Open Bandit Dataset csv) | rlrec (simulator log)");
-  v.field("target_dist", target_dist, "obd: target policy as CSV item,position,prob (0-based positions)");
-  v.field("policy", policy, "target policy: obd: bts | random; rlrec: a simulator policy NAME[:key=value,...]");
-  v.field("item_context", item_context, "obd: item context file (\"\" = item_context.csv beside the log)");
+  v.field("target_dist", target_dist,
+          "obd: target policy as CSV item,position,prob (0-based positions)");
+  v.field("policy", policy,
+          "target policy: obd: bts | random; rlrec: a simulator policy NAME[:key=value,...]");
+  v.field("item_context", item_context,
+          "obd: item context file (\"\" = item_context.csv beside the log)");
   v.field("campaign", campaign, "obd, bts: campaign of the ZOZOTOWN prior (\"\" = the log's name)");
   v.field("prior", prior, "obd, bts: Beta prior as CSV item,alpha,beta");
   v.field("estimators", estimators, "comma-separated estimators, or all");
@@ -245,7 +263,8 @@ void OpeSimBenchOptions::validate() const {
   if (estimators != "all") {
     const auto known = ope::sim_estimator_names();
     for (const auto& n : split_names(estimators))
-      if (std::find(known.begin(), known.end(), n) == known.end()) throw_unknown("estimator", n, known);
+      if (std::find(known.begin(), known.end(), n) == known.end())
+        throw_unknown("estimator", n, known);
   }
   if (reps <= 0) invalid_argument("ope.reps must be > 0, got ", reps);
   check_bootstrap(bootstrap);
@@ -282,8 +301,11 @@ json to_json(const OpeEstimateResult& r) {
     j["level"] = o.level;
     j["mean_weight"] = r.mean_weight;
     if (r.reward_model_fitted)
-      j["reward_model"] = {{"kind", o.model.reward_model}, {"c", o.model.model_c}, {"folds", o.model.folds},
-                           {"models", r.fit.models},        {"constant_models", r.fit.constant_models}};
+      j["reward_model"] = {{"kind", o.model.reward_model},
+                           {"c", o.model.model_c},
+                           {"folds", o.model.folds},
+                           {"models", r.fit.models},
+                           {"constant_models", r.fit.constant_models}};
   }
   j["estimates"] = estimates_json(r.estimates);
   return j;
@@ -298,7 +320,8 @@ OpeBenchResult run_ope_bench(const OpeBenchOptions& options) {
   opt.model = options.model.reward_model_options(0);
   opt.estimator = options.model.estimator_options();
   opt.estimators.clear();
-  for (const auto* e : ope::parse_estimator_list(options.estimators)) opt.estimators.emplace_back(e->name);
+  for (const auto* e : ope::parse_estimator_list(options.estimators))
+    opt.estimators.emplace_back(e->name);
   OpeBenchResult r;
   r.options = options;
   r.bench = ope::obd_bench(options.data, options.campaign, opt);
@@ -316,7 +339,8 @@ json to_json(const OpeBenchResult& r) {
   j["rounds"] = b.rounds;
   j["bootstrap"] = o.bootstrap;
   j["seed"] = o.seed;
-  j["reward_model"] = {{"kind", o.model.reward_model}, {"c", o.model.model_c}, {"folds", o.model.folds}};
+  j["reward_model"] = {
+      {"kind", o.model.reward_model}, {"c", o.model.model_c}, {"folds", o.model.folds}};
   json est = json::object();
   for (const auto& row : b.rows)
     est[row.name] = {{"estimate", row.estimate},
@@ -360,10 +384,17 @@ json to_json(const OpeSimBenchResult& r) {
   j["seed"] = o.seed;
   json arr = json::array();
   for (const auto& row : r.rows)
-    arr.push_back({{"target", row.target}, {"estimator", row.estimator}, {"size", row.size}, {"truth", row.truth},
-                   {"truth_se", row.truth_se}, {"mean_estimate", row.mean_estimate}, {"rmse", row.rmse},
-                   {"relative_error", row.mean_relative_error}, {"coverage", row.coverage},
-                   {"ci_width", row.mean_ci_width}, {"reps", row.reps}});
+    arr.push_back({{"target", row.target},
+                   {"estimator", row.estimator},
+                   {"size", row.size},
+                   {"truth", row.truth},
+                   {"truth_se", row.truth_se},
+                   {"mean_estimate", row.mean_estimate},
+                   {"rmse", row.rmse},
+                   {"relative_error", row.mean_relative_error},
+                   {"coverage", row.coverage},
+                   {"ci_width", row.mean_ci_width},
+                   {"reps", row.reps}});
   j["rows"] = arr;
   return j;
 }

@@ -27,10 +27,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "rlrec/core/config.h"
 #include "rlrec/ope/estimators.h"
@@ -53,22 +52,24 @@ struct OpeModelOptions {
   void visit(FieldVisitor& v);
   void validate() const;
   ope::RewardModelOptions reward_model_options(uint64_t seed) const;
-  ope::EstimatorOptions estimator_options() const { return {clip_lambda, switch_lambda, dros_lambda}; }
+  ope::EstimatorOptions estimator_options() const {
+    return {clip_lambda, switch_lambda, dros_lambda};
+  }
 };
 
 struct OpeEstimateOptions {
-  std::string log;              // the log file
-  std::string format = "obd";   // obd | rlrec
-  std::string target_dist;      // obd: target policy as CSV item,position,prob
-  std::string policy;           // obd: bts | random; rlrec: a simulator policy NAME[:key=value,...]
-  std::string item_context;     // obd: item context ("" = item_context.csv beside the log)
-  std::string campaign;         // obd, bts: campaign of the ZOZOTOWN prior ("" = the log's name)
-  std::string prior;            // obd, bts: Beta prior CSV item,alpha,beta (instead of the campaign's)
+  std::string log;             // the log file
+  std::string format = "obd";  // obd | rlrec
+  std::string target_dist;     // obd: target policy as CSV item,position,prob
+  std::string policy;          // obd: bts | random; rlrec: a simulator policy NAME[:key=value,...]
+  std::string item_context;    // obd: item context ("" = item_context.csv beside the log)
+  std::string campaign;        // obd, bts: campaign of the ZOZOTOWN prior ("" = the log's name)
+  std::string prior;  // obd, bts: Beta prior CSV item,alpha,beta (instead of the campaign's)
   std::string estimators = "all";  // comma-separated estimator names, or all
-  int bootstrap = 200;          // bootstrap resamples of the CIs, > 0
-  int64_t seed = 0;             // folds, bootstrap, Monte Carlo
-  int n_sim = 100000;           // Monte Carlo draws of the bts action distribution
-  double level = 0.95;          // confidence level, in (0, 1)
+  int bootstrap = 200;             // bootstrap resamples of the CIs, > 0
+  int64_t seed = 0;                // folds, bootstrap, Monte Carlo
+  int n_sim = 100000;              // Monte Carlo draws of the bts action distribution
+  double level = 0.95;             // confidence level, in (0, 1)
   OpeModelOptions model;
 
   void visit(FieldVisitor& v);
@@ -76,8 +77,8 @@ struct OpeEstimateOptions {
 };
 
 struct OpeEstimateResult {
-  OpeEstimateOptions options;   // as run
-  size_t rounds = 0;            // obd: rounds; rlrec: steps
+  OpeEstimateOptions options;  // as run
+  size_t rounds = 0;           // obd: rounds; rlrec: steps
   // obd only:
   size_t rows_read = 0, rows_rejected = 0;
   size_t n_actions = 0;
@@ -87,7 +88,7 @@ struct OpeEstimateResult {
   bool reward_model_fitted = false;  // some estimator needed the reward model
   ope::FitReport fit;
   // rlrec only:
-  std::string env, behaviour;   // the log's environment and logging policy
+  std::string env, behaviour;  // the log's environment and logging policy
   std::vector<ope::Estimate> estimates;
 };
 
@@ -96,12 +97,12 @@ OpeEstimateResult run_ope_estimate(const OpeEstimateOptions& options);
 nlohmann::json to_json(const OpeEstimateResult& r);
 
 struct OpeBenchOptions {
-  std::string data;             // the Open Bandit Dataset directory (random/, bts/)
-  std::string campaign;         // men | women | all
+  std::string data;                // the Open Bandit Dataset directory (random/, bts/)
+  std::string campaign;            // men | women | all
   std::string estimators = "all";  // comma-separated bandit estimators, or all
-  int bootstrap = 30;           // bootstrap resamples of the random log, > 0
+  int bootstrap = 30;              // bootstrap resamples of the random log, > 0
   int64_t seed = 12345;
-  int n_sim = 100000;           // Monte Carlo draws of the bts action distribution
+  int n_sim = 100000;  // Monte Carlo draws of the bts action distribution
   OpeModelOptions model;
 
   void visit(FieldVisitor& v);
@@ -109,7 +110,7 @@ struct OpeBenchOptions {
 };
 
 struct OpeBenchResult {
-  OpeBenchOptions options;      // as run
+  OpeBenchOptions options;  // as run
   ope::ObdBenchResult bench;
 };
 
@@ -117,14 +118,16 @@ OpeBenchResult run_ope_bench(const OpeBenchOptions& options);
 nlohmann::json to_json(const OpeBenchResult& r);
 
 struct OpeSimBenchOptions {
-  std::vector<std::string> env_overrides;  // "env.KEY=VALUE" applied to [env] name = "interest_evolution"
+  std::vector<std::string>
+      env_overrides;  // "env.KEY=VALUE" applied to [env] name = "interest_evolution"
   std::string behaviour = ope::SimBenchOptions{}.behaviour;  // logging policy NAME[:key=value,...]
   std::vector<std::string> targets = ope::SimBenchOptions{}.targets;
   std::vector<int64_t> sizes = ope::SimBenchOptions{}.sizes;  // log sizes in steps
   int reps = ope::SimBenchOptions{}.reps;                     // independent logs per (target, size)
   int bootstrap = ope::SimBenchOptions{}.bootstrap;           // resamples per estimate
   int64_t truth_episodes = ope::SimBenchOptions{}.truth_episodes;
-  int64_t model_max_rounds = ope::SimBenchOptions{}.model_max_rounds;  // dm/DR family up to this size
+  int64_t model_max_rounds =
+      ope::SimBenchOptions{}.model_max_rounds;  // dm/DR family up to this size
   std::string estimators = "all";  // comma-separated estimator names (slate ones included), or all
   int64_t seed = static_cast<int64_t>(ope::SimBenchOptions{}.seed);
 

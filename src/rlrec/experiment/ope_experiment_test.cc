@@ -7,10 +7,10 @@
 
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/testing.h"
 #include "rlrec/logs/log.h"
 #include "rlrec/ope/sim_ope.h"
 #include "rlrec/sim/vector_env.h"
-#include "rlrec/core/testing.h"
 
 namespace rlrec::experiment {
 namespace {
@@ -24,26 +24,31 @@ TEST(OpeExperiment, OptionErrorsNameTheConfigKey) {
   o.log = "x.csv";
   o.policy = "bts";
   o.bootstrap = 0;
-  EXPECT_EQ(error_of([&] { o.validate(); }), "ope.bootstrap must be > 0 (number of resamples), got 0");
+  EXPECT_EQ(error_of([&] { o.validate(); }),
+            "ope.bootstrap must be > 0 (number of resamples), got 0");
   o.bootstrap = 5;
   o.level = 1.5;
   EXPECT_EQ(error_of([&] { o.validate(); }), "ope.level must be in (0, 1), got 1.5");
   o.level = 0.9;
   o.target_dist = "d.csv";
-  EXPECT_NE(error_of([&] { o.validate(); }).find("exactly one of ope.target_dist"), std::string::npos);
+  EXPECT_NE(error_of([&] { o.validate(); }).find("exactly one of ope.target_dist"),
+            std::string::npos);
   o.target_dist.clear();
   o.model.model_c = 0;
   EXPECT_EQ(error_of([&] { run_ope_estimate(o); }), "ope.model_c must be > 0, got 0");
   o.model.model_c = 1;
   o.model.reward_model = "forest";
-  EXPECT_NE(error_of([&] { o.validate(); }).find("ope.reward_model must be one of logistic, ridge"), std::string::npos);
+  EXPECT_NE(error_of([&] { o.validate(); }).find("ope.reward_model must be one of logistic, ridge"),
+            std::string::npos);
   OpeBenchOptions b;
   b.data = kObd;
   b.campaign = "kids";
-  EXPECT_NE(error_of([&] { run_ope_bench(b); }).find("ope.campaign must be one of men, women, all"), std::string::npos);
+  EXPECT_NE(error_of([&] { run_ope_bench(b); }).find("ope.campaign must be one of men, women, all"),
+            std::string::npos);
   OpeSimBenchOptions s;
   s.env_overrides = {"run.seed=1"};
-  EXPECT_EQ(error_of([&] { s.validate(); }), "ope.env_overrides 'run.seed=1': simbench accepts env.KEY=VALUE only");
+  EXPECT_EQ(error_of([&] { s.validate(); }),
+            "ope.env_overrides 'run.seed=1': simbench accepts env.KEY=VALUE only");
   s.env_overrides.clear();
   s.estimators = "ipw,ipx";
   EXPECT_NE(error_of([&] { s.validate(); }).find("unknown estimator 'ipx'"), std::string::npos);
@@ -61,7 +66,8 @@ TEST(OpeExperiment, SplitNamesKeepsEmptyPieces) {
 
 TEST(OpeExperiment, EstimateOnOpenBanditRandomTarget) {
   const std::string log = kObd + "/random/men/men.csv";
-  if (!std::filesystem::exists(log)) GTEST_SKIP() << "Open Bandit Dataset not found at " << kObd << ", skipping";
+  if (!std::filesystem::exists(log))
+    GTEST_SKIP() << "Open Bandit Dataset not found at " << kObd << ", skipping";
   OpeEstimateOptions o;
   o.log = log;
   o.policy = "random";
@@ -80,9 +86,9 @@ TEST(OpeExperiment, EstimateOnOpenBanditRandomTarget) {
   std::vector<std::string> keys;
   for (const auto& [k, v] : j.items()) keys.push_back(k);
   // nlohmann::json sorts keys; the set of keys is the contract.
-  EXPECT_EQ(keys, (std::vector<std::string>{"bootstrap", "estimates", "format", "level", "log", "mean_weight",
-                                            "policy", "reward_model", "rounds", "rows_read", "rows_rejected",
-                                            "seed"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"bootstrap", "estimates", "format", "level", "log",
+                                            "mean_weight", "policy", "reward_model", "rounds",
+                                            "rows_read", "rows_rejected", "seed"}));
   EXPECT_EQ(j["rounds"], r.rounds);
   EXPECT_TRUE(j["estimates"]["ipw"]["lambda"].is_null());
   // Same seed, same numbers.
@@ -134,7 +140,9 @@ TEST(OpeExperiment, EstimateOnSimulatorLogTargetEqualsBehaviour) {
   EXPECT_FALSE(j.contains("reward_model"));
   o.target_dist = "d.csv";
   o.policy.clear();
-  EXPECT_NE(error_of([&] { run_ope_estimate(o); }).find("ope.target_dist applies to ope.format = \"obd\""),
+  EXPECT_NE(error_of([&] {
+              run_ope_estimate(o);
+            }).find("ope.target_dist applies to ope.format = \"obd\""),
             std::string::npos);
 }
 
@@ -149,7 +157,8 @@ TEST(OpeExperiment, SimBenchRowsPerTargetAndEstimator) {
   ASSERT_EQ(r.rows.size(), 4u);  // 2 targets x 1 size x 2 estimators
   for (size_t i = 0; i + 1 < r.rows.size(); i += 2) {
     EXPECT_EQ(r.rows[i].target, r.rows[i + 1].target);
-    EXPECT_NEAR(r.rows[i].mean_estimate, r.rows[i + 1].mean_estimate, 1e-9);  // ipw == iips on sim logs
+    EXPECT_NEAR(r.rows[i].mean_estimate, r.rows[i + 1].mean_estimate,
+                1e-9);  // ipw == iips on sim logs
   }
   const nlohmann::json j = to_json(r);
   EXPECT_EQ(j["rows"].size(), 4u);
@@ -168,7 +177,8 @@ TEST(OpeExperiment, SimBenchCountsNameTheirKeys) {
   EXPECT_EQ(test::error_of([&] { s.validate(); }), "ope.reps must be > 0, got 0");
   s.reps = 1;
   s.bootstrap = 0;
-  EXPECT_EQ(test::error_of([&] { s.validate(); }), "ope.bootstrap must be > 0 (number of resamples), got 0");
+  EXPECT_EQ(test::error_of([&] { s.validate(); }),
+            "ope.bootstrap must be > 0 (number of resamples), got 0");
 }
 
 }  // namespace

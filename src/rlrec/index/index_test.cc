@@ -9,9 +9,9 @@
 #include <limits>
 
 #include "rlrec/core/registry.h"
+#include "rlrec/core/testing.h"
 #include "rlrec/index/synthetic.h"
 #include "rlrec/index/test_util.h"
-#include "rlrec/core/testing.h"
 
 namespace rlrec::index {
 namespace {

@@ -46,8 +46,8 @@
 #include <string>
 #include <vector>
 
-#include "rlrec/core/output.h"
 #include "rlrec/core/config.h"
+#include "rlrec/core/output.h"
 #include "rlrec/sim/environment.h"
 #include "rlrec/sim/policy.h"
 #include "rlrec/sim/vector_env.h"

@@ -1,20 +1,19 @@
 // Log format: round trip through collect/write/read, observation reconstruction, propensities of
 // the stochastic baselines, and every validation error with file + record.
-#include <unistd.h>
-
-#include "rlrec/catalog/catalog.h"
 #include "rlrec/logs/log.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
-#include "rlrec/sim/plackett_luce.h"
 #include "rlrec/core/testing.h"
+#include "rlrec/sim/plackett_luce.h"
 
 namespace rlrec::logs {
 namespace {
@@ -250,8 +249,8 @@ TEST(Log, LogFromAnotherEnvironmentOrCatalogueIsRejected) {
   auto e6 = catalog::make_environment(other, 1);
   EXPECT_NE(error_of([&] { check_compatible(d.header, *e6, path); }).find("do not match"),
             std::string::npos);
-  auto ex =
-      catalog::make_environment(Config::parse_string("[env]\nname = \"interest_exploration\"\n"), 1);
+  auto ex = catalog::make_environment(
+      Config::parse_string("[env]\nname = \"interest_exploration\"\n"), 1);
   EXPECT_NE(
       error_of([&] {
         check_compatible(d.header, *ex, path);
@@ -286,8 +285,9 @@ TEST(Policies, TemperatureAndBiasValidated) {
             "policy.bias must be in [0.0, 1.0], got 1.5");
   Config c3 = Config::parse_string("[policy]\ntemprature = 0.5\n");
   sim::PolicyContext ctx3{env.get(), &c3, nullptr};
-  EXPECT_NE(error_of([&] { catalog::find_policy("softmax_myopic").make(ctx3); }).find("did you mean"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { catalog::find_policy("softmax_myopic").make(ctx3); }).find("did you mean"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -1,8 +1,7 @@
-#include <unistd.h>
-
 #include "rlrec/models/mf_model.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -37,7 +36,8 @@ MfModel tiny() {
 }
 
 fs::path temp_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("rlrec_mf_model_test_" + std::to_string(::getpid()) + "_" + name);
+  fs::path d = fs::temp_directory_path() /
+               ("rlrec_mf_model_test_" + std::to_string(::getpid()) + "_" + name);
   fs::remove_all(d);
   return d;
 }

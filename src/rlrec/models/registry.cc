@@ -35,7 +35,8 @@ std::string defaults(std::string_view section, std::string_view name) {
 
 const std::array<MfKind, 3> kKinds = {{
     {"biased_sgd", "explicit ratings: mu + b_u + b_i + p_u.q_i by SGD (Koren et al. 2009)",
-     Feedback::kExplicit, create<BiasedSgd, BiasedSgdConfig>, create_shared<BiasedSgd, BiasedSgdConfig>,
+     Feedback::kExplicit, create<BiasedSgd, BiasedSgdConfig>,
+     create_shared<BiasedSgd, BiasedSgdConfig>,
      [](std::string_view s) { return defaults<BiasedSgdConfig>(s, "biased_sgd"); }},
     {"als", "implicit feedback: weighted ALS with CG (Hu et al. 2008; Takacs et al. 2011)",
      Feedback::kImplicit, create<ImplicitAls, AlsConfig>, create_shared<ImplicitAls, AlsConfig>,

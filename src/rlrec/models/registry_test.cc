@@ -1,11 +1,11 @@
 #include <gtest/gtest.h>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/testing.h"
 #include "rlrec/models/als.h"
 #include "rlrec/models/biased_sgd.h"
 #include "rlrec/models/bpr.h"
 #include "rlrec/models/mf.h"
-#include "rlrec/core/testing.h"
 
 namespace rlrec::models {
 namespace {

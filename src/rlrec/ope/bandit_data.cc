@@ -31,7 +31,8 @@ ActionDist ActionDist::subset(const std::vector<size_t>& rows) const {
   out.per_round = true;
   const size_t stride = static_cast<size_t>(n_actions) * n_positions;
   out.p.reserve(rows.size() * stride);
-  for (size_t r : rows) out.p.insert(out.p.end(), p.begin() + r * stride, p.begin() + (r + 1) * stride);
+  for (size_t r : rows)
+    out.p.insert(out.p.end(), p.begin() + r * stride, p.begin() + (r + 1) * stride);
   return out;
 }
 
@@ -39,10 +40,12 @@ void validate(const BanditData& d, const std::string& source) {
   const size_t n = d.size();
   if (n == 0) invalid_argument(source, ": the log has no rounds");
   if (d.n_actions <= 0) invalid_argument(source, ": n_actions must be > 0, got ", d.n_actions);
-  if (d.n_positions <= 0) invalid_argument(source, ": n_positions must be > 0, got ", d.n_positions);
+  if (d.n_positions <= 0)
+    invalid_argument(source, ": n_positions must be > 0, got ", d.n_positions);
   if (d.position.size() != n || d.reward.size() != n || d.pscore.size() != n)
     invalid_argument(source, ": columns have different lengths (action ", n, ", position ",
-                     d.position.size(), ", reward ", d.reward.size(), ", pscore ", d.pscore.size(), ")");
+                     d.position.size(), ", reward ", d.reward.size(), ", pscore ", d.pscore.size(),
+                     ")");
   for (size_t i = 0; i < n; ++i) {
     if (d.action[i] < 0 || d.action[i] >= d.n_actions)
       invalid_argument(source, ": round ", i, ": action ", d.action[i], " out of range [0, ",
@@ -63,7 +66,8 @@ void validate(const BanditData& d, const std::string& source) {
 void validate(const ActionDist& dist, const BanditData& d, const std::string& source) {
   if (dist.n_actions != d.n_actions || dist.n_positions != d.n_positions)
     invalid_argument(source, ": target distribution covers ", dist.n_actions, " actions x ",
-                     dist.n_positions, " positions, the log has ", d.n_actions, " x ", d.n_positions);
+                     dist.n_positions, " positions, the log has ", d.n_actions, " x ",
+                     d.n_positions);
   const size_t stride = static_cast<size_t>(dist.n_actions) * dist.n_positions;
   const size_t rounds = dist.per_round ? d.size() : 1;
   if (dist.p.size() != rounds * stride)
@@ -80,8 +84,8 @@ void validate(const ActionDist& dist, const BanditData& d, const std::string& so
         sum += p;
       }
       if (std::abs(sum - 1.0) > 1e-6)
-        invalid_argument(source, ": round ", i, ": target probabilities at position ", l, " sum to ",
-                         sum, ", must sum to 1 (within 1e-6)");
+        invalid_argument(source, ": round ", i, ": target probabilities at position ", l,
+                         " sum to ", sum, ", must sum to 1 (within 1e-6)");
     }
   }
 }

@@ -22,8 +22,8 @@ RoundInputs prepare_inputs(const BanditData& data, const ActionDist& dist,
   in.q_pi.assign(n, 0.0);
   in.has_model = q_hat != nullptr;
   if (q_hat && q_hat->size() != n * static_cast<size_t>(A))
-    invalid_argument("reward model predictions have ", q_hat->size(), " values, expected n x actions = ",
-                     n * static_cast<size_t>(A));
+    invalid_argument("reward model predictions have ", q_hat->size(),
+                     " values, expected n x actions = ", n * static_cast<size_t>(A));
   for (size_t i = 0; i < n; ++i) {
     const int l = data.position[i];
     in.w[i] = dist.at(i, data.action[i], l) / data.pscore[i];
@@ -110,8 +110,9 @@ std::vector<double> shrinkage_grid(const RoundInputs& in) {
 template <class Make>
 Terms tuned(const RoundInputs& in, double fixed, const std::vector<double>& grid, Make make) {
   if (std::isnan(fixed))
-    invalid_argument("estimator hyperparameter lambda is NaN; valid: a number >= 0 (inf allowed), "
-                     "or < 0 to tune it with SLOPE");
+    invalid_argument(
+        "estimator hyperparameter lambda is NaN; valid: a number >= 0 (inf allowed), "
+        "or < 0 to tune it with SLOPE");
   if (fixed >= 0) return make(fixed);
   std::vector<Terms> cands;
   cands.reserve(grid.size());
@@ -194,7 +195,8 @@ Terms dr_os(const RoundInputs& in, const EstimatorOptions& opt) {
     for (size_t i = 0; i < in.size(); ++i) {
       const double w = in.w[i];
       // lambda = inf: w~ = w (DR); lambda = 0: w~ = 0 (DM).
-      const double ws = std::isinf(lambda) ? w : (lambda == 0 ? 0.0 : lambda * w / (w * w + lambda));
+      const double ws =
+          std::isinf(lambda) ? w : (lambda == 0 ? 0.0 : lambda * w / (w * w + lambda));
       t.b[i] = ws * (in.r[i] - in.q_logged[i]);
     }
     return t;
@@ -204,17 +206,18 @@ Terms dr_os(const RoundInputs& in, const EstimatorOptions& opt) {
 
 constexpr EstimatorEntry kEstimators[] = {
     {"ipw", "inverse propensity weighting: mean of w*r", false, ipw},
-    {"clipped_ipw", "IPW with weights clipped at lambda (SLOPE-tuned unless fixed)", false, clipped_ipw},
+    {"clipped_ipw", "IPW with weights clipped at lambda (SLOPE-tuned unless fixed)", false,
+     clipped_ipw},
     {"snipw", "self-normalized IPW: sum(w*r)/sum(w)", false, snipw},
     {"dm", "direct method: reward model averaged over the target policy", true, dm},
     {"dr", "doubly robust: DM + w*(r - qhat)", true, dr},
     {"sndr", "self-normalized doubly robust", true, sndr},
     {"switch_dr", "switch-DR: DR correction only where w <= lambda (SLOPE-tuned)", true, switch_dr},
     {"dr_os", "DR with optimistic shrinkage w~=lambda*w/(w^2+lambda) (SLOPE-tuned)", true, dr_os},
-    {"sips", "slate IPW: whole-slate importance weight (simulator logs)", false, nullptr, sips_terms,
-     true, false},
-    {"iips", "independent IPS: per-slot marginal weights (simulator logs)", false, nullptr, iips_terms,
-     false, false},
+    {"sips", "slate IPW: whole-slate importance weight (simulator logs)", false, nullptr,
+     sips_terms, true, false},
+    {"iips", "independent IPS: per-slot marginal weights (simulator logs)", false, nullptr,
+     iips_terms, false, false},
     {"rips", "reward-interaction IPS: cascade weights over the slots above (simulator logs)", false,
      nullptr, rips_terms, false, true},
 };
@@ -225,7 +228,8 @@ std::span<const EstimatorEntry> all_estimators() { return kEstimators; }
 
 std::span<const EstimatorEntry> estimators() {
   const auto all = all_estimators();
-  const auto first_slate = std::find_if(all.begin(), all.end(), [](const EstimatorEntry& e) { return e.slate_terms != nullptr; });
+  const auto first_slate = std::find_if(
+      all.begin(), all.end(), [](const EstimatorEntry& e) { return e.slate_terms != nullptr; });
   return all.first(static_cast<size_t>(first_slate - all.begin()));
 }
 
@@ -244,13 +248,16 @@ std::vector<const EstimatorEntry*> parse_estimator_list(std::string_view list) {
     size_t end = list.find(',', start);
     if (end == std::string_view::npos) end = list.size();
     std::string_view name = list.substr(start, end - start);
-    if (name.empty()) invalid_argument("--estimators '", list, "' has an empty name; use e.g. ipw,dr or all");
+    if (name.empty())
+      invalid_argument("--estimators '", list, "' has an empty name; use e.g. ipw,dr or all");
     const EstimatorEntry* e = &find_estimator(name);
     if (e->slate_terms) {
       std::vector<std::string> bandit;
       for (const auto& b : estimators()) bandit.emplace_back(b.name);
-      invalid_argument("estimator '", name, "' is a slate estimator: it needs a simulator log (slates "
-                       "with propensities); estimators for this data: ", join(bandit));
+      invalid_argument("estimator '", name,
+                       "' is a slate estimator: it needs a simulator log (slates "
+                       "with propensities); estimators for this data: ",
+                       join(bandit));
     }
     if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
     start = end + 1;
@@ -273,7 +280,8 @@ size_t slope_select(std::span<const Terms> cands) {
 
 Estimate bootstrap_estimate(const Terms& t, std::string name, int B, uint64_t seed, double level) {
   if (B <= 0) invalid_argument("--bootstrap must be > 0 (number of resamples), got ", B);
-  if (!(level > 0 && level < 1)) invalid_argument("confidence level must be in (0, 1), got ", level);
+  if (!(level > 0 && level < 1))
+    invalid_argument("confidence level must be in (0, 1), got ", level);
   Estimate e;
   e.name = std::move(name);
   e.estimate = t.value();

@@ -5,10 +5,10 @@
 // q_i = qhat(x_i, a_i, l_i) (reward model at the logged action); qpi_i = sum_a pi_e(a | x_i, l_i)
 // qhat(x_i, a, l_i) (reward model averaged over the target policy).
 //
-//   ipw          V = 1/n sum_i w_i r_i                       Horvitz & Thompson 1952; Precup et al. 2000
-//   clipped_ipw  V = 1/n sum_i min(w_i, lambda) r_i          Bottou et al. 2013 (JMLR 14), "clipping"
-//   snipw        V = sum_i w_i r_i / sum_i w_i               Swaminathan & Joachims 2015 (NeurIPS)
-//   dm           V = 1/n sum_i qpi_i                         Beygelzimer & Langford 2009
+//   ipw          V = 1/n sum_i w_i r_i                       Horvitz & Thompson 1952; Precup et al.
+//   2000 clipped_ipw  V = 1/n sum_i min(w_i, lambda) r_i          Bottou et al. 2013 (JMLR 14),
+//   "clipping" snipw        V = sum_i w_i r_i / sum_i w_i               Swaminathan & Joachims 2015
+//   (NeurIPS) dm           V = 1/n sum_i qpi_i                         Beygelzimer & Langford 2009
 //   dr           V = 1/n sum_i [qpi_i + w_i (r_i - q_i)]     Dudik, Langford & Li 2011 (ICML)
 //   sndr         V = 1/n sum_i qpi_i + sum_i w_i (r_i - q_i) / sum_i w_i     (OBP's SNDR)
 //   switch_dr    V = 1/n sum_i [qpi_i + w_i (r_i - q_i) 1{w_i <= lambda}]
@@ -20,11 +20,11 @@
 //
 // Hyperparameters (clipped_ipw, switch_dr, dr_os): a fixed lambda, or (default) SLOPE, the
 // Lepski-style selection of Su, Srinath & Krishnamurthy 2020 ("Adaptive Estimator Selection for
-// Off-Policy Evaluation", ICML): candidates are sorted from least to most biased (decreasing lambda,
-// hence decreasing variance), each with its estimate theta_k and standard error se_k (sd of its
-// per-round contributions / sqrt(n)); walking down the list, candidate k is accepted while
-// |theta_k - theta_j| <= se_k + se_j for every less biased j < k, and the last accepted one is used.
-// (Deviation: the paper states the test with confidence widths; we use one standard error per
+// Off-Policy Evaluation", ICML): candidates are sorted from least to most biased (decreasing
+// lambda, hence decreasing variance), each with its estimate theta_k and standard error se_k (sd of
+// its per-round contributions / sqrt(n)); walking down the list, candidate k is accepted while
+// |theta_k - theta_j| <= se_k + se_j for every less biased j < k, and the last accepted one is
+// used. (Deviation: the paper states the test with confidence widths; we use one standard error per
 // candidate, a conservative choice that accepts less bias.) Grids (w_max = largest logged weight):
 // clipped_ipw and switch_dr: inf and the 0.99, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5 quantiles of w;
 // dr_os: inf and w_max^2 * 10^k for k = 1, 0, -1, ..., -5.
@@ -61,7 +61,7 @@ RoundInputs prepare_inputs(const BanditData& data, const ActionDist& dist,
                            const std::vector<double>* q_hat);
 
 struct Terms {
-  std::vector<double> a, b, d;  // d empty: d_i = 1
+  std::vector<double> a, b, d;                               // d empty: d_i = 1
   double lambda = std::numeric_limits<double>::quiet_NaN();  // hyperparameter used (NaN: none)
   double value() const;
 };
@@ -100,9 +100,9 @@ std::vector<const EstimatorEntry*> parse_estimator_list(std::string_view list);
 
 struct Estimate {
   std::string name;
-  double estimate = 0;         // on all rounds
+  double estimate = 0;  // on all rounds
   double lambda = std::numeric_limits<double>::quiet_NaN();
-  int bootstrap = 0;           // resamples
+  int bootstrap = 0;  // resamples
   double boot_mean = 0, boot_std = 0;
   double ci_low = 0, ci_high = 0;  // percentile interval at `level`
   double level = 0.95;

@@ -71,7 +71,8 @@ TEST(Estimators, FixedHyperparameters) {
   EXPECT_NEAR(t.value("dr_os", opt), t.value("dm"), 1e-12);
   // lambda = 1: w~ = w/(w^2+1): 1.6/3.56, 0.4/1.16, 3.2/11.24, 0.26667/1.07111.
   opt.dros_lambda = 1.0;
-  const double corr = 1.6 / 3.56 * 0.4 + 0.4 / 1.16 * -0.2 + 3.2 / 11.24 * -0.6 + (0.8 / 3) / (1 + 0.64 / 9) * 0.8;
+  const double corr =
+      1.6 / 3.56 * 0.4 + 0.4 / 1.16 * -0.2 + 3.2 / 11.24 * -0.6 + (0.8 / 3) / (1 + 0.64 / 9) * 0.8;
   EXPECT_NEAR(t.value("dr_os", opt), 0.52 + corr / 4, 1e-9);
   // NaN is no hyperparameter: an error, never a silent switch to SLOPE.
   opt.dros_lambda = std::numeric_limits<double>::quiet_NaN();
@@ -192,8 +193,8 @@ TEST(Estimators, BootstrapIsSeededAndDeterministic) {
 }
 
 TEST(Estimators, SlopePicksLeastBiasedWhenCandidatesAgree) {
-  // Identical candidates: all intervals intersect, the last (most biased) is chosen; a candidate far
-  // outside stops the walk before it.
+  // Identical candidates: all intervals intersect, the last (most biased) is chosen; a candidate
+  // far outside stops the walk before it.
   Terms t;
   t.a = {0.1, 0.2, 0.3, 0.4};
   t.b = {0, 0, 0, 0};
@@ -212,7 +213,8 @@ TEST(Estimators, BadInput) {
     validate(t.data, "log.csv");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("log.csv: round 2: propensity 0"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("log.csv: round 2: propensity 0"), std::string::npos)
+        << e.what();
   }
   t.data.pscore[2] = std::nan("");
   EXPECT_THROW(validate(t.data, "log.csv"), Error);

@@ -49,7 +49,8 @@ ObdBandit obd_to_bandit(const data::BanditLog& log) {
   for (int a = 0; a < A; ++a) {
     f.action.add(a, 1.0f);
     for (int k = 0; k < nnum; ++k) f.action.add(A + k, ic.numeric(a, k));
-    for (size_t k = 0; k < ic.categorical_names.size(); ++k) f.action.add(cat_off[k] + ic.categorical(a, k), 1.0f);
+    for (size_t k = 0; k < ic.categorical_names.size(); ++k)
+      f.action.add(cat_off[k] + ic.categorical(a, k), 1.0f);
     f.action.end_row();
   }
   // Pair: affinity of the scored item.
@@ -71,10 +72,12 @@ void mean_std(const std::vector<double>& v, double& mean, double& sd) {
 }
 }  // namespace
 
-ObdBenchResult obd_bench(const std::string& root, const std::string& campaign, const ObdBenchOptions& opt) {
+ObdBenchResult obd_bench(const std::string& root, const std::string& campaign,
+                         const ObdBenchOptions& opt) {
   if (campaign != "men" && campaign != "women" && campaign != "all")
     invalid_argument("--campaign must be one of men, women, all; got '", campaign, "'");
-  if (opt.bootstrap <= 0) invalid_argument("--bootstrap must be > 0 (number of resamples), got ", opt.bootstrap);
+  if (opt.bootstrap <= 0)
+    invalid_argument("--bootstrap must be > 0 (number of resamples), got ", opt.bootstrap);
   std::vector<const EstimatorEntry*> ests;
   for (const auto& name : opt.estimators) ests.push_back(&find_estimator(name));
 
@@ -90,12 +93,13 @@ ObdBenchResult obd_bench(const std::string& root, const std::string& campaign, c
   clicks = 0;
   for (int8_t c : random_log.click) clicks += c;
   res.behaviour_value = clicks / static_cast<double>(random_log.size());
-  if (!(res.ground_truth > 0)) invalid_argument(root, ": bts log of ", campaign, " has no clicks; relative error undefined");
+  if (!(res.ground_truth > 0))
+    invalid_argument(root, ": bts log of ", campaign, " has no clicks; relative error undefined");
 
   const ObdBandit full = obd_to_bandit(random_log);
   validate(full.data, root + "/random/" + campaign);
-  const ActionDist dist =
-      bernoulli_ts_action_dist(zozotown_prior(campaign), full.data.n_positions, opt.n_sim, opt.seed);
+  const ActionDist dist = bernoulli_ts_action_dist(zozotown_prior(campaign), full.data.n_positions,
+                                                   opt.n_sim, opt.seed);
   validate(dist, full.data, "bts action distribution");
 
   auto run = [&](const BanditData& data, const RewardFeatures& features, uint64_t model_seed) {

@@ -4,9 +4,9 @@
 // from the uniform-random logs of a campaign, and compare with its on-policy value, the mean click
 // of the bts logs of the same campaign.
 //
-// Features for the reward model (stated choice, close to OBP's OpenBanditDataset): context = one-hot
-// of every user feature (all levels); action = one-hot item id, item_feature_0 (numeric) and one-hot
-// of the categorical item features; pair = the user-item affinity of the scored item
+// Features for the reward model (stated choice, close to OBP's OpenBanditDataset): context =
+// one-hot of every user feature (all levels); action = one-hot item id, item_feature_0 (numeric)
+// and one-hot of the categorical item features; pair = the user-item affinity of the scored item
 // (user-item_affinity_<a>, OBD's "context set 2" ingredient), one model per position.
 //
 // Bench protocol (obd_bench): B bootstrap resamples of the random log (n rounds drawn with
@@ -41,13 +41,14 @@ struct ObdBenchOptions {
   int n_sim = 100000;  // Monte Carlo draws for the bts action distribution
   RewardModelOptions model{};
   EstimatorOptions estimator{};
-  std::vector<std::string> estimators = {"ipw", "clipped_ipw", "snipw", "dm", "dr", "sndr", "switch_dr", "dr_os"};
+  std::vector<std::string> estimators = {"ipw", "clipped_ipw", "snipw",     "dm",
+                                         "dr",  "sndr",        "switch_dr", "dr_os"};
 };
 
 struct ObdBenchRow {
   std::string name;
-  double estimate = 0;         // on the full random log
-  double relative_error = 0;   // of `estimate`
+  double estimate = 0;        // on the full random log
+  double relative_error = 0;  // of `estimate`
   double estimate_mean = 0, estimate_std = 0;
   double relative_error_mean = 0, relative_error_std = 0;
 };
@@ -62,6 +63,7 @@ struct ObdBenchResult {
 };
 
 // root: the OBD directory (<root>/{random,bts}/<campaign>/...).
-ObdBenchResult obd_bench(const std::string& root, const std::string& campaign, const ObdBenchOptions& options);
+ObdBenchResult obd_bench(const std::string& root, const std::string& campaign,
+                         const ObdBenchOptions& options);
 
 }  // namespace rlrec::ope

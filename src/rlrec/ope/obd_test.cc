@@ -1,4 +1,5 @@
-// Tests on the Open Bandit Dataset sample (skipped when ../shared/data/open-bandit-dataset is absent).
+// Tests on the Open Bandit Dataset sample (skipped when ../shared/data/open-bandit-dataset is
+// absent).
 #include "rlrec/ope/obd.h"
 
 #include <gtest/gtest.h>
@@ -13,8 +14,8 @@ namespace {
 
 const std::string kRoot = std::string(RLREC_SHARED_DATA_DIR) + "/open-bandit-dataset";
 
-#define SKIP_WITHOUT_OBD()                                                                 \
-  if (!std::filesystem::exists(kRoot + "/random/men/men.csv"))                             \
+#define SKIP_WITHOUT_OBD()                                     \
+  if (!std::filesystem::exists(kRoot + "/random/men/men.csv")) \
   GTEST_SKIP() << "Open Bandit Dataset not found at " << kRoot << ", skipping"
 
 TEST(Obd, ConversionAndOnPolicyIdentity) {

@@ -30,7 +30,8 @@ RewardFeatures RewardFeatures::subset(const std::vector<size_t>& rows, int n_act
   out.pair_dim = pair_dim;
   const size_t stride = static_cast<size_t>(n_actions) * pair_dim;
   out.pair.reserve(rows.size() * stride);
-  for (size_t r : rows) out.pair.insert(out.pair.end(), pair.begin() + r * stride, pair.begin() + (r + 1) * stride);
+  for (size_t r : rows)
+    out.pair.insert(out.pair.end(), pair.begin() + r * stride, pair.begin() + (r + 1) * stride);
   return out;
 }
 
@@ -86,11 +87,14 @@ std::vector<double> fit_predict_cross_fitted(const BanditData& data, const Rewar
   if (static_cast<size_t>(opt.folds) > n)
     invalid_argument("cross-fitting folds (", opt.folds, ") exceed the number of rounds (", n, ")");
   if (f.context.rows() != n)
-    invalid_argument("reward features have ", f.context.rows(), " context rows, the log has ", n, " rounds");
+    invalid_argument("reward features have ", f.context.rows(), " context rows, the log has ", n,
+                     " rounds");
   if (f.action.rows() != static_cast<size_t>(A))
-    invalid_argument("reward features have ", f.action.rows(), " action rows, the log has ", A, " actions");
+    invalid_argument("reward features have ", f.action.rows(), " action rows, the log has ", A,
+                     " actions");
   if (f.pair.size() != n * A * static_cast<size_t>(f.pair_dim))
-    invalid_argument("pair features have ", f.pair.size(), " values, expected ", n * A * f.pair_dim);
+    invalid_argument("pair features have ", f.pair.size(), " values, expected ",
+                     n * A * f.pair_dim);
   if (logistic)
     for (size_t i = 0; i < n; ++i)
       if (data.reward[i] != 0.0 && data.reward[i] != 1.0)
@@ -156,7 +160,8 @@ std::vector<double> fit_predict_cross_fitted(const BanditData& data, const Rewar
         param.C = opt.C;
         param.p = 0.0;
         if (const char* err = check_parameter(&prob, &param))
-          throw_error(ErrorCode::kInternal, "LIBLINEAR rejected the reward model parameters: ", err);
+          throw_error(ErrorCode::kInternal,
+                      "LIBLINEAR rejected the reward model parameters: ", err);
         m = ::train(&prob, &param);
       } else {
         ++rep.constant_models;

@@ -1,13 +1,13 @@
 // Reward models qhat(x, a, l) for the direct method and the doubly robust family, fitted with
 // k-fold cross-fitting (Chernozhukov et al. 2018, "Double/debiased machine learning", Econometrics
-// J. 21; used for DR by Narita, Yasui & Yata 2021 and in OBP's RegressionModel): the rounds are split
-// into k folds by a seeded permutation; the model predicting fold f is trained on the other k-1
-// folds, so no round is scored by a model that saw its own reward.
+// J. 21; used for DR by Narita, Yasui & Yata 2021 and in OBP's RegressionModel): the rounds are
+// split into k folds by a seeded permutation; the model predicting fold f is trained on the other
+// k-1 folds, so no round is scored by a model that saw its own reward.
 //
 // Learners (LIBLINEAR 2.x, Fan et al. 2008, JMLR 9, Debian liblinear-dev; not hand-written):
 //   logistic  L2-regularized logistic regression (solver L2R_LR):
-//             min_w 1/2 |w|^2 + C sum_i log(1 + exp(-y_i w.z_i)), y in {-1,+1}; qhat = sigmoid(w.z).
-//             Rewards must be 0/1.
+//             min_w 1/2 |w|^2 + C sum_i log(1 + exp(-y_i w.z_i)), y in {-1,+1}; qhat =
+//             sigmoid(w.z). Rewards must be 0/1.
 //   ridge     L2-regularized least squares (solver L2R_L2LOSS_SVR with epsilon p = 0):
 //             min_w 1/2 |w|^2 + C sum_i (r_i - w.z_i)^2, i.e. ridge with penalty 1/(2C).
 // A bias feature (constant 1, regularized as LIBLINEAR does) is appended.

@@ -1,13 +1,13 @@
-#include "rlrec/core/testing.h"
 #include "rlrec/ope/reward_model.h"
 
-#include <limits>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "rlrec/core/error.h"
 #include "rlrec/core/rng.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::ope {
 namespace {
@@ -105,14 +105,17 @@ TEST(RewardModel, BadInput) {
   opt.C = 0;
   EXPECT_THROW(fit_predict_cross_fitted(s.data, s.f, opt), Error);
   // Non-finite C or tolerance: an error naming the value, not a solver that never stops.
-  for (double bad : {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+  for (double bad :
+       {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
     opt.C = bad;
-    EXPECT_NE(test::error_of([&] { fit_predict_cross_fitted(s.data, s.f, opt); }, ErrorCode::kInvalidArgument)
+    EXPECT_NE(test::error_of([&] { fit_predict_cross_fitted(s.data, s.f, opt); },
+                             ErrorCode::kInvalidArgument)
                   .find("C must be finite and > 0"),
               std::string::npos);
     opt.C = 1;
     opt.eps = bad;
-    EXPECT_NE(test::error_of([&] { fit_predict_cross_fitted(s.data, s.f, opt); }, ErrorCode::kInvalidArgument)
+    EXPECT_NE(test::error_of([&] { fit_predict_cross_fitted(s.data, s.f, opt); },
+                             ErrorCode::kInvalidArgument)
                   .find("eps must be finite and > 0"),
               std::string::npos);
     opt.eps = 1e-4;

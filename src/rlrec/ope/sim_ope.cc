@@ -1,11 +1,11 @@
 // Simulator-log OPE and the simulator benchmark; conventions in sim_ope.h.
-#include "rlrec/catalog/catalog.h"
 #include "rlrec/ope/sim_ope.h"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
 #include "rlrec/core/rng.h"
 #include "rlrec/eval/runner.h"
@@ -14,7 +14,8 @@
 
 namespace rlrec::ope {
 
-SimOpeData sim_ope_data(const logs::LogData& log, const sim::Policy& target, const sim::Catalogue* catalogue) {
+SimOpeData sim_ope_data(const logs::LogData& log, const sim::Policy& target,
+                        const sim::Catalogue* catalogue) {
   const auto& h = log.header;
   const int N = h.num_candidates, K = h.slate_size, U = h.user_dim, D = h.item_dim;
   const size_t n = static_cast<size_t>(log.size);
@@ -61,8 +62,9 @@ SimOpeData sim_ope_data(const logs::LogData& log, const sim::Policy& target, con
       const size_t r = i * K + k;
       const double marg = log.marginal[r], c = log.conditional[r];
       if (!(marg > 0) || !(c > 0))
-        invalid_argument("record ", i, " slot ", k, ": behaviour propensity unknown or 0 (marginal ", marg,
-                         ", conditional ", c, "); log with a policy that reports propensities (e.g. softmax_myopic)");
+        invalid_argument("record ", i, " slot ", k,
+                         ": behaviour propensity unknown or 0 (marginal ", marg, ", conditional ",
+                         c, "); log with a policy that reports propensities (e.g. softmax_myopic)");
       const double reward = (choice == k || (choice < 0 && k == 0)) ? log.reward[i] : 0.0;
       s.item.push_back(slate[k]);
       s.reward.push_back(reward);
@@ -95,7 +97,8 @@ SimOpeData sim_ope_data(const logs::LogData& log, const sim::Policy& target, con
   return d;
 }
 
-std::vector<std::string> sim_estimator_names() {  // the slate estimators first, then the bandit ones
+std::vector<std::string>
+sim_estimator_names() {  // the slate estimators first, then the bandit ones
   std::vector<std::string> names;
   for (const auto& e : all_estimators())
     if (e.slate_terms) names.emplace_back(e.name);
@@ -104,18 +107,21 @@ std::vector<std::string> sim_estimator_names() {  // the slate estimators first,
 }
 
 std::vector<Estimate> estimate_sim(const SimOpeData& d, const std::vector<std::string>& names,
-                                   const RewardModelOptions& model, const EstimatorOptions& est, int B,
-                                   uint64_t seed) {
+                                   const RewardModelOptions& model, const EstimatorOptions& est,
+                                   int B, uint64_t seed) {
   const auto known = sim_estimator_names();
   bool need_model = false;
   for (const auto& name : names) {
-    if (std::find(known.begin(), known.end(), name) == known.end()) throw_unknown("estimator", name, known);
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      throw_unknown("estimator", name, known);
     const EstimatorEntry& e = find_estimator(name);
     need_model |= e.needs_model;
     if (e.needs_target_slate && !d.has_target_slate)
-      invalid_argument("estimator '", name, "' needs the target's slate probabilities (slate_probability)");
+      invalid_argument("estimator '", name,
+                       "' needs the target's slate probabilities (slate_probability)");
     if (e.needs_target_cascade && !d.has_target_cascade)
-      invalid_argument("estimator '", name, "' needs the target's slot conditionals (sim::SequentialPropensities)");
+      invalid_argument("estimator '", name,
+                       "' needs the target's slot conditionals (sim::SequentialPropensities)");
   }
   std::vector<double> q;
   if (need_model) q = fit_predict_cross_fitted(d.rows, d.features, model);
@@ -183,11 +189,13 @@ std::vector<SimBenchRow> sim_bench(const SimBenchOptions& o) {
     // Truth: online episodes of the target (one step each).
     auto env = catalog::make_environment(cfg, o.seed);
     if (env->spec().fixed_corpus())
-      throw_error(ErrorCode::kNotSupported, "the simulator OPE bench needs a fresh-items environment "
-                                            "(env.corpus_size = 0): replicate logs use independent env seeds");
+      throw_error(ErrorCode::kNotSupported,
+                  "the simulator OPE bench needs a fresh-items environment "
+                  "(env.corpus_size = 0): replicate logs use independent env seeds");
     sim::VectorEnv truth_env(std::move(env), 256, combine_keys(o.seed, hash_name("truth")));
     auto target = make_sim_policy(tspec, truth_env.env());
-    const auto res = eval::run_episodes(truth_env, *target, o.truth_episodes, combine_keys(o.seed, hash_name("tp")));
+    const auto res = eval::run_episodes(truth_env, *target, o.truth_episodes,
+                                        combine_keys(o.seed, hash_name("tp")));
     const auto sum = res.return_summary();
     for (int64_t n : o.sizes) {
       std::vector<std::vector<Estimate>> per_rep;
@@ -202,9 +210,11 @@ std::vector<SimBenchRow> sim_bench(const SimBenchOptions& o) {
         sim::VectorEnv venv(std::move(e), 256, env_seed);
         auto behaviour = make_sim_policy(o.behaviour, venv.env());
         auto tgt = make_sim_policy(tspec, venv.env());
-        const std::string path = (work / ("rlrec_ope_simbench_" + std::to_string(env_seed) + ".log")).string();
+        const std::string path =
+            (work / ("rlrec_ope_simbench_" + std::to_string(env_seed) + ".log")).string();
         {
-          logs::LogWriter writer(path, logs::make_header(venv.env(), cfg, env_seed, o.behaviour, env_seed));
+          logs::LogWriter writer(
+              path, logs::make_header(venv.env(), cfg, env_seed, o.behaviour, env_seed));
           logs::collect_log(venv, *behaviour, n, env_seed, writer);
           writer.close();
         }

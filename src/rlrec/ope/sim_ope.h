@@ -3,8 +3,8 @@
 //
 // From a log and a target sim::Policy (evaluated on each record's rebuilt observation):
 //   * slates (slate.h): s_i = the logged slate (candidate positions), slot reward r_ik = the step
-//     reward if the user chose slot k, else 0 (a step with a reward but no choice puts it on slot 0),
-//     so sum_k r_ik = the step reward; behaviour slot marginal = marginal[k], cascade = running
+//     reward if the user chose slot k, else 0 (a step with a reward but no choice puts it on slot
+//     0), so sum_k r_ik = the step reward; behaviour slot marginal = marginal[k], cascade = running
 //     product of conditional[k] (the logged Plackett-Luce factors), whole slate = slate_propensity;
 //     target: slot_probabilities and, when the policy implements sim::SequentialPropensities,
 //     its conditionals (for rips and sips; else slate_probability for sips and no rips).
@@ -47,15 +47,16 @@ struct SimOpeData {
 
 // Throws kInvalidArgument when the log lacks behaviour propensities (marginal/conditional -1) or
 // the target does not expose slot probabilities. catalogue: needed for fixed-corpus logs.
-SimOpeData sim_ope_data(const logs::LogData& log, const sim::Policy& target, const sim::Catalogue* catalogue);
+SimOpeData sim_ope_data(const logs::LogData& log, const sim::Policy& target,
+                        const sim::Catalogue* catalogue);
 
 // Names usable on simulator logs: sips, iips, rips and every bandit estimator.
 std::vector<std::string> sim_estimator_names();
 
 // Estimates of the per-step value for each name (bootstrap CI from B resamples).
 std::vector<Estimate> estimate_sim(const SimOpeData& d, const std::vector<std::string>& names,
-                                   const RewardModelOptions& model, const EstimatorOptions& est, int B,
-                                   uint64_t seed);
+                                   const RewardModelOptions& model, const EstimatorOptions& est,
+                                   int B, uint64_t seed);
 
 // Builds target policy "NAME" or "NAME:key=value,key=value" (keys of its [policy] section) from the
 // baseline registry for `env`.
@@ -64,7 +65,8 @@ std::unique_ptr<sim::Policy> make_sim_policy(const std::string& spec, const sim:
 struct SimBenchOptions {
   std::string env_config;  // TOML with an [env] section; env.max_steps is forced to 1
   std::string behaviour = "softmax_myopic:temperature=0.5";
-  std::vector<std::string> targets = {"softmax_myopic:temperature=0.2", "biased_softmax:bias=0.7,temperature=0.5"};
+  std::vector<std::string> targets = {"softmax_myopic:temperature=0.2",
+                                      "biased_softmax:bias=0.7,temperature=0.5"};
   std::vector<int64_t> sizes = {1000, 10000, 100000};
   int reps = 20;
   int bootstrap = 100;

@@ -1,4 +1,3 @@
-#include "rlrec/catalog/catalog.h"
 #include "rlrec/ope/sim_ope.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
 #include "rlrec/sim/vector_env.h"
 
@@ -14,7 +14,8 @@ namespace rlrec::ope {
 namespace {
 
 // Collects `episodes` one-step episodes of interest_evolution from `behaviour` into memory.
-logs::LogData collect(const std::string& behaviour, int64_t episodes, uint64_t seed, const Config& cfg) {
+logs::LogData collect(const std::string& behaviour, int64_t episodes, uint64_t seed,
+                      const Config& cfg) {
   sim::VectorEnv venv(catalog::make_environment(cfg, seed), 64, seed);
   auto pol = make_sim_policy(behaviour, venv.env());
   const std::string path = ::testing::TempDir() + "ope_sim_" + std::to_string(getpid()) + ".log";

@@ -10,12 +10,14 @@ namespace rlrec::ope {
 
 void validate(const SlateData& d, const std::string& source) {
   const size_t L = static_cast<size_t>(d.slate_size);
-  if (L == 0 || d.n_actions <= 0) invalid_argument(source, ": slate_size and n_actions must be > 0");
+  if (L == 0 || d.n_actions <= 0)
+    invalid_argument(source, ": slate_size and n_actions must be > 0");
   const size_t n = d.size();
   if (n == 0) invalid_argument(source, ": no slates");
   for (const auto* v : {&d.reward, &d.pb_slot, &d.pe_slot, &d.pb_cascade, &d.pe_cascade})
     if (v->size() != n * L)
-      invalid_argument(source, ": slate columns must have n x L = ", n * L, " values, got ", v->size());
+      invalid_argument(source, ": slate columns must have n x L = ", n * L, " values, got ",
+                       v->size());
   for (size_t i = 0; i < n; ++i)
     for (size_t l = 0; l < L; ++l) {
       const size_t k = i * L + l;
@@ -23,10 +25,12 @@ void validate(const SlateData& d, const std::string& source) {
         invalid_argument(source, ": slate ", i, " slot ", l, ": item ", d.item[k], " out of range");
       for (double p : {d.pb_slot[k], d.pb_cascade[k]})
         if (!(p > 0 && p <= 1))
-          invalid_argument(source, ": slate ", i, " slot ", l, ": behaviour probability ", p, " must be in (0, 1]");
+          invalid_argument(source, ": slate ", i, " slot ", l, ": behaviour probability ", p,
+                           " must be in (0, 1]");
       for (double p : {d.pe_slot[k], d.pe_cascade[k]})
         if (!(p >= 0 && p <= 1))
-          invalid_argument(source, ": slate ", i, " slot ", l, ": target probability ", p, " must be in [0, 1]");
+          invalid_argument(source, ": slate ", i, " slot ", l, ": target probability ", p,
+                           " must be in [0, 1]");
       if (!std::isfinite(d.reward[k]))
         invalid_argument(source, ": slate ", i, " slot ", l, ": reward is not finite");
     }
@@ -76,7 +80,8 @@ Terms rips_terms(const SlateData& d) {
 }
 
 std::vector<double> gamma_uniform_without_replacement(int A, int L) {
-  if (A <= 0 || L <= 0 || L > A) invalid_argument("uniform slates need 1 <= L <= A, got L=", L, " A=", A);
+  if (A <= 0 || L <= 0 || L > A)
+    invalid_argument("uniform slates need 1 <= L <= A, got L=", L, " A=", A);
   const size_t D = static_cast<size_t>(A) * L;
   std::vector<double> g(D * D, 0.0);
   for (int l = 0; l < L; ++l)
@@ -84,22 +89,26 @@ std::vector<double> gamma_uniform_without_replacement(int A, int L) {
       for (int m = 0; m < L; ++m)
         for (int b = 0; b < A; ++b) {
           double v = 0;
-          if (l == m && a == b) v = 1.0 / A;
-          else if (l != m && a != b) v = 1.0 / (static_cast<double>(A) * (A - 1));
+          if (l == m && a == b)
+            v = 1.0 / A;
+          else if (l != m && a != b)
+            v = 1.0 / (static_cast<double>(A) * (A - 1));
           g[(static_cast<size_t>(l) * A + a) * D + static_cast<size_t>(m) * A + b] = v;
         }
   return g;
 }
 
 std::vector<double> gamma_independent(const std::vector<double>& p, int A, int L) {
-  if (p.size() != static_cast<size_t>(A) * L) invalid_argument("slot marginals must have A x L values");
+  if (p.size() != static_cast<size_t>(A) * L)
+    invalid_argument("slot marginals must have A x L values");
   const size_t D = static_cast<size_t>(A) * L;
   std::vector<double> g(D * D, 0.0);
   for (int l = 0; l < L; ++l)
     for (int a = 0; a < A; ++a)
       for (int m = 0; m < L; ++m)
         for (int b = 0; b < A; ++b) {
-          const double pa = p[static_cast<size_t>(a) * L + l], pb = p[static_cast<size_t>(b) * L + m];
+          const double pa = p[static_cast<size_t>(a) * L + l],
+                       pb = p[static_cast<size_t>(b) * L + m];
           double v = l != m ? pa * pb : (a == b ? pa : 0.0);
           g[(static_cast<size_t>(l) * A + a) * D + static_cast<size_t>(m) * A + b] = v;
         }

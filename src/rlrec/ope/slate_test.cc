@@ -76,9 +76,10 @@ TEST(Slate, AllEstimatorsUnbiasedOnALinearReward) {
 }
 
 TEST(Slate, PseudoInverseWeightsReproduceTargetMarginalsExactly) {
-  // The defining identity of PI: E_{pi_b}[w(s) 1_s] = Gamma Gamma^+ q = q (q lies in Gamma's range),
-  // which makes PI unbiased for any slate reward linear in slot-item indicators. Checked exactly by
-  // enumerating the 12 uniform slates (weight w(s) read off with reward 1 in slot 0, 0 in slot 1).
+  // The defining identity of PI: E_{pi_b}[w(s) 1_s] = Gamma Gamma^+ q = q (q lies in Gamma's
+  // range), which makes PI unbiased for any slate reward linear in slot-item indicators. Checked
+  // exactly by enumerating the 12 uniform slates (weight w(s) read off with reward 1 in slot 0, 0
+  // in slot 1).
   World w;
   SlateData all;
   all.n_actions = World::A;

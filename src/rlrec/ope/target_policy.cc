@@ -57,8 +57,9 @@ ActionDist bernoulli_ts_action_dist(const BetaPrior& prior, int L, int n_sim, ui
   for (int s = 0; s < n_sim; ++s) {
     for (int a = 0; a < A; ++a) theta[a] = sample_beta(rng, prior.alpha[a], prior.beta[a]);
     std::iota(order.begin(), order.end(), 0);
-    std::partial_sort(order.begin(), order.begin() + L, order.end(),
-                      [&](int x, int y) { return theta[x] > theta[y] || (theta[x] == theta[y] && x < y); });
+    std::partial_sort(order.begin(), order.begin() + L, order.end(), [&](int x, int y) {
+      return theta[x] > theta[y] || (theta[x] == theta[y] && x < y);
+    });
     for (int l = 0; l < L; ++l) ++count[static_cast<size_t>(order[l]) * L + l];
   }
   ActionDist d;
@@ -71,8 +72,8 @@ ActionDist bernoulli_ts_action_dist(const BetaPrior& prior, int L, int n_sim, ui
 
 ActionDist uniform_action_dist(int n_actions, int n_positions) {
   if (n_actions <= 0 || n_positions <= 0 || n_positions > n_actions)
-    invalid_argument("uniform policy needs 1 <= positions <= actions, got ", n_positions, " positions and ",
-                     n_actions, " actions");
+    invalid_argument("uniform policy needs 1 <= positions <= actions, got ", n_positions,
+                     " positions and ", n_actions, " actions");
   ActionDist d;
   d.n_actions = n_actions;
   d.n_positions = n_positions;
@@ -117,7 +118,8 @@ std::ifstream open_or_throw(const std::string& path) {
 ActionDist read_target_dist(const std::string& path, int n_actions, int n_positions) {
   std::ifstream in = open_or_throw(path);
   std::string line;
-  if (!std::getline(in, line)) invalid_argument(path, ":1: empty file; expected header item,position,prob");
+  if (!std::getline(in, line))
+    invalid_argument(path, ":1: empty file; expected header item,position,prob");
   if (split_csv(line) != std::vector<std::string>{"item", "position", "prob"})
     invalid_argument(path, ":1: header must be exactly item,position,prob, got '", line, "'");
   ActionDist d;
@@ -131,21 +133,28 @@ ActionDist read_target_dist(const std::string& path, int n_actions, int n_positi
     ++lineno;
     if (line.empty() || line == "\r") continue;
     const auto f = split_csv(line);
-    if (f.size() != 3) invalid_argument(path, ":", lineno, ": expected 3 fields (item,position,prob), got ", f.size());
+    if (f.size() != 3)
+      invalid_argument(path, ":", lineno, ": expected 3 fields (item,position,prob), got ",
+                       f.size());
     int64_t item = 0, pos = 0;
     double prob = 0;
-    if (!parse_number(f[0], item)) invalid_argument(path, ":", lineno, ": item '", f[0], "' is not an integer");
-    if (!parse_number(f[1], pos)) invalid_argument(path, ":", lineno, ": position '", f[1], "' is not an integer");
-    if (!parse_number(f[2], prob)) invalid_argument(path, ":", lineno, ": prob '", f[2], "' is not a number");
+    if (!parse_number(f[0], item))
+      invalid_argument(path, ":", lineno, ": item '", f[0], "' is not an integer");
+    if (!parse_number(f[1], pos))
+      invalid_argument(path, ":", lineno, ": position '", f[1], "' is not an integer");
+    if (!parse_number(f[2], prob))
+      invalid_argument(path, ":", lineno, ": prob '", f[2], "' is not a number");
     if (item < 0 || item >= n_actions)
-      invalid_argument(path, ":", lineno, ": unknown item ", item, "; the log's items are 0..", n_actions - 1);
+      invalid_argument(path, ":", lineno, ": unknown item ", item, "; the log's items are 0..",
+                       n_actions - 1);
     if (pos < 0 || pos >= n_positions)
-      invalid_argument(path, ":", lineno, ": position ", pos, " out of range; positions are 0-based, 0..",
-                       n_positions - 1);
+      invalid_argument(path, ":", lineno, ": position ", pos,
+                       " out of range; positions are 0-based, 0..", n_positions - 1);
     if (!(prob >= 0.0 && prob <= 1.0))
       invalid_argument(path, ":", lineno, ": prob ", f[2], " must be in [0, 1]");
     const size_t k = static_cast<size_t>(item) * n_positions + pos;
-    if (seen[k]) invalid_argument(path, ":", lineno, ": duplicate (item ", item, ", position ", pos, ")");
+    if (seen[k])
+      invalid_argument(path, ":", lineno, ": duplicate (item ", item, ", position ", pos, ")");
     seen[k] = 1;
     d.p[k] = prob;
     last_line[pos] = lineno;
@@ -154,8 +163,9 @@ ActionDist read_target_dist(const std::string& path, int n_actions, int n_positi
     double sum = 0;
     for (int a = 0; a < n_actions; ++a) sum += d.p[static_cast<size_t>(a) * n_positions + l];
     if (std::abs(sum - 1.0) > 1e-6)
-      invalid_argument(path, ":", last_line[l] ? last_line[l] : lineno, ": probabilities of position ", l,
-                       " sum to ", sum, ", must sum to 1 (within 1e-6)");
+      invalid_argument(path, ":", last_line[l] ? last_line[l] : lineno,
+                       ": probabilities of position ", l, " sum to ", sum,
+                       ", must sum to 1 (within 1e-6)");
   }
   return d;
 }
@@ -163,7 +173,8 @@ ActionDist read_target_dist(const std::string& path, int n_actions, int n_positi
 BetaPrior read_beta_prior(const std::string& path) {
   std::ifstream in = open_or_throw(path);
   std::string line;
-  if (!std::getline(in, line) || split_csv(line) != std::vector<std::string>{"item", "alpha", "beta"})
+  if (!std::getline(in, line) ||
+      split_csv(line) != std::vector<std::string>{"item", "alpha", "beta"})
     invalid_argument(path, ":1: header must be exactly item,alpha,beta");
   std::vector<std::pair<int64_t, std::pair<double, double>>> rows;
   int64_t lineno = 1;
@@ -173,7 +184,8 @@ BetaPrior read_beta_prior(const std::string& path) {
     const auto f = split_csv(line);
     int64_t item = 0;
     double a = 0, b = 0;
-    if (f.size() != 3 || !parse_number(f[0], item) || !parse_number(f[1], a) || !parse_number(f[2], b))
+    if (f.size() != 3 || !parse_number(f[0], item) || !parse_number(f[1], a) ||
+        !parse_number(f[2], b))
       invalid_argument(path, ":", lineno, ": expected item,alpha,beta (integer, number, number)");
     if (!(a > 0) || !(b > 0)) invalid_argument(path, ":", lineno, ": alpha and beta must be > 0");
     rows.push_back({item, {a, b}});
@@ -215,8 +227,8 @@ ActionDist action_dist_from_policy(const sim::Policy& policy, const sim::Observa
         d.p[(static_cast<size_t>(b) * N + i) * K + k] = p;
       }
       if (std::abs(sum - 1.0) > 1e-6)
-        invalid_argument("policy '", policy.name(), "' row ", b, " slot ", k, ": probabilities sum to ", sum,
-                         ", must sum to 1");
+        invalid_argument("policy '", policy.name(), "' row ", b, " slot ", k,
+                         ": probabilities sum to ", sum, ", must sum to 1");
     }
   }
   return d;

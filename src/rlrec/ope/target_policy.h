@@ -4,11 +4,11 @@
 //   Thompson Sampling", NeurIPS) with a Beta(alpha_a, beta_a) posterior per item and a list of L
 //   positions: each draw samples theta_a ~ Beta(alpha_a, beta_a) for every item and shows the L
 //   items with the largest theta in decreasing order. Its action distribution
-//   pi(a at l) = P(a has the (l+1)-th largest theta) has no closed form, so it is estimated by Monte
-//   Carlo over n_sim draws, as OBP (BernoulliTS.compute_batch_action_dist) does for the Open Bandit
-//   Dataset; the policy is context free (one table for all rounds). Beta draws are X/(X+Y) with
-//   X ~ Gamma(alpha), Y ~ Gamma(beta) (Marsaglia & Tsang 2000, "A simple method for generating gamma
-//   variables", ACM TOMS 26; shape < 1 via Gamma(a+1) U^(1/a)).
+//   pi(a at l) = P(a has the (l+1)-th largest theta) has no closed form, so it is estimated by
+//   Monte Carlo over n_sim draws, as OBP (BernoulliTS.compute_batch_action_dist) does for the Open
+//   Bandit Dataset; the policy is context free (one table for all rounds). Beta draws are X/(X+Y)
+//   with X ~ Gamma(alpha), Y ~ Gamma(beta) (Marsaglia & Tsang 2000, "A simple method for generating
+//   gamma variables", ACM TOMS 26; shape < 1 via Gamma(a+1) U^(1/a)).
 // * The ZOZOTOWN production prior for the OBD campaigns (OBP's obp/policy/conf/prior_bts.yaml,
 //   st-tech/zr-obp, Apache-2.0): the Beta parameters the logged "bts" policy used.
 // * A target distribution file (--target-dist): CSV with header `item,position,prob`; item is an
@@ -40,7 +40,8 @@ BetaPrior read_beta_prior(const std::string& path);
 
 // Monte Carlo action distribution of Bernoulli TS: n_actions = prior size, n_positions = L <= n,
 // from n_sim draws of Rng(seed, hash_name("ope.bts")).
-ActionDist bernoulli_ts_action_dist(const BetaPrior& prior, int n_positions, int n_sim, uint64_t seed);
+ActionDist bernoulli_ts_action_dist(const BetaPrior& prior, int n_positions, int n_sim,
+                                    uint64_t seed);
 
 // Uniform random slates without repetition: pi(a at l) = 1 / n_actions.
 ActionDist uniform_action_dist(int n_actions, int n_positions);

@@ -60,8 +60,9 @@ class MultinomialLogit final : public ChoiceModel {
       mx = std::max(mx, x[i]);
     }
     if (mx == -std::numeric_limits<double>::infinity())
-      invalid_argument("multinomial_logit: every item score and no_click_mass are -inf "
-                       "(nothing can be chosen)");
+      invalid_argument(
+          "multinomial_logit: every item score and no_click_mass are -inf "
+          "(nothing can be chosen)");
     double total = 0;
     for (int i = 0; i < k; ++i) total += (p[i] = std::exp(x[i] - mx));
     total += (p[k] = std::isinf(m_) ? 0.0 : std::exp(m_ - mx));
@@ -74,10 +75,13 @@ class MultinomialLogit final : public ChoiceModel {
 
 class MultinomialProportional final : public ChoiceModel {
  public:
-  explicit MultinomialProportional(const ChoiceParams& p) : m_(p.no_click_mass), c_(p.min_normalizer) {
+  explicit MultinomialProportional(const ChoiceParams& p)
+      : m_(p.no_click_mass), c_(p.min_normalizer) {
     if (!(m_ - c_ >= 0) || std::isinf(m_) || std::isinf(c_))
-      invalid_argument("multinomial_proportional needs finite no_click_mass >= min_normalizer, got "
-                       "no_click_mass ", format_double(m_), ", min_normalizer ", format_double(c_));
+      invalid_argument(
+          "multinomial_proportional needs finite no_click_mass >= min_normalizer, got "
+          "no_click_mass ",
+          format_double(m_), ", min_normalizer ", format_double(c_));
   }
   std::string_view name() const override { return "multinomial_proportional"; }
   bool order_matters() const override { return false; }
@@ -101,8 +105,9 @@ class MultinomialProportional final : public ChoiceModel {
     }
     total += (p[k] = m_ - c_);
     if (!(total > 0))
-      invalid_argument("multinomial_proportional: all shifted scores are 0 (no_click_mass = "
-                       "min_normalizer and every item scores min_normalizer)");
+      invalid_argument(
+          "multinomial_proportional: all shifted scores are 0 (no_click_mass = "
+          "min_normalizer and every item scores min_normalizer)");
     for (int i = 0; i <= k; ++i) p[i] /= total;
   }
 
@@ -118,7 +123,8 @@ class CascadeBase : public ChoiceModel {
     if (!(a_ >= 0 && a_ <= 1))
       invalid_argument(name, ": attention_prob must be in [0, 1], got ", format_double(a_));
     if (!(sigma_ >= 0) || std::isinf(sigma_))
-      invalid_argument(name, ": score_scaling must be finite and >= 0, got ", format_double(sigma_));
+      invalid_argument(name, ": score_scaling must be finite and >= 0, got ",
+                       format_double(sigma_));
   }
   bool order_matters() const override { return true; }
   void probabilities(const double* x, int k, double* p) const override {
@@ -127,9 +133,9 @@ class CascadeBase : public ChoiceModel {
       const double s = transform(x[i]);
       const double q = a_ * sigma_ * s;
       if (!(q >= 0 && q <= 1))
-        invalid_argument(name(), ": click probability attention_prob * score_scaling * s = ",
-                         format_double(q), " for item score ", format_double(x[i]),
-                         " must be in [0, 1] (lower score_scaling)");
+        invalid_argument(
+            name(), ": click probability attention_prob * score_scaling * s = ", format_double(q),
+            " for item score ", format_double(x[i]), " must be in [0, 1] (lower score_scaling)");
       p[i] = none * q;
       none *= (1 - q);
     }

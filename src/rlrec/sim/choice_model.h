@@ -6,7 +6,8 @@
 //
 //   multinomial_logit         P(i) = exp(x_i) / (Σ_j exp(x_j) + exp(m)),   P(none) = exp(m) / (...)
 //                             m = no_click_mass, a logit (-inf: the user always picks)
-//   multinomial_proportional  P(i) = (x_i - c) / (Σ_j (x_j - c) + (m - c)), P(none) = (m - c) / (...)
+//   multinomial_proportional  P(i) = (x_i - c) / (Σ_j (x_j - c) + (m - c)), P(none) = (m - c) /
+//   (...)
 //                             m = no_click_mass, c = min_normalizer; every x_i - c must be >= 0
 //   exponential_cascade       slots examined in order; slot i clicked with prob a·σ·exp(x_i) given
 //                             no earlier click: P(i) = a σ s_i Π_{j<i}(1 - a σ s_j), s_i = exp(x_i)
@@ -30,10 +31,10 @@ namespace rlrec::sim {
 
 // Parameters shared by the models (each model reads the ones it uses).
 struct ChoiceParams {
-  double no_click_mass = 1.0;   // m: score (or logit for MNL) of the no-choice option
-  double min_normalizer = -1.0; // c: shift of the proportional models
-  double attention_prob = 0.65; // a: probability a cascade slot is examined
-  double score_scaling = 0.05;  // σ: cascade click-probability scale
+  double no_click_mass = 1.0;    // m: score (or logit for MNL) of the no-choice option
+  double min_normalizer = -1.0;  // c: shift of the proportional models
+  double attention_prob = 0.65;  // a: probability a cascade slot is examined
+  double score_scaling = 0.05;   // σ: cascade click-probability scale
 };
 
 class ChoiceModel {
@@ -45,8 +46,8 @@ class ChoiceModel {
   // Whether the order of the slate changes the probabilities (cascades, first_slot).
   virtual bool order_matters() const = 0;
   // Conditional-logit form P(i|A) = v_i / (v_null + Σ_{j∈A} v_j) (MNL: v = exp(x), v_null = exp(m);
-  // MNP: v = x - c, v_null = m - c): writes v(x) and returns true; false for other models (cascades).
-  // SlateQ's slate optimizers need this form.
+  // MNP: v = x - c, v_null = m - c): writes v(x) and returns true; false for other models
+  // (cascades). SlateQ's slate optimizers need this form.
   virtual bool attraction(double /*score*/, double* /*v*/) const { return false; }
   virtual double null_attraction() const { return 0; }
   // Draws the chosen slot in [0, k), or k for no choice. Consumes one uniform draw.

@@ -1,4 +1,5 @@
-// Tests of the choice models (choice_model.h) against hand-worked numbers (recsim-spec.md §3, §4.3).
+// Tests of the choice models (choice_model.h) against hand-worked numbers (recsim-spec.md §3,
+// §4.3).
 #include "rlrec/sim/choice_model.h"
 
 #include <gtest/gtest.h>
@@ -23,12 +24,15 @@ std::vector<double> probs(const ChoiceModel& m, const std::vector<double>& x) {
   return p;
 }
 
-void expect_probs(const std::vector<double>& got, const std::vector<double>& want, double tol = 1e-12) {
+void expect_probs(const std::vector<double>& got, const std::vector<double>& want,
+                  double tol = 1e-12) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], tol) << "entry " << i;
 }
 
-ChoiceParams params(double m, double c, double a, double sigma) { return ChoiceParams{m, c, a, sigma}; }
+ChoiceParams params(double m, double c, double a, double sigma) {
+  return ChoiceParams{m, c, a, sigma};
+}
 
 // Expects an Error with the given code whose message is one line and contains `needle`.
 template <class F>
@@ -82,7 +86,11 @@ TEST(MultinomialProportional, InvalidParametersAndScores) {
   expect_error([&] { probs(*m, {kInf, 0.0}); }, ErrorCode::kInvalidArgument, "inf");
   // m = c and every item at c: nothing has mass.
   auto z = make_choice_model("multinomial_proportional", params(0.0, 0.0, 0.65, 0.05));
-  expect_error([&] { probs(*z, {0.0, 0.0}); }, ErrorCode::kInvalidArgument, "multinomial_proportional");
+  expect_error(
+      [&] {
+        probs(*z, {0.0, 0.0});
+      },
+      ErrorCode::kInvalidArgument, "multinomial_proportional");
 }
 
 // --- multinomial_logit ---------------------------------------------------------------------------

@@ -16,5 +16,4 @@ void sample_distinct(Rng& rng, int64_t m, int n, int64_t* out);
 // numpy.linspace(lo, hi, n) appended to v.
 void append_linspace(std::vector<double>& v, double lo, double hi, int n);
 
-
 }  // namespace rlrec::sim

@@ -1,17 +1,19 @@
 // Environment: one kind of simulated recommendation session (RecSim's environment), holding the
-// per-user session state of `batch` independent users ("slots"). VectorEnv (vector_env.h) drives it.
+// per-user session state of `batch` independent users ("slots"). VectorEnv (vector_env.h) drives
+// it.
 //
 // Vocabulary: an *item* has an id and a feature vector; the *candidates* are the items a slate may
-// be chosen from this step; a *slate* is K distinct positions into the candidates, in display order;
-// the user's *choice* is one slot or nothing; a *response* is a per-slot row of numbers named by
-// EnvSpec::response_fields; an *episode* is one user session; a *step* is one slate shown.
+// be chosen from this step; a *slate* is K distinct positions into the candidates, in display
+// order; the user's *choice* is one slot or nothing; a *response* is a per-slot row of numbers
+// named by EnvSpec::response_fields; an *episode* is one user session; a *step* is one slate shown.
 //
 // Candidates come in two modes:
 //   * fresh items (corpus_size == 0, RecSim's default): each step (or each episode) new items are
 //     drawn; their features are written into the observation buffers;
-//   * fixed corpus (corpus_size == M > 0): a catalogue of M items with dense features is created once
-//     per seed; candidates are item ids into it (all M items when num_candidates == M, else a per-step
-//     sample) and agents read catalogue features instead of copied features.
+//   * fixed corpus (corpus_size == M > 0): a catalogue of M items with dense features is created
+//   once
+//     per seed; candidates are item ids into it (all M items when num_candidates == M, else a
+//     per-step sample) and agents read catalogue features instead of copied features.
 //
 // Thread-safety: reset/step for *different* slots may run concurrently; everything else is const.
 #pragma once
@@ -37,9 +39,9 @@ struct EnvSpec {
   int user_dim = 0;        // observed user features per user (may be 0: nothing observed)
   int item_dim = 0;        // features per item
   std::vector<std::string> response_fields;  // per-slot response columns, e.g. click, watch_time
-  std::string reward;      // what the reward measures, e.g. "watch_time", "clicks"
-  int64_t corpus_size = 0; // 0: fresh items; M > 0: fixed catalogue of M items
-  int max_steps = 0;       // episodes are truncated after this many steps
+  std::string reward;       // what the reward measures, e.g. "watch_time", "clicks"
+  int64_t corpus_size = 0;  // 0: fresh items; M > 0: fixed catalogue of M items
+  int max_steps = 0;        // episodes are truncated after this many steps
   // > 0: the last history_length floats of each user observation are the ids of the user's most
   // recent items, oldest first (-1: none yet); the first user_dim - history_length floats are the
   // user's features. 0: the observation carries no item history.
@@ -54,21 +56,22 @@ struct EnvSpec {
 
 // A fixed catalogue of items, created once per seed (fixed-corpus mode).
 struct Catalogue {
-  Matrix<float> features;        // M x item_dim
-  std::vector<float> quality;    // M hidden qualities (privileged)
-  std::vector<int32_t> topic;    // M topics (cluster ids)
-  uint64_t fingerprint = 0;      // identifies (env, seed, size, features); an index built for
-                                 // another catalogue is rejected by comparing fingerprints
+  Matrix<float> features;      // M x item_dim
+  std::vector<float> quality;  // M hidden qualities (privileged)
+  std::vector<int32_t> topic;  // M topics (cluster ids)
+  uint64_t fingerprint = 0;    // identifies (env, seed, size, features); an index built for
+                               // another catalogue is rejected by comparing fingerprints
   int64_t size() const { return static_cast<int64_t>(features.rows()); }
 };
 
 // Row `slot` of the VectorEnv's output buffers; the environment writes into them.
 struct SlotBuffers {
-  float* user = nullptr;               // user_dim
-  int64_t* candidate_ids = nullptr;    // N; nullptr when candidates are the whole catalogue
-  float* candidate_features = nullptr; // N x item_dim; nullptr in fixed-corpus mode
-  float* candidate_quality = nullptr;  // N hidden qualities (privileged); nullptr if whole catalogue
-  float* responses = nullptr;          // K x response_dim (step only)
+  float* user = nullptr;                // user_dim
+  int64_t* candidate_ids = nullptr;     // N; nullptr when candidates are the whole catalogue
+  float* candidate_features = nullptr;  // N x item_dim; nullptr in fixed-corpus mode
+  float* candidate_quality =
+      nullptr;                 // N hidden qualities (privileged); nullptr if whole catalogue
+  float* responses = nullptr;  // K x response_dim (step only)
 };
 
 struct StepOutcome {
@@ -108,6 +111,5 @@ struct EnvEntry {
   // "recsim" (the simulators of sim/) or "rating_log" (datasim/: needs env.data, a rating file).
   std::string_view family;
 };
-
 
 }  // namespace rlrec::sim

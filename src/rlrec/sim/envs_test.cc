@@ -1,6 +1,8 @@
 // Tests of the built-in environments: transition rules on fixed states (through the test hooks of
 // envs/envs.h), spec checks over every registered environment, the fixed-corpus mode, and the
 // simulated click rate against the analytic choice probabilities (recsim-spec.md §4-§6).
+#include "rlrec/sim/envs/envs.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,14 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/config.h"
 #include "rlrec/core/error.h"
 #include "rlrec/core/rng.h"
-#include "rlrec/catalog/catalog.h"
-#include "rlrec/sim/environment.h"
-#include "rlrec/sim/envs/envs.h"
-#include "rlrec/sim/vector_env.h"
 #include "rlrec/core/testing.h"
+#include "rlrec/sim/environment.h"
+#include "rlrec/sim/vector_env.h"
 
 namespace rlrec::sim {
 namespace {
@@ -149,9 +150,12 @@ TEST(InterestEvolution, InterestsAreClippedToMinusOneOne) {
   int clipped = 0, raised = 0;
   for (int b = 0; b < B; ++b) {
     const double u = interest_evolution_state(venv->env(), b).interests[topic[b]];
-    if (u == -1.0) ++clipped;
-    else if (std::abs(u - 0.76) < 1e-12) ++raised;
-    else ADD_FAILURE() << "slot " << b << ": u_c = " << u;
+    if (u == -1.0)
+      ++clipped;
+    else if (std::abs(u - 0.76) < 1e-12)
+      ++raised;
+    else
+      ADD_FAILURE() << "slot " << b << ": u_c = " << u;
   }
   EXPECT_GT(clipped, 0);
   EXPECT_GT(raised, 0);
@@ -338,8 +342,8 @@ TEST(LongTermSatisfaction, NoiseHasTheStatedStandardDeviations) {
   venv->step(slates.data());
   double s1 = 0, s2 = 0, z1 = 0, z2 = 0;
   for (int b = 0; b < B; ++b) {
-    const double eps = long_term_satisfaction_state(venv->env(), b).net_positive_exposure +
-                       2 * (c[b] - 0.5);
+    const double eps =
+        long_term_satisfaction_state(venv->env(), b).net_positive_exposure + 2 * (c[b] - 0.5);
     const double z = std::log(venv->rewards()[b]) - (5 * c[b] + 4 * (1 - c[b])) * 0.5;
     s1 += eps, s2 += eps * eps, z1 += z, z2 += z * z;
   }
@@ -399,10 +403,10 @@ TEST(InterestExploration, ClickRateMatchesMultinomialLogit) {
   // no-click logit 5. Over B = 20000 users, observed clicks (total and on slot 0) must be within
   // 5 SE of Σ p, SE = sqrt(Σ p(1-p)) (independent Bernoulli users).
   constexpr int B = 20000;
-  auto venv = make_venv(env_config("interest_exploration",
-                                   {"user_type_distribution=[1.0, 0.0]",
-                                    "user_affinity_std=[0.0, 0.0, 0.0, 0.0]"}),
-                        B, 13);
+  auto venv = make_venv(
+      env_config("interest_exploration",
+                 {"user_type_distribution=[1.0, 0.0]", "user_affinity_std=[0.0, 0.0, 0.0, 0.0]"}),
+      B, 13);
   venv->reset_all(0);
   const Observation obs = venv->observation();
   const double a[2] = {std::exp(0.1), std::exp(0.7)};
@@ -484,7 +488,8 @@ std::vector<std::string> environment_names() {  // the catalogue's RecSim enviro
 
 TEST(EnvironmentRegistry, RecSimDefaultsAreTheAnchorSlateWithAClickFirst) {
   for (const std::string& name : environment_names()) {
-    auto env = make_environment(Config::parse_string(find_environment(name).defaults(), "defaults"), 1);
+    auto env =
+        make_environment(Config::parse_string(find_environment(name).defaults(), "defaults"), 1);
     EXPECT_EQ(env->spec().num_candidates, 10) << name;  // RecSim anchor N = 10, K = 2
     EXPECT_EQ(env->spec().slate_size, 2) << name;
     EXPECT_EQ(env->spec().response_fields[0], "click") << name;
@@ -492,8 +497,9 @@ TEST(EnvironmentRegistry, RecSimDefaultsAreTheAnchorSlateWithAClickFirst) {
 }
 
 TEST(EnvironmentRegistry, ThreeRecSimEnvironmentsAndDidYouMean) {
-  EXPECT_EQ(environment_names(), (std::vector<std::string>{"interest_evolution", "interest_exploration",
-                                                           "long_term_satisfaction"}));
+  EXPECT_EQ(environment_names(),
+            (std::vector<std::string>{"interest_evolution", "interest_exploration",
+                                      "long_term_satisfaction"}));
   try {
     find_environment("interest_evolutoin");
     ADD_FAILURE();
@@ -510,9 +516,9 @@ TEST(EnvironmentRegistry, ThreeRecSimEnvironmentsAndDidYouMean) {
 
 TEST(InterestEvolutionCorpus, SampledCandidatesComeFromTheCatalogue) {
   constexpr int B = 4, N = 50, K = 5;
-  auto venv = make_venv(env_config("interest_evolution",
-                                   {"corpus_size=500", "num_candidates=50", "slate_size=5"}),
-                        B, 42);
+  auto venv = make_venv(
+      env_config("interest_evolution", {"corpus_size=500", "num_candidates=50", "slate_size=5"}), B,
+      42);
   const EnvSpec& spec = venv->spec();
   EXPECT_TRUE(spec.fixed_corpus());
   EXPECT_FALSE(spec.candidates_are_catalogue());
@@ -559,7 +565,8 @@ TEST(InterestEvolutionCorpus, SampledCandidatesComeFromTheCatalogue) {
 
 TEST(InterestEvolutionCorpus, WholeCatalogueCandidatesArePositions) {
   constexpr int M = 30;
-  auto venv = make_venv(env_config("interest_evolution", {"corpus_size=30", "num_candidates=30"}), 2, 8);
+  auto venv =
+      make_venv(env_config("interest_evolution", {"corpus_size=30", "num_candidates=30"}), 2, 8);
   EXPECT_TRUE(venv->spec().candidates_are_catalogue());
   venv->reset_all(0);
   const Observation obs = venv->observation();
@@ -594,20 +601,23 @@ TEST(InterestEvolutionCorpus, CatalogueDependsOnlyOnTheSeed) {
   EXPECT_NE(ca.quality, cc.quality);
   EXPECT_FALSE(std::equal(ca.features.data(), ca.features.data() + 200 * 20, cc.features.data()));
   // Another size with the same seed is another catalogue.
-  auto d = make_environment(env_config("interest_evolution", {"corpus_size=201", "num_candidates=20"}), 5);
+  auto d = make_environment(
+      env_config("interest_evolution", {"corpus_size=201", "num_candidates=20"}), 5);
   EXPECT_NE(ca.fingerprint, d->catalogue()->fingerprint);
 }
 
 TEST(InterestEvolutionCorpus, FeaturesAreOneHotPlusGaussianNoise) {
   // feature_noise 0: exactly one-hot(topic). feature_noise 0.1: f - one-hot ~ N(0, 0.1²) over
   // M·T = 20000 entries: mean within 5 SE (0.1/sqrt(20000) = 7e-4), std within 5 SE (5e-4).
-  auto exact = make_environment(
-      env_config("interest_evolution", {"corpus_size=100", "num_candidates=10", "feature_noise=0.0"}), 1);
+  auto exact =
+      make_environment(env_config("interest_evolution",
+                                  {"corpus_size=100", "num_candidates=10", "feature_noise=0.0"}),
+                       1);
   const Catalogue& ce = *exact->catalogue();
   for (int64_t i = 0; i < ce.size(); ++i)
-    for (int t = 0; t < 20; ++t)
-      ASSERT_EQ(ce.features.row(i)[t], t == ce.topic[i] ? 1.f : 0.f);
-  auto noisy = make_environment(env_config("interest_evolution", {"corpus_size=1000", "num_candidates=10"}), 1);
+    for (int t = 0; t < 20; ++t) ASSERT_EQ(ce.features.row(i)[t], t == ce.topic[i] ? 1.f : 0.f);
+  auto noisy = make_environment(
+      env_config("interest_evolution", {"corpus_size=1000", "num_candidates=10"}), 1);
   const Catalogue& cn = *noisy->catalogue();
   double s1 = 0, s2 = 0;
   for (int64_t i = 0; i < cn.size(); ++i)
@@ -665,9 +675,8 @@ TEST_P(InterestEvolutionChoice, ClickRateMatchesChoiceProbabilities) {
   // observed must be within 5 SE of Σ p_b with SE = sqrt(Σ p_b (1 - p_b)). p_b comes from the env's
   // choice model applied to the observed scores u·f (the user observation is the true interest).
   constexpr int B = 20000, K = 3;
-  auto venv = make_venv(env_config("interest_evolution",
-                                   {"choice_model=" + GetParam(), "slate_size=3"}),
-                        B, 31);
+  auto venv = make_venv(
+      env_config("interest_evolution", {"choice_model=" + GetParam(), "slate_size=3"}), B, 31);
   venv->reset_all(0);
   const Observation obs = venv->observation();
   Rng rng(77, 1);
@@ -693,7 +702,8 @@ TEST_P(InterestEvolutionChoice, ClickRateMatchesChoiceProbabilities) {
   EXPECT_NEAR(first, exp_first, 5 * std::sqrt(var_first) + 1e-6);
 }
 
-INSTANTIATE_TEST_SUITE_P(Registry, InterestEvolutionChoice, ::testing::ValuesIn(test::names_of(choice_models())),
+INSTANTIATE_TEST_SUITE_P(Registry, InterestEvolutionChoice,
+                         ::testing::ValuesIn(test::names_of(choice_models())),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

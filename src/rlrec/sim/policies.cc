@@ -1,6 +1,8 @@
-// Baseline policies (RecSim's reference agents, recsim/agents/; shared/reference/recsim-spec.md §7):
+// Baseline policies (RecSim's reference agents, recsim/agents/; shared/reference/recsim-spec.md
+// §7):
 //   random          a uniform K-permutation of the candidates without repetition (RandomAgent);
-//   myopic          top-K candidates by the user's click score computed from the observed user state
+//   myopic          top-K candidates by the user's click score computed from the observed user
+//   state
 //                   (Environment::observed_score), best first — RecSim's greedy pCTR agent, which
 //                   for the proportional/logit choice models ranks by the same score;
 //   quality_oracle  top-K candidates by hidden item quality: privileged, an upper-bound reference.
@@ -127,7 +129,8 @@ struct SoftmaxPolicyConfig {
   void visit(FieldVisitor& v) {
     v.field("temperature", temperature, "Boltzmann temperature T > 0 of the softmax over scores");
     if (biased)
-      v.field("bias", bias, "in [0, 1]: logits = (1 - 2 bias) score / T (0.5 = uniform, 1 = anti-myopic)");
+      v.field("bias", bias,
+              "in [0, 1]: logits = (1 - 2 bias) score / T (0.5 = uniform, 1 = anti-myopic)");
   }
 };
 
@@ -185,8 +188,10 @@ SoftmaxPolicyConfig read_softmax_config(const PolicyContext& c, bool biased) {
   }
   // [policy] is shared by the baselines of an experiment: softmax_myopic leaves biased_softmax's
   // `bias` to it (any other unknown key is still an error).
-  if (c.config) read_section(*c.config, "policy", cfg, biased ? std::vector<std::string>{"name"}
-                                                              : std::vector<std::string>{"name", "bias"});
+  if (c.config)
+    read_section(
+        *c.config, "policy", cfg,
+        biased ? std::vector<std::string>{"name"} : std::vector<std::string>{"name", "bias"});
   if (!(cfg.temperature > 0))
     invalid_argument("policy.temperature must be > 0, got ", format_double(cfg.temperature));
   check_range("policy.bias", cfg.bias, 0.0, 1.0);
@@ -202,7 +207,9 @@ std::unique_ptr<Policy> make_biased_softmax(const PolicyContext& c) {
   return std::make_unique<SoftmaxPolicy>(c.env, "biased_softmax", read_softmax_config(c, true));
 }
 
-std::unique_ptr<Policy> make_random(const PolicyContext&) { return std::make_unique<RandomPolicy>(); }
+std::unique_ptr<Policy> make_random(const PolicyContext&) {
+  return std::make_unique<RandomPolicy>();
+}
 std::unique_ptr<Policy> make_myopic(const PolicyContext& c) {
   return std::make_unique<MyopicPolicy>(c.env, c.pool);
 }

@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "rlrec/core/config.h"
 #include "rlrec/catalog/catalog.h"
+#include "rlrec/core/config.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/testing.h"
 #include "rlrec/sim/environment.h"
 #include "rlrec/sim/policy.h"
 #include "rlrec/sim/vector_env.h"
-#include "rlrec/core/testing.h"
 
 namespace rlrec::sim {
 namespace {
@@ -63,13 +63,15 @@ void expect_valid(const int32_t* slate, int n, int k) {
 std::vector<int32_t> brute_force_top_k(const std::vector<double>& scores, int k) {
   std::vector<int32_t> idx(scores.size());
   std::iota(idx.begin(), idx.end(), 0);
-  std::stable_sort(idx.begin(), idx.end(), [&](int32_t a, int32_t b) { return scores[a] > scores[b]; });
+  std::stable_sort(idx.begin(), idx.end(),
+                   [&](int32_t a, int32_t b) { return scores[a] > scores[b]; });
   idx.resize(k);
   return idx;
 }
 
 TEST(TopKPositions, HandWorkedWithTies) {
-  // scores: pos 0 0.5, pos 1 2, pos 2 2, pos 3 -1, pos 4 3 => order 4, 1, 2 (tie: lower first), 0, 3.
+  // scores: pos 0 0.5, pos 1 2, pos 2 2, pos 3 -1, pos 4 3 => order 4, 1, 2 (tie: lower first),
+  // 0, 3.
   const double s[] = {0.5, 2.0, 2.0, -1.0, 3.0};
   std::vector<int32_t> scratch, out(5, -1);
   top_k_positions(s, 5, 3, out.data(), scratch);
@@ -155,7 +157,8 @@ TEST(RandomPolicy, UniformOverPositionsAndOrders) {
 
 TEST(RandomPolicy, SlateEqualsAllCandidates) {
   // K = N: every slate is a permutation of all positions.
-  auto s = make_setup("random", env_config("interest_evolution", {"num_candidates=5", "slate_size=5"}), 20, 1);
+  auto s = make_setup(
+      "random", env_config("interest_evolution", {"num_candidates=5", "slate_size=5"}), 20, 1);
   s.venv->reset_all(0);
   std::vector<int32_t> slates(100);
   auto rngs = rngs_for(20, 1);
@@ -195,7 +198,9 @@ void check_top_k(const std::string& policy, const Config& cfg, ScoreFn score, in
 double observed(const VectorEnv& v, const Observation& o, int b, int p) {
   return v.env().observed_score(o.user_row(b), o.item_features(b, p));
 }
-double hidden(const VectorEnv&, const Observation& o, int b, int p) { return o.hidden_quality(b, p); }
+double hidden(const VectorEnv&, const Observation& o, int b, int p) {
+  return o.hidden_quality(b, p);
+}
 
 class PolicyTopK : public ::testing::TestWithParam<std::string> {};
 
@@ -220,11 +225,13 @@ INSTANTIATE_TEST_SUITE_P(Registry, PolicyTopK, ::testing::ValuesIn(environment_n
 TEST(TopKPolicies, FixedCorpusReadsCatalogueFeatures) {
   // Sampled candidates (ids into the catalogue) and the whole catalogue (positions are ids); a
   // large batch x N takes the parallel path (batch·N >= 100000).
-  const Config sampled = env_config("interest_evolution", {"corpus_size=400", "num_candidates=60", "slate_size=4"});
+  const Config sampled =
+      env_config("interest_evolution", {"corpus_size=400", "num_candidates=60", "slate_size=4"});
   check_top_k("myopic", sampled, observed);
   check_top_k("quality_oracle", sampled, hidden);
   // 40 users x 2500 candidates = 100000: the parallel path; 2 steps keep the brute force cheap.
-  const Config whole = env_config("interest_evolution", {"corpus_size=2500", "num_candidates=2500", "slate_size=5"});
+  const Config whole =
+      env_config("interest_evolution", {"corpus_size=2500", "num_candidates=2500", "slate_size=5"});
   check_top_k("myopic", whole, observed, 2);
   check_top_k("quality_oracle", whole, hidden, 2);
 }
@@ -277,7 +284,8 @@ TEST_P(SoftmaxPropensities, ReportedProbabilitiesMatchSampledSlates) {
   for (int k = 0; k < K; ++k)
     for (int i = 0; i < N; ++i) {
       const double p = slot[k * N + i];
-      EXPECT_NEAR(slot_count[k * N + i], n * p, 5 * std::sqrt(n * p * (1 - p)) + 1) << k << "," << i;
+      EXPECT_NEAR(slot_count[k * N + i], n * p, 5 * std::sqrt(n * p * (1 - p)) + 1)
+          << k << "," << i;
     }
   double total = 0;
   for (int a = 0; a < N; ++a)
@@ -292,7 +300,8 @@ TEST_P(SoftmaxPropensities, ReportedProbabilitiesMatchSampledSlates) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stochastic, SoftmaxPropensities,
-                         ::testing::Values(std::string("softmax_myopic"), std::string("biased_softmax")),
+                         ::testing::Values(std::string("softmax_myopic"),
+                                           std::string("biased_softmax")),
                          [](const auto& p) { return p.param; });
 
 // ---------------------------------- registry ----------------------------------------------------
@@ -306,7 +315,7 @@ TEST(PolicyRegistry, NamesPrivilegeAndDidYouMean) {
     EXPECT_EQ(e.privileged, e.name == "quality_oracle") << e.name;
   }
   EXPECT_EQ(names, (std::vector<std::string>{"random", "myopic", "quality_oracle", "softmax_myopic",
-                                            "biased_softmax"}));
+                                             "biased_softmax"}));
   try {
     find_policy("myopc");
     ADD_FAILURE();
@@ -346,8 +355,10 @@ Returns mean_return(const std::string& policy, const Config& cfg, int episodes) 
       if (!active[b]) continue;
       ret[s.venv->episode(b)] += s.venv->rewards()[b];
       if (!s.venv->done(b)) continue;
-      if (next < episodes) start(b);
-      else active[b] = 0, --live;
+      if (next < episodes)
+        start(b);
+      else
+        active[b] = 0, --live;
     }
   }
   double m = 0, v = 0;
@@ -364,8 +375,10 @@ TEST(PolicyOrdering, MyopicBeatsRandomAndOracleBeatsMyopicOnInterestEvolution) {
   const Config cfg = env_config("interest_evolution");
   const Returns r = mean_return("random", cfg, 300), m = mean_return("myopic", cfg, 300),
                 o = mean_return("quality_oracle", cfg, 300);
-  EXPECT_GT(m.mean - r.mean, 4 * std::hypot(m.se, r.se)) << "random " << r.mean << " myopic " << m.mean;
-  EXPECT_GT(o.mean - m.mean, 4 * std::hypot(o.se, m.se)) << "myopic " << m.mean << " oracle " << o.mean;
+  EXPECT_GT(m.mean - r.mean, 4 * std::hypot(m.se, r.se))
+      << "random " << r.mean << " myopic " << m.mean;
+  EXPECT_GT(o.mean - m.mean, 4 * std::hypot(o.se, m.se))
+      << "myopic " << m.mean << " oracle " << o.mean;
 }
 
 }  // namespace

@@ -78,6 +78,7 @@ void random_slate(Rng& rng, int n, int k, int32_t* slate);
 
 // Top-k positions by score, best first; ties broken by lower position. scores has n entries,
 // out receives k <= n positions. Uses O(n) scratch in `scratch`.
-void top_k_positions(const double* scores, int n, int k, int32_t* out, std::vector<int32_t>& scratch);
+void top_k_positions(const double* scores, int n, int k, int32_t* out,
+                     std::vector<int32_t>& scratch);
 
 }  // namespace rlrec::sim

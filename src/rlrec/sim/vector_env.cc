@@ -59,8 +59,10 @@ void VectorEnv::reset_all(uint64_t first_episode) {
   auto body = [&](size_t begin, size_t end) {
     for (size_t b = begin; b < end; ++b) reset(static_cast<int>(b), first_episode + b);
   };
-  if (pool_) pool_->parallel_for(batch_, body);
-  else body(0, batch_);
+  if (pool_)
+    pool_->parallel_for(batch_, body);
+  else
+    body(0, batch_);
 }
 
 void VectorEnv::check_slate(int b, const int32_t* slate) const {
@@ -75,8 +77,8 @@ void VectorEnv::check_slate(int b, const int32_t* slate) const {
     for (int i = 0; i < K_; ++i)
       for (int j = 0; j < i; ++j)
         if (slate[i] == slate[j])
-          invalid_argument("slate for user ", b, ": duplicate position ", slate[i], " at slots ",
-                           j, " and ", i, " (a slate shows ", K_, " distinct candidates)");
+          invalid_argument("slate for user ", b, ": duplicate position ", slate[i], " at slots ", j,
+                           " and ", i, " (a slate shows ", K_, " distinct candidates)");
   } else {
     std::vector<int32_t> seen(N_, -1);
     for (int i = 0; i < K_; ++i) {
@@ -105,8 +107,10 @@ void VectorEnv::step(const int32_t* slates, const uint8_t* active) {
       truncated_[b] = !o.terminated && steps_[b] >= max_steps;
     }
   };
-  if (pool_ && batch_ > 1) pool_->parallel_for(batch_, body);
-  else body(0, batch_);
+  if (pool_ && batch_ > 1)
+    pool_->parallel_for(batch_, body);
+  else
+    body(0, batch_);
 }
 
 Observation VectorEnv::observation(const uint8_t* active) const {

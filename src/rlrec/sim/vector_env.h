@@ -29,21 +29,22 @@ namespace rlrec::sim {
 // What a policy sees for a batch of users. Pointers are valid until the next step/reset.
 struct Observation {
   int batch = 0, num_candidates = 0, slate_size = 0, user_dim = 0, item_dim = 0;
-  const float* user = nullptr;               // batch x user_dim
-  const int64_t* candidate_ids = nullptr;    // batch x N; nullptr: candidates are the whole
-                                             // catalogue and position == item id
-  const float* candidate_features = nullptr; // batch x N x item_dim; nullptr in fixed-corpus mode
-  const Catalogue* catalogue = nullptr;      // fixed-corpus mode: features of item ids
-  const uint8_t* active = nullptr;           // batch flags; nullptr: all rows active
+  const float* user = nullptr;                // batch x user_dim
+  const int64_t* candidate_ids = nullptr;     // batch x N; nullptr: candidates are the whole
+                                              // catalogue and position == item id
+  const float* candidate_features = nullptr;  // batch x N x item_dim; nullptr in fixed-corpus mode
+  const Catalogue* catalogue = nullptr;       // fixed-corpus mode: features of item ids
+  const uint8_t* active = nullptr;            // batch flags; nullptr: all rows active
   // Privileged (hidden) information, for oracle policies only: quality of each candidate.
-  const float* candidate_quality = nullptr;  // batch x N, or nullptr when candidates are the catalogue
+  const float* candidate_quality =
+      nullptr;  // batch x N, or nullptr when candidates are the catalogue
   // The session so far (as RecSim's observation carries the last response): steps taken in the
   // episode, the previous step's per-slot responses (batch x K x response_dim; zeros at the start)
   // and its choice (slot, or -1 for none / at the start).
   int response_dim = 0;
-  const int32_t* episode_step = nullptr;     // batch
-  const float* last_responses = nullptr;     // batch x (K * response_dim)
-  const int32_t* last_choice = nullptr;      // batch
+  const int32_t* episode_step = nullptr;  // batch
+  const float* last_responses = nullptr;  // batch x (K * response_dim)
+  const int32_t* last_choice = nullptr;   // batch
 
   bool is_active(int b) const { return active == nullptr || active[b] != 0; }
   const float* user_row(int b) const { return user + static_cast<size_t>(b) * user_dim; }
@@ -90,7 +91,7 @@ class VectorEnv {
   const uint8_t* terminated() const { return terminated_.data(); }
   const uint8_t* truncated() const { return truncated_.data(); }
   const int32_t* choices() const { return choices_.data(); }  // slot in [0,K) or -1
-  MatrixView<const float> responses() const {  // batch x (K * response_dim)
+  MatrixView<const float> responses() const {                 // batch x (K * response_dim)
     return {responses_.data(), static_cast<size_t>(batch_),
             static_cast<size_t>(spec().slate_size * spec().response_dim())};
   }

@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "rlrec/core/config.h"
 #include "rlrec/catalog/catalog.h"
+#include "rlrec/core/config.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/testing.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/sim/environment.h"
-#include "rlrec/core/testing.h"
 
 namespace rlrec::sim {
 namespace {
@@ -56,7 +56,8 @@ void append_observation(const VectorEnv& venv, std::vector<double>& out) {
 
 // Runs `steps` steps of random slates (slate stream per episode: Rng(123, episode)), resetting
 // finished slots with the next episode number, and records everything observable.
-std::vector<double> trace(const Config& cfg, int batch, uint64_t seed, ThreadPool* pool, int steps) {
+std::vector<double> trace(const Config& cfg, int batch, uint64_t seed, ThreadPool* pool,
+                          int steps) {
   auto venv = make_venv(cfg, batch, seed, pool);
   const int N = venv->spec().num_candidates, K = venv->spec().slate_size;
   venv->reset_all(0);
@@ -74,7 +75,8 @@ std::vector<double> trace(const Config& cfg, int batch, uint64_t seed, ThreadPoo
       out.push_back(venv->choices()[b]);
       out.push_back(venv->terminated()[b]);
       out.push_back(venv->truncated()[b]);
-      for (size_t j = 0; j < venv->responses().cols; ++j) out.push_back(venv->responses().row(b)[j]);
+      for (size_t j = 0; j < venv->responses().cols; ++j)
+        out.push_back(venv->responses().row(b)[j]);
     }
     append_observation(*venv, out);
     for (int b = 0; b < batch; ++b)
@@ -182,7 +184,8 @@ void expect_slate_error(VectorEnv& venv, const std::vector<int32_t>& slates,
     EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
     const std::string msg = e.what();
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
-    for (const auto& n : needles) EXPECT_NE(msg.find(n), std::string::npos) << n << " not in: " << msg;
+    for (const auto& n : needles)
+      EXPECT_NE(msg.find(n), std::string::npos) << n << " not in: " << msg;
   }
   // Nothing was stepped: not even the valid rows before the bad one.
   std::vector<double> after;
@@ -195,7 +198,8 @@ TEST(VectorEnvSlates, InvalidSlatesThrowNamingUserAndPositionAndStepNothing) {
   auto venv = make_venv(env_config("interest_evolution"), 3, 1);
   venv->reset_all(0);
   // N = 10, K = 2; rows 0 and 1 valid, row 2 bad.
-  expect_slate_error(*venv, {0, 1, 2, 3, 4, 4}, {"user 2", "duplicate position 4", "slots 0 and 1"});
+  expect_slate_error(*venv, {0, 1, 2, 3, 4, 4},
+                     {"user 2", "duplicate position 4", "slots 0 and 1"});
   expect_slate_error(*venv, {0, 1, 2, 3, 5, 10}, {"user 2", "position 10", "[0, 10)"});
   expect_slate_error(*venv, {0, 1, 2, 3, -1, 5}, {"user 2", "position -1"});
   expect_slate_error(*venv, {0, 1, 7, 7, 2, 3}, {"user 1", "duplicate position 7"});
@@ -215,7 +219,8 @@ TEST(VectorEnvSlates, InvalidSlatesThrowNamingUserAndPositionAndStepNothing) {
 
 TEST(VectorEnvSlates, LargeSlatesUseTheBitmapCheck) {
   // K = 40 > 32 takes the bitmap branch.
-  auto venv = make_venv(env_config("interest_exploration", {"num_candidates=50", "slate_size=40"}), 2, 1);
+  auto venv =
+      make_venv(env_config("interest_exploration", {"num_candidates=50", "slate_size=40"}), 2, 1);
   venv->reset_all(0);
   std::vector<int32_t> slates(80);
   std::iota(slates.begin(), slates.begin() + 40, 0);
@@ -254,7 +259,8 @@ TEST(VectorEnvEpisodes, TruncatedAtMaxStepsIsNotTerminated) {
 
 TEST(VectorEnvEpisodes, TerminationTakesPrecedenceOverTruncation) {
   // long_term_satisfaction with time_budget 3 terminates at step 3, which is also max_steps.
-  auto venv = make_venv(env_config("long_term_satisfaction", {"time_budget=3", "max_steps=3"}), 1, 1);
+  auto venv =
+      make_venv(env_config("long_term_satisfaction", {"time_budget=3", "max_steps=3"}), 1, 1);
   venv->reset(0, 0);
   const int32_t slate[] = {0, 1};
   for (int t = 0; t < 3; ++t) venv->step(slate);
@@ -271,8 +277,9 @@ TEST(VectorEnvEpisodes, InactiveRowsAreNotStepped) {
   for (int t = 0; t < 3; ++t) venv->step(slates, active);
   EXPECT_EQ(venv->episode_step(0), 3);
   EXPECT_EQ(venv->episode_step(1), 0);
-  EXPECT_EQ(std::vector<double>(venv->observation().user_row(1), venv->observation().user_row(1) + 20),
-            user1);
+  EXPECT_EQ(
+      std::vector<double>(venv->observation().user_row(1), venv->observation().user_row(1) + 20),
+      user1);
   // The inactive slot continues as if nothing happened: its first step equals a fresh run's.
   venv->step(slates);
   auto fresh = make_venv(env_config("interest_evolution"), 2, 1);
@@ -283,7 +290,8 @@ TEST(VectorEnvEpisodes, InactiveRowsAreNotStepped) {
 }
 
 TEST(VectorEnvObservation, LayoutMatchesTheSpec) {
-  auto venv = make_venv(env_config("interest_evolution", {"num_candidates=7", "slate_size=3"}), 5, 1);
+  auto venv =
+      make_venv(env_config("interest_evolution", {"num_candidates=7", "slate_size=3"}), 5, 1);
   venv->reset_all(0);
   const Observation o = venv->observation();
   EXPECT_EQ(o.batch, 5);

@@ -137,8 +137,10 @@ CompareResult run_compare(const CompareOptions& o) {
   const bool offline = cc.protocol == "offline";
   const std::string env_name = catalog::env_name(cfg);
   if (offline && catalog::find_environment(env_name).family != "rating_log")
-    invalid_argument("compare.protocol = \"offline\" needs a rating-log environment (movielens_mf, "
-                     "movielens_replay); env.name is '", env_name, "'");
+    invalid_argument(
+        "compare.protocol = \"offline\" needs a rating-log environment (movielens_mf, "
+        "movielens_replay); env.name is '",
+        env_name, "'");
   catalog::make_environment(cfg, 0);
   CompareResult r;
   r.env = env_name;
@@ -167,7 +169,8 @@ CompareResult run_compare(const CompareOptions& o) {
       RunConfig rs = run;
       rs.seed = run.seed + s;
       const uint64_t seed = static_cast<uint64_t>(rs.seed);
-      const std::string label = str_cat(a.spec.label, " seed ", seed, " (", s + 1, "/", cc.seeds, ")");
+      const std::string label =
+          str_cat(a.spec.label, " seed ", seed, " (", s + 1, "/", cc.seeds, ")");
       eval::EpisodeResults res;
       // The offline protocol on the data of this seed's environment (cached: the same fit).
       auto run_offline = [&](sim::Policy& policy) {
@@ -179,7 +182,8 @@ CompareResult run_compare(const CompareOptions& o) {
         a.seed_n10.push_back(off.ndcg10);
       };
       if (a.learning) {
-        const std::string dir = o.out.empty() ? "" : str_cat(o.out, "/runs/", a.spec.label, "/seed-", seed);
+        const std::string dir =
+            o.out.empty() ? "" : str_cat(o.out, "/runs/", a.spec.label, "/seed-", seed);
         Trainer t(cfg, a.spec, rs, pool, dir, logs_dir.path());
         t.run(-1, "train " + label);
         a.train_seconds += t.train_seconds();
@@ -216,7 +220,8 @@ nlohmann::json to_json(const CompareResult& r) {
   auto jnum = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
   auto metric = [](const std::vector<double>& xs) {
     const auto s = eval::summarize(xs, 0.95);
-    return nlohmann::json{{"mean", s.mean}, {"ci_low", s.ci_low}, {"ci_high", s.ci_high}, {"seeds", xs}};
+    return nlohmann::json{
+        {"mean", s.mean}, {"ci_low", s.ci_low}, {"ci_high", s.ci_high}, {"seeds", xs}};
   };
   nlohmann::json j;
   j["env"] = r.env;
@@ -259,15 +264,15 @@ nlohmann::json to_json(const CompareResult& r) {
 Table leaderboard_table(const CompareResult& r) {
   const double random_mean = mean_of(r, "random"), myopic_mean = mean_of(r, "myopic");
   auto pct = [](double v) { return std::isnan(v) ? std::string("-") : fmt(100 * v, 1) + "%"; };
-  Table t({"agent", "mean return", "95% CI", "vs random", "vs myopic", "CTR", "train s", "updates/s",
-           "eval s"});
+  Table t({"agent", "mean return", "95% CI", "vs random", "vs myopic", "CTR", "train s",
+           "updates/s", "eval s"});
   for (const auto& a : r.agents) {
     const double ups = a.train_seconds > 0 ? a.updates / a.train_seconds : 0;
     t.add_row({a.spec.label + (a.privileged ? " (oracle)" : ""), fmt(a.summary.mean, 2),
-                      interval(a.summary.ci_low, a.summary.ci_high, 2),
-                      pct(rel(a.summary.mean, random_mean)), pct(rel(a.summary.mean, myopic_mean)),
-                      fmt(eval::summarize(a.seed_ctr).mean, 4), fmt(a.train_seconds, 1),
-                      a.learning ? fmt(ups, 0) : "-", fmt(a.eval_seconds, 1)});
+               interval(a.summary.ci_low, a.summary.ci_high, 2),
+               pct(rel(a.summary.mean, random_mean)), pct(rel(a.summary.mean, myopic_mean)),
+               fmt(eval::summarize(a.seed_ctr).mean, 4), fmt(a.train_seconds, 1),
+               a.learning ? fmt(ups, 0) : "-", fmt(a.eval_seconds, 1)});
   }
   return t;
 }
@@ -294,6 +299,5 @@ Table reward_table(const CompareResult& r) {
   }
   return t;
 }
-
 
 }  // namespace rlrec::train

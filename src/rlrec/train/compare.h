@@ -20,14 +20,13 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "rlrec/core/table.h"
 #include "rlrec/core/config.h"
+#include "rlrec/core/table.h"
 #include "rlrec/eval/stats.h"
 #include "rlrec/train/trainer.h"
 
@@ -59,25 +58,25 @@ struct CompareOptions {
 std::vector<std::string> compare_sections(const Config& experiment);
 
 struct CompareAgentResult {
-  AgentSpec spec;                   // label, section, registry entry
-  bool privileged = false;          // a baseline that reads hidden state (an oracle)
+  AgentSpec spec;           // label, section, registry entry
+  bool privileged = false;  // a baseline that reads hidden state (an oracle)
   bool learning = false;
   std::vector<double> seed_returns, seed_ctr;  // per seed: mean return, CTR
   std::vector<double> seed_reward;             // per seed: online mean reward per step
   std::vector<double> seed_p5, seed_p10, seed_n5, seed_n10;  // per seed, offline protocol only
-  double train_seconds = 0, eval_seconds = 0;  // over seeds
-  int64_t train_steps = 0, updates = 0;        // over seeds
-  std::vector<std::vector<MetricsRow>> curves; // per seed (learning agents)
-  eval::Summary summary;            // of seed_returns, 95% Student t CI over seeds
+  double train_seconds = 0, eval_seconds = 0;                // over seeds
+  int64_t train_steps = 0, updates = 0;                      // over seeds
+  std::vector<std::vector<MetricsRow>> curves;               // per seed (learning agents)
+  eval::Summary summary;  // of seed_returns, 95% Student t CI over seeds
 };
 
 struct CompareResult {
-  std::string env;                  // env.name
+  std::string env;  // env.name
   std::string protocol;
   int seeds = 0;
   int64_t episodes_per_seed = 0, train_steps = 0;
   std::vector<CompareAgentResult> agents;  // in compare.agents order
-  std::string out;                  // the output directory written ("" = none)
+  std::string out;                         // the output directory written ("" = none)
 };
 
 CompareResult run_compare(const CompareOptions& options);

@@ -23,7 +23,8 @@ CompareOptions tiny(const std::string& extra = "") {
   o.experiment = Config::parse_string(
       "[env]\nname = \"interest_evolution\"\nnum_candidates = 5\nslate_size = 2\nmax_steps = 6\n\n"
       "[run]\nepisodes = 3\nseed = 1\ntrain_steps = 40\neval_interval = 40\neval_episodes = 2\n"
-      "threads = 1\n\n[compare]\nagents = [\"random\", \"myopic\"]\nseeds = 2\n" + extra,
+      "threads = 1\n\n[compare]\nagents = [\"random\", \"myopic\"]\nseeds = 2\n" +
+          extra,
       "tiny.toml");
   return o;
 }
@@ -87,7 +88,8 @@ TEST(RunCompare, BadInputsNameTheKeyBeforeAnyRun) {
   EXPECT_NE(error_of([&] { run_compare(o); }).find("run.episodes"), std::string::npos);
   o = tiny();
   o.experiment.set("compare.protocol=\"offline\"");
-  EXPECT_NE(error_of([&] { run_compare(o); }).find("needs a rating-log environment"), std::string::npos);
+  EXPECT_NE(error_of([&] { run_compare(o); }).find("needs a rating-log environment"),
+            std::string::npos);
   o = tiny();
   o.experiment.set("compare.agents=[\"random\", \"myopik\"]");
   EXPECT_NE(error_of([&] { run_compare(o); }).find("did you mean 'myopic'"), std::string::npos);
@@ -100,7 +102,8 @@ TEST(RunCompare, BadInputsNameTheKeyBeforeAnyRun) {
 }
 
 TEST(CompareSections, ThoseOfEveryAgent) {
-  CompareOptions o = tiny(std::string(kOfflineAgents) + "[slateq_myopic]\nhidden = [8]\n[mf]\n[polcy]\n");
+  CompareOptions o =
+      tiny(std::string(kOfflineAgents) + "[slateq_myopic]\nhidden = [8]\n[mf]\n[polcy]\n");
   o.experiment.set("compare.agents=[\"random\", \"iw\"]");
   EXPECT_EQ(compare_sections(o.experiment),
             (std::vector<std::string>{"env", "run", "compare", "data", "policy", "random", "iw",

@@ -14,12 +14,14 @@ TrainResult run_train(const TrainOptions& o) {
   const Config& cfg = o.experiment;
   const RunConfig run = read_run_section(cfg, std::nullopt, std::nullopt, o.threads);
   if (!cfg.get_string("agent", "name"))
-    invalid_argument(cfg.source(), ": [agent] needs name = \"...\" (learning agents: ",
-                     [] {
-                       std::vector<std::string> n;
-                       for (auto& a : catalog::agents()) n.emplace_back(a.name);
-                       return join(n);
-                     }(), ")");
+    invalid_argument(
+        cfg.source(), ": [agent] needs name = \"...\" (learning agents: ",
+        [] {
+          std::vector<std::string> n;
+          for (auto& a : catalog::agents()) n.emplace_back(a.name);
+          return join(n);
+        }(),
+        ")");
   const auto spec = agent_spec(cfg, "agent", "");
   TrainResult r;
   r.run_dir = o.run_dir.empty() ? str_cat("runs/", spec.label, "-seed", run.seed) : o.run_dir;
@@ -29,11 +31,13 @@ TrainResult run_train(const TrainOptions& o) {
       throw_error(ErrorCode::kNotFound, "resume: '", out, "' holds no run (no config.toml)");
     Config saved = Config::parse_file(out + "/config.toml");
     if (saved.to_toml() != cfg.to_toml())
-      invalid_argument("resume: the experiment config (", cfg.source(),
-                       " with its overrides) differs from the run's ", out,
-                       "/config.toml; resume with the same config, or train into a new run directory");
+      invalid_argument(
+          "resume: the experiment config (", cfg.source(),
+          " with its overrides) differs from the run's ", out,
+          "/config.toml; resume with the same config, or train into a new run directory");
   } else if (fs::exists(out + "/checkpoint") || fs::exists(out + "/metrics.csv")) {
-    invalid_argument("'", out, "' already holds a run; resume it or choose another run directory "
+    invalid_argument("'", out,
+                     "' already holds a run; resume it or choose another run directory "
                      "(nothing was overwritten)");
   }
   ThreadPool pool(run.threads);
@@ -58,9 +62,12 @@ nlohmann::json to_json(const TrainResult& r) {
   j["finished"] = r.finished;
   j["metrics"] = nlohmann::json::array();
   for (const auto& m : r.metrics)
-    j["metrics"].push_back({{"iteration", m.iteration}, {"env_steps", m.env_steps},
-                            {"updates", m.updates}, {"mean_return", m.mean_return},
-                            {"se_return", m.se_return}, {"ctr", m.ctr},
+    j["metrics"].push_back({{"iteration", m.iteration},
+                            {"env_steps", m.env_steps},
+                            {"updates", m.updates},
+                            {"mean_return", m.mean_return},
+                            {"se_return", m.se_return},
+                            {"ctr", m.ctr},
                             {"updates_per_second", m.updates_per_second},
                             {"env_steps_per_second", m.env_steps_per_second}});
   return j;
@@ -89,10 +96,14 @@ EvalResult evaluate_run_dir(const EvalOptions& o) {
 
 nlohmann::json to_json(const EvalResult& r) {
   const auto s = r.results.return_summary();
-  return nlohmann::json{{"run_dir", r.run_dir},     {"agent", r.agent},
-                        {"episodes", r.episodes},   {"mean_return", s.mean},
-                        {"se_return", s.se},        {"ctr", r.results.ctr()},
-                        {"mean_length", r.results.mean_length()}, {"steps", r.results.steps}};
+  return nlohmann::json{{"run_dir", r.run_dir},
+                        {"agent", r.agent},
+                        {"episodes", r.episodes},
+                        {"mean_return", s.mean},
+                        {"se_return", s.se},
+                        {"ctr", r.results.ctr()},
+                        {"mean_length", r.results.mean_length()},
+                        {"steps", r.results.steps}};
 }
 
 }  // namespace rlrec::train

@@ -13,11 +13,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "rlrec/core/config.h"
 #include "rlrec/eval/runner.h"
@@ -27,22 +26,22 @@
 namespace rlrec::train {
 
 struct TrainOptions {
-  Config experiment;           // [env], [agent] (its `name` picks the agent), [run], [data], [policy]
-  std::string run_dir;         // "" = runs/AGENT-seedS
-  bool resume = false;         // continue the run in run_dir from its latest checkpoint; the
-                               // experiment must equal the run's config.toml
-  int max_iterations = -1;     // stop after this many more iterations (-1 = run.train_steps)
+  Config experiment;        // [env], [agent] (its `name` picks the agent), [run], [data], [policy]
+  std::string run_dir;      // "" = runs/AGENT-seedS
+  bool resume = false;      // continue the run in run_dir from its latest checkpoint; the
+                            // experiment must equal the run's config.toml
+  int max_iterations = -1;  // stop after this many more iterations (-1 = run.train_steps)
   std::optional<int> threads;  // overrides run.threads
   std::string progress;        // progress-bar label on a terminal ("" = "train AGENT")
 };
 
 struct TrainResult {
   std::string run_dir;
-  std::string agent;           // registry name
-  std::string label;           // what tables show
+  std::string agent;  // registry name
+  std::string label;  // what tables show
   int64_t env_steps = 0;
   double train_seconds = 0;
-  bool finished = false;       // reached run.train_steps
+  bool finished = false;            // reached run.train_steps
   std::vector<MetricsRow> metrics;  // every row of the run (resumed ones included)
 };
 
@@ -53,15 +52,15 @@ TrainResult run_train(const TrainOptions& options);
 nlohmann::json to_json(const TrainResult& r);
 
 struct EvalOptions {
-  std::string run_dir;               // written by run_train
-  std::optional<int64_t> episodes;   // overrides the run's run.episodes
-  std::optional<int> threads;        // overrides the run's run.threads (results do not depend on it)
+  std::string run_dir;              // written by run_train
+  std::optional<int64_t> episodes;  // overrides the run's run.episodes
+  std::optional<int> threads;       // overrides the run's run.threads (results do not depend on it)
 };
 
 struct EvalResult {
   std::string run_dir;
-  std::string agent;           // registry name
-  std::string checkpoint;      // the checkpoint directory loaded
+  std::string agent;       // registry name
+  std::string checkpoint;  // the checkpoint directory loaded
   int64_t episodes = 0;
   eval::EpisodeResults results;
 };

@@ -33,7 +33,8 @@ eval_episodes = 4
 episodes = 6
 train_batch = 4
 seed = 2
-)", "tiny.toml");
+)",
+                              "tiny.toml");
 }
 
 TrainOptions options_in(const std::string& dir) {
@@ -74,7 +75,11 @@ TEST(EvaluateRunDir, EqualsTheTrainersEvaluation) {
   EXPECT_EQ(evaluate_run_dir({dir, std::nullopt, std::nullopt}).results.returns, expected.returns);
   fs::remove_all(dir + "/checkpoint.old");
   EXPECT_EQ(latest_checkpoint(dir), "");
-  EXPECT_NE(error_of([&] { evaluate_run_dir({dir, std::nullopt, std::nullopt}); }, ErrorCode::kNotFound)
+  EXPECT_NE(error_of(
+                [&] {
+                  evaluate_run_dir({dir, std::nullopt, std::nullopt});
+                },
+                ErrorCode::kNotFound)
                 .find("no checkpoint in '" + dir + "'"),
             std::string::npos);
   fs::remove_all(dir);
@@ -83,11 +88,17 @@ TEST(EvaluateRunDir, EqualsTheTrainersEvaluation) {
 TEST(EvaluateRunDir, BadInputsNameTheFileOrKey) {
   const std::string dir = temp_path("not_a_run");
   fs::create_directories(dir);
-  EXPECT_NE(error_of([&] { evaluate_run_dir({dir, std::nullopt, std::nullopt}); }, ErrorCode::kNotFound)
+  EXPECT_NE(error_of(
+                [&] {
+                  evaluate_run_dir({dir, std::nullopt, std::nullopt});
+                },
+                ErrorCode::kNotFound)
                 .find("is not a run directory (no config.toml)"),
             std::string::npos);
   test::write_temp("not_a_run/config.toml", tiny_experiment().to_toml());
-  EXPECT_NE(error_of([&] { evaluate_run_dir({dir, -1, std::nullopt}); }).find("run.episodes"),
+  EXPECT_NE(error_of([&] {
+              evaluate_run_dir({dir, -1, std::nullopt});
+            }).find("run.episodes"),
             std::string::npos);
   fs::remove_all(dir);
 }
@@ -106,7 +117,8 @@ TEST(RunTrain, StopResumeAndTheRunDirectoryRules) {
   EXPECT_TRUE(fs::exists(full + "/checkpoint/runner.toml"));
   EXPECT_EQ(to_json(a)["metrics"].size(), 2u);
 
-  const std::string again = error_of([&] { run_train(options_in(full)); }, ErrorCode::kInvalidArgument);
+  const std::string again =
+      error_of([&] { run_train(options_in(full)); }, ErrorCode::kInvalidArgument);
   EXPECT_NE(again.find("already holds a run"), std::string::npos) << again;
   EXPECT_EQ(again.find("--"), std::string::npos) << again;
 
@@ -124,18 +136,21 @@ TEST(RunTrain, StopResumeAndTheRunDirectoryRules) {
   TrainOptions changed = p;
   changed.experiment.set("run.seed=5");
   const std::string differs = error_of([&] { run_train(changed); }, ErrorCode::kInvalidArgument);
-  EXPECT_NE(differs.find("differs from the run's " + part + "/config.toml"), std::string::npos) << differs;
+  EXPECT_NE(differs.find("differs from the run's " + part + "/config.toml"), std::string::npos)
+      << differs;
   EXPECT_EQ(differs.find("--"), std::string::npos) << differs;
   TrainOptions none = options_in(temp_path("train_none"));
   none.resume = true;
-  EXPECT_NE(error_of([&] { run_train(none); }, ErrorCode::kNotFound).find("holds no run"), std::string::npos);
+  EXPECT_NE(error_of([&] { run_train(none); }, ErrorCode::kNotFound).find("holds no run"),
+            std::string::npos);
   fs::remove_all(full);
   fs::remove_all(part);
 }
 
 TEST(RunTrain, AgentSectionNeedsAName) {
   TrainOptions o = options_in(temp_path("train_noname"));
-  o.experiment = Config::parse_string("[env]\nnum_candidates = 5\n[agent]\nhidden = [8]\n", "noname.toml");
+  o.experiment =
+      Config::parse_string("[env]\nnum_candidates = 5\n[agent]\nhidden = [8]\n", "noname.toml");
   const std::string msg = error_of([&] { run_train(o); }, ErrorCode::kInvalidArgument);
   EXPECT_NE(msg.find("noname.toml: [agent] needs name"), std::string::npos) << msg;
   EXPECT_NE(msg.find("slateq_sarsa"), std::string::npos) << msg;

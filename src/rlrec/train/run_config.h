@@ -16,9 +16,9 @@ struct RunConfig {
   int64_t episodes = 2000;       // evaluation episodes (simulate, eval, compare's final evaluation)
   int batch = 256;               // users simulated per step during evaluation
   int64_t train_steps = 100000;  // environment steps (user-steps) of training
-  int64_t eval_interval = 20000; // training steps between evaluations (one iteration)
-  int64_t eval_episodes = 500;   // episodes of each periodic evaluation (the learning curve)
-  int train_batch = 16;          // users simulated in parallel during training
+  int64_t eval_interval = 20000;  // training steps between evaluations (one iteration)
+  int64_t eval_episodes = 500;    // episodes of each periodic evaluation (the learning curve)
+  int train_batch = 16;           // users simulated in parallel during training
 
   void visit(FieldVisitor& v) {
     v.field("seed", seed, "run seed; every random stream derives from it");
@@ -60,7 +60,9 @@ inline RunConfig read_run_section(const Config& cfg, std::optional<int64_t> epis
 // Streams derived from the run seed. Evaluation uses the same users for every agent and every
 // evaluation of a run (common random numbers); training uses other users.
 inline uint64_t eval_env_seed(uint64_t seed) { return combine_keys(seed, hash_name("eval/env")); }
-inline uint64_t eval_policy_seed(uint64_t seed) { return combine_keys(seed, hash_name("eval/policy")); }
+inline uint64_t eval_policy_seed(uint64_t seed) {
+  return combine_keys(seed, hash_name("eval/policy"));
+}
 inline uint64_t train_env_seed(uint64_t seed) { return combine_keys(seed, hash_name("train/env")); }
 inline uint64_t train_policy_seed(uint64_t seed) {
   return combine_keys(seed, hash_name("train/policy"));

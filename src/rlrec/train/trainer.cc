@@ -1,4 +1,3 @@
-#include "rlrec/catalog/catalog.h"
 #include "rlrec/train/trainer.h"
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
 #include "rlrec/core/progress.h"
 #include "rlrec/core/registry.h"
@@ -53,7 +53,8 @@ void check_agent_keys(const Config& cfg, const AgentSpec& spec) {
   known.push_back("name");
   for (const auto& key : cfg.keys(spec.section)) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string msg = str_cat("unknown key '", spec.section, ".", key, "' (agent '", spec.entry, "')");
+    std::string msg =
+        str_cat("unknown key '", spec.section, ".", key, "' (agent '", spec.entry, "')");
     const std::string near = closest_match(key, known);
     if (!near.empty()) msg += str_cat("; did you mean '", spec.section, ".", near, "'?");
     invalid_argument(msg, near.empty() ? "; valid keys: " : " valid keys: ", join(known));
@@ -70,7 +71,8 @@ TrainingAgent make_training_agent(const Config& cfg, const AgentSpec& spec, cons
                                   ThreadPool& pool) {
   const auto* entry = agents::find_agent(spec.entry);
   if (!entry)
-    invalid_argument("'", spec.entry, "' is not a learning agent (baseline policies need no "
+    invalid_argument("'", spec.entry,
+                     "' is not a learning agent (baseline policies need no "
                      "training; use rlrec simulate)");
   const uint64_t seed = static_cast<uint64_t>(run.seed);
   TrainingAgent t;
@@ -81,7 +83,8 @@ TrainingAgent make_training_agent(const Config& cfg, const AgentSpec& spec, cons
   return t;
 }
 
-std::unique_ptr<sim::VectorEnv> make_eval_env(const Config& cfg, const RunConfig& run, ThreadPool& pool) {
+std::unique_ptr<sim::VectorEnv> make_eval_env(const Config& cfg, const RunConfig& run,
+                                              ThreadPool& pool) {
   const uint64_t seed = static_cast<uint64_t>(run.seed);
   return std::make_unique<sim::VectorEnv>(catalog::make_environment(cfg, seed), run.batch,
                                           eval_env_seed(seed), &pool);
@@ -106,7 +109,7 @@ Trainer::Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& p
   // Offline learning from a log ([data], train/offline_data.h); `rlrec train` ([agent]) rejects a
   // [data] section its agent cannot use, compare lets other agents train online beside it.
   offline_ = attach_offline_data(cfg_, *agent_, train_env_->env(), seed, dir_,
-                                         spec_.section == "agent", shared_log_dir);
+                                 spec_.section == "agent", shared_log_dir);
   if (!dir_.empty()) {
     fs::create_directories(dir_);
     std::ofstream(dir_ + "/config.toml") << "# effective configuration of this run (rlrec train)\n"
@@ -208,7 +211,8 @@ void Trainer::resume() {
   read_section(r, "runner", st, {"agent"});
   const auto agent = r.get_string("runner", "agent").value_or("");
   if (agent != spec_.entry)
-    invalid_argument(ck, ": checkpoint was written by agent '", agent, "', not '", spec_.entry, "'");
+    invalid_argument(ck, ": checkpoint was written by agent '", agent, "', not '", spec_.entry,
+                     "'");
   agent_->load(ck + "/agent");
   iteration_ = st.iteration;
   env_steps_ = st.env_steps;
@@ -225,7 +229,8 @@ void Trainer::resume() {
     std::string f;
     std::vector<double> v;
     while (std::getline(ss, f, ',')) v.push_back(f == "nan" ? std::nan("") : std::stod(f));
-    if (v.size() != 11) throw_error(ErrorCode::kCorrupt, dir_, "/metrics.csv: malformed row '", line, "'");
+    if (v.size() != 11)
+      throw_error(ErrorCode::kCorrupt, dir_, "/metrics.csv: malformed row '", line, "'");
     MetricsRow m;
     m.iteration = static_cast<int>(v[0]);
     m.env_steps = static_cast<int64_t>(v[1]);
@@ -264,8 +269,9 @@ void Trainer::iteration() {
       agent_->act(obs, slates, rngs);
     };
     hooks.stepped = [&](const uint8_t* active, const int32_t* slates) {
-      const agents::StepOutcomes out{env.batch(),   active,           slates,          env.rewards(),
-                                     env.choices(), env.terminated(), env.truncated(), env.responses()};
+      const agents::StepOutcomes out{env.batch(),     active,         slates,
+                                     env.rewards(),   env.choices(),  env.terminated(),
+                                     env.truncated(), env.responses()};
       agent_->observe(out, env.observation(active));
       const auto st = agent_->update();
       updates += st.updates;
@@ -274,8 +280,8 @@ void Trainer::iteration() {
     const auto more = [&](int64_t s) {
       return s < run_.eval_interval && env_steps_ + s < run_.train_steps;
     };
-    const auto st = sim::drive_episodes(
-        env, policy_seed, sim::EpisodePlan::sequential(next_episode_, more), hooks);
+    const auto st = sim::drive_episodes(env, policy_seed,
+                                        sim::EpisodePlan::sequential(next_episode_, more), hooks);
     steps = st.steps;
     next_episode_ = st.next_episode;
   }
@@ -321,10 +327,11 @@ const std::vector<MetricsRow>& Trainer::run(int max_iterations, const std::strin
   return rows_;
 }
 
-bool plot_curves(const std::string& png, const std::string& title, const std::string& xlabel,
-                 const std::string& ylabel,
-                 const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& series,
-                 const std::vector<std::pair<std::string, double>>& hlines) {
+bool plot_curves(
+    const std::string& png, const std::string& title, const std::string& xlabel,
+    const std::string& ylabel,
+    const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& series,
+    const std::vector<std::pair<std::string, double>>& hlines) {
   if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
     std::fprintf(stderr, "note: gnuplot not found; skipping %s (scripts/setup.sh installs it)\n",
                  png.c_str());

@@ -1,5 +1,5 @@
-// The experiment runner: trains a learning agent in a VectorEnv, evaluates it periodically, writes a
-// run directory, and resumes from its last checkpoint.
+// The experiment runner: trains a learning agent in a VectorEnv, evaluates it periodically, writes
+// a run directory, and resumes from its last checkpoint.
 //
 // Training proceeds in iterations of about run.eval_interval environment steps; an iteration ends
 // when every user session in flight has finished (as Dopamine's phases), so checkpoints hold no
@@ -38,10 +38,10 @@ struct MetricsRow {
   int64_t env_steps = 0;
   int64_t updates = 0;
   double mean_return = 0, se_return = 0, ctr = 0, mean_length = 0;
-  double mean_loss = 0;            // over this iteration's updates (NaN if none)
-  double train_seconds = 0;        // cumulative training wall time (evaluation excluded)
-  double updates_per_second = 0;   // this iteration
-  double env_steps_per_second = 0; // this iteration, training (act + step + observe + update)
+  double mean_loss = 0;             // over this iteration's updates (NaN if none)
+  double train_seconds = 0;         // cumulative training wall time (evaluation excluded)
+  double updates_per_second = 0;    // this iteration
+  double env_steps_per_second = 0;  // this iteration, training (act + step + observe + update)
 };
 
 // An agent named by a config section: the section's `name` key picks the registry entry (default:
@@ -51,7 +51,8 @@ struct AgentSpec {
   std::string section;  // config section with its keys
   std::string entry;    // registry name
 };
-AgentSpec agent_spec(const Config& cfg, const std::string& section, const std::string& fallback_label);
+AgentSpec agent_spec(const Config& cfg, const std::string& section,
+                     const std::string& fallback_label);
 bool is_learning_agent(const std::string& entry);
 // Checks, without building anything, that every key of a learning agent's section is one its
 // registry entry knows (plus `name`), and that a [data] section has only log keys: typos are then
@@ -78,7 +79,8 @@ TrainingAgent make_training_agent(const Config& cfg, const AgentSpec& spec, cons
 // The evaluation environment of a run: the environment of the run seed with run.batch slots on
 // the evaluation users (eval_env_seed). One serves every evaluation of a run (run_episodes uses
 // min(batch, episodes) slots).
-std::unique_ptr<sim::VectorEnv> make_eval_env(const Config& cfg, const RunConfig& run, ThreadPool& pool);
+std::unique_ptr<sim::VectorEnv> make_eval_env(const Config& cfg, const RunConfig& run,
+                                              ThreadPool& pool);
 // Evaluates `agent` greedily (set_training(false), then back to true) for `episodes` episodes of
 // eval_env with the policy streams eval_policy_seed(run.seed): what Trainer::evaluate does.
 eval::EpisodeResults evaluate_agent(sim::VectorEnv& eval_env, agents::Agent& agent,
@@ -133,9 +135,10 @@ std::string git_commit();
 
 // Writes a PNG line plot with gnuplot: one series per (title, x, y); returns false (and says why
 // on stderr) if gnuplot is unavailable or fails. hlines: horizontal reference lines (title, y).
-bool plot_curves(const std::string& png, const std::string& title, const std::string& xlabel,
-                 const std::string& ylabel,
-                 const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& series,
-                 const std::vector<std::pair<std::string, double>>& hlines = {});
+bool plot_curves(
+    const std::string& png, const std::string& title, const std::string& xlabel,
+    const std::string& ylabel,
+    const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& series,
+    const std::vector<std::pair<std::string, double>>& hlines = {});
 
 }  // namespace rlrec::train

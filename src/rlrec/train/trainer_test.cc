@@ -1,8 +1,7 @@
-#include <unistd.h>
-
 #include "rlrec/train/trainer.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -55,7 +54,8 @@ RunConfig run_of(const Config& c) {
 // A run stopped after one iteration and resumed matches an uninterrupted run exactly: the same
 // metrics, the same replay buffer and agent state, the same final evaluation.
 TEST(Trainer, ResumeEqualsUninterrupted) {
-  const fs::path base = fs::temp_directory_path() / ("rlrec_trainer_test_" + std::to_string(::getpid()));
+  const fs::path base =
+      fs::temp_directory_path() / ("rlrec_trainer_test_" + std::to_string(::getpid()));
   fs::remove_all(base);
   const Config cfg = small_config();
   ThreadPool pool(2);
@@ -91,7 +91,8 @@ TEST(Trainer, ResumeEqualsUninterrupted) {
 }
 
 TEST(Trainer, CorruptCheckpointIsAClearError) {
-  const fs::path base = fs::temp_directory_path() / ("rlrec_trainer_corrupt_" + std::to_string(::getpid()));
+  const fs::path base =
+      fs::temp_directory_path() / ("rlrec_trainer_corrupt_" + std::to_string(::getpid()));
   fs::remove_all(base);
   const Config cfg = small_config();
   ThreadPool pool(1);

@@ -36,6 +36,7 @@ struct LongTermSatisfactionState {
   double budget = 0;
 };
 LongTermSatisfactionState long_term_satisfaction_state(const Environment& env, int slot);
-void set_long_term_satisfaction_state(Environment& env, int slot, const LongTermSatisfactionState& s);
+void set_long_term_satisfaction_state(Environment& env, int slot,
+                                      const LongTermSatisfactionState& s);
 
 }  // namespace rlrec::sim

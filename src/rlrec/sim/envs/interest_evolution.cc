@@ -6,8 +6,8 @@
 // μ = linspace(-3, 0, 14) ++ linspace(0, 3, 6); length 4. Quality is hidden from the observation.
 // User: interests u ~ U(-1, 1)^T (observed), time budget B = 200 (hidden).
 // Choice: score x_i = u·f_i; multinomial proportional with no_click_mass 1, min_normalizer -1.
-// Response per slot: click, watch_time = min(B, length) if clicked, liked (always 0), quality, topic.
-// Transition (clicked item of topic c only):
+// Response per slot: click, watch_time = min(B, length) if clicked, liked (always 0), quality,
+// topic. Transition (clicked item of topic c only):
 //   α_c = y0 - (y0/x0)|u_c| (y0 = 0.3, x0 = 1);  Δ = α_c (1 - u_c);
 //   with prob (u_c + 1)/2: u_c += Δ, else u_c -= Δ; clip u to [-1, 1];
 //   utility = user_quality_factor (u·f - min_normalizer) + document_quality_factor q;
@@ -58,8 +58,9 @@ struct InterestEvolutionConfig {
     v.field("max_steps", max_steps, "episode truncation cap in steps (RecSim runner: 27000)");
     v.field("resample_documents", resample_documents,
             "fresh-items mode: draw new candidates every step (false: once per episode)");
-    v.field("corpus_size", corpus_size,
-            "0: fresh items (RecSim); M > 0: fixed catalogue of M items (num_candidates == M: all)");
+    v.field(
+        "corpus_size", corpus_size,
+        "0: fresh items (RecSim); M > 0: fixed catalogue of M items (num_candidates == M: all)");
     v.field("feature_noise", feature_noise,
             "fixed corpus: std. dev. of Gaussian noise added to the topic one-hot features");
     v.field("num_topics", num_topics, "number of topics T (= feature and interest dimension)");
@@ -69,9 +70,11 @@ struct InterestEvolutionConfig {
     v.field("video_length", video_length, "length of every item (maximum watch time)");
     v.field("time_budget", time_budget, "initial user time budget");
     v.field("step_penalty", step_penalty, "budget spent on a step without a click");
-    v.field("user_update_alpha", user_update_alpha, "budget gained per unit of watch time x utility");
+    v.field("user_update_alpha", user_update_alpha,
+            "budget gained per unit of watch time x utility");
     v.field("user_quality_factor", user_quality_factor, "weight of the user's score in utility");
-    v.field("document_quality_factor", document_quality_factor, "weight of item quality in utility");
+    v.field("document_quality_factor", document_quality_factor,
+            "weight of item quality in utility");
     v.field("alpha_x_intercept", alpha_x_intercept, "interest step size line: x intercept");
     v.field("alpha_y_intercept", alpha_y_intercept, "interest step size line: y intercept");
     v.field("choice_model", choice_model, "user choice model (rlrec list choice_models)");
@@ -135,7 +138,9 @@ class InterestEvolution final : public Environment {
 
   const EnvSpec& spec() const override { return spec_; }
   const ChoiceModel& choice_model() const override { return *choice_; }
-  const Catalogue* catalogue() const override { return cfg_.corpus_size > 0 ? &catalogue_ : nullptr; }
+  const Catalogue* catalogue() const override {
+    return cfg_.corpus_size > 0 ? &catalogue_ : nullptr;
+  }
 
   double observed_score(const float* user, const float* item) const override {
     double s = 0;
@@ -214,7 +219,8 @@ class InterestEvolution final : public Environment {
       budget -= cfg_.step_penalty;
     }
     res.terminated = budget <= 0;
-    if (cfg_.resample_documents && !spec_.candidates_are_catalogue()) draw_candidates(slot, rng, out);
+    if (cfg_.resample_documents && !spec_.candidates_are_catalogue())
+      draw_candidates(slot, rng, out);
     write_user(slot, out);
     return res;
   }
@@ -230,7 +236,8 @@ class InterestEvolution final : public Environment {
   void set_state(int slot, const InterestEvolutionState& s, float* user_out) {
     const int T = cfg_.num_topics;
     if (static_cast<int>(s.interests.size()) != T)
-      invalid_argument("interest_evolution state needs ", T, " interests, got ", s.interests.size());
+      invalid_argument("interest_evolution state needs ", T, " interests, got ",
+                       s.interests.size());
     for (int t = 0; t < T; ++t) {
       interests_[static_cast<size_t>(slot) * T + t] = s.interests[t];
       if (user_out) user_out[t] = static_cast<float>(s.interests[t]);
@@ -310,8 +317,9 @@ class InterestEvolution final : public Environment {
           static_cast<float>(rng.normal(cfg_.topic_quality_means[c], cfg_.quality_std));
       float* f = catalogue_.features.row(i);
       for (int t = 0; t < T; ++t)
-        f[t] = (t == c ? 1.f : 0.f) +
-               (cfg_.feature_noise > 0 ? static_cast<float>(rng.normal(0.0, cfg_.feature_noise)) : 0.f);
+        f[t] = (t == c ? 1.f : 0.f) + (cfg_.feature_noise > 0
+                                           ? static_cast<float>(rng.normal(0.0, cfg_.feature_noise))
+                                           : 0.f);
       uint32_t bits;
       std::memcpy(&bits, &f[c], sizeof bits);
       fp = combine_keys(fp, (static_cast<uint64_t>(c) << 32) | bits);

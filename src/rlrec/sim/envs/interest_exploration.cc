@@ -80,13 +80,16 @@ struct InterestExplorationConfig {
     check_distribution("env.user_type_distribution", user_type_distribution);
     const size_t T = topic_distribution.size(), Y = user_type_distribution.size();
     if (topic_quality_mean.size() != T || topic_quality_std.size() != T)
-      invalid_argument("env.topic_quality_mean and env.topic_quality_std must have one entry per "
-                       "topic (", T, "), got ", topic_quality_mean.size(), " and ",
-                       topic_quality_std.size());
+      invalid_argument(
+          "env.topic_quality_mean and env.topic_quality_std must have one entry per "
+          "topic (",
+          T, "), got ", topic_quality_mean.size(), " and ", topic_quality_std.size());
     if (user_affinity_mean.size() != Y * T || user_affinity_std.size() != Y * T)
-      invalid_argument("env.user_affinity_mean and env.user_affinity_std must have user types x "
-                       "topics (", Y, " x ", T, " = ", Y * T, ") entries, got ",
-                       user_affinity_mean.size(), " and ", user_affinity_std.size());
+      invalid_argument(
+          "env.user_affinity_mean and env.user_affinity_std must have user types x "
+          "topics (",
+          Y, " x ", T, " = ", Y * T, ") entries, got ", user_affinity_mean.size(), " and ",
+          user_affinity_std.size());
   }
 };
 
@@ -109,7 +112,8 @@ class InterestExploration final : public Environment {
     prior_affinity_.assign(T_, 0.0);
     for (int y = 0; y < Y_; ++y)
       for (int t = 0; t < T_; ++t) {
-        const double mu = cfg_.user_affinity_mean[y * T_ + t], s = cfg_.user_affinity_std[y * T_ + t];
+        const double mu = cfg_.user_affinity_mean[y * T_ + t],
+                     s = cfg_.user_affinity_std[y * T_ + t];
         prior_affinity_[t] += cfg_.user_type_distribution[y] * std::exp(mu + s * s / 2);
       }
   }

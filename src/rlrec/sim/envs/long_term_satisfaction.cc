@@ -1,5 +1,6 @@
 // long_term_satisfaction ("choc/kale"): RecSim's long-term-effects environment (Ie et al. 2019;
-// recsim/environments/long_term_satisfaction.py), as specified in shared/reference/recsim-spec.md §6.
+// recsim/environments/long_term_satisfaction.py), as specified in shared/reference/recsim-spec.md
+// §6.
 //
 // Items: clickbait score c ~ U(0, 1), observed as the one item feature.
 // User (hidden): net positive exposure NPE_0 = (U(0,1) - 0.5) / (1 - γ_m), γ_m = 0.7;
@@ -127,7 +128,7 @@ class LongTermSatisfaction final : public Environment {
     return res;
   }
 
- LongTermSatisfactionState state(int slot) const { return {npe_[slot], budget_[slot]}; }
+  LongTermSatisfactionState state(int slot) const { return {npe_[slot], budget_[slot]}; }
   void set_state(int slot, const LongTermSatisfactionState& s) {
     npe_[slot] = s.net_positive_exposure;
     budget_[slot] = s.budget;
