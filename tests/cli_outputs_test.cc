@@ -104,4 +104,73 @@ TEST_F(CliOutputs, AnInterruptedLogLeavesNoTemporaryFile) {
   }
 }
 
+// mf fit --out: an MF model directory (or an empty one) is replaced whole; another directory or a
+// file never; the model's manifest catches a flipped byte when the model is read back.
+TEST_F(CliOutputs, MfOutReplacesOnlyModelDirectories) {
+  std::string ratings;
+  for (int u = 1; u <= 20; ++u)
+    for (int j = 0; j < 12; ++j)  // every rating positive (4 or 5): the simulator keeps all users
+      ratings += std::to_string(u) + "\t" + std::to_string(1 + (u + j) % 15) + "\t" +
+                 std::to_string(4 + (u + j) % 2) + "\t" + std::to_string(u * 20 + j) + "\n";
+  write_file(path("r.data"), ratings);
+  auto fit = [&](const std::string& out) {
+    return std::vector<std::string>{
+        "mf",    "fit",   "--train",         path("r.data"), "--model",
+        "als",   "--set", "mf.split=last:2", "--set",        "mf.iterations=2",
+        "--out", out};
+  };
+  const std::string model = path("model");
+  ASSERT_EQ(rlrec(fit(model)).code, 0);
+  ASSERT_TRUE(fs::exists(model + "/manifest.json"));
+  const auto factors = read_file(model + "/item_factors.f32");
+  ASSERT_EQ(rlrec(fit(model)).code, 0);  // an MF model: replaced, same seed, same bytes
+  EXPECT_EQ(read_file(model + "/item_factors.f32"), factors);
+  fs::create_directory(path("empty"));
+  EXPECT_EQ(rlrec(fit(path("empty"))).code, 0);
+
+  fs::create_directory(path("photos"));
+  write_file(path("photos/a.jpg"), "jpeg");
+  expect_usage_error(fit(path("photos")),
+                     {"MF model '" + path("photos") + "' exists and is not an rlrec MF model",
+                      "never replaces another directory"});
+  EXPECT_EQ(read_file(path("photos/a.jpg")), "jpeg");
+  write_file(path("file"), "x");
+  expect_usage_error(fit(path("file")), {"exists and is a regular file, not a directory"});
+
+  // A flipped byte in a saved factor file: the simulator that reads the model says corrupt.
+  std::string bytes = read_file(model + "/item_factors.f32");
+  bytes[5] = static_cast<char>(bytes[5] ^ 0x10);
+  write_file(model + "/item_factors.f32", bytes);
+  const Result r =
+      rlrec({"simulate", "--policy", "pmf", "--episodes", "1", "--set", "env.name=movielens_mf",
+             "--set", "env.data=" + path("r.data"), "--set", "env.mf_model=" + model});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find(model + "/item_factors.f32: checksum "), std::string::npos) << r.err;
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << "left behind: " << e.path();
+}
+
+// index bench --save: an index file may be replaced, any other file is refused before building.
+TEST_F(CliOutputs, IndexSaveReplacesOnlyIndexFiles) {
+  auto bench = [&](const std::string& out) {
+    return std::vector<std::string>{"index",     "bench", "--items", "300",   "--dim",  "8",
+                                    "--queries", "10",    "--kind",  "exact", "--save", out};
+  };
+  const std::string idx = path("a.idx");
+  ASSERT_EQ(rlrec(bench(idx)).code, 0);
+  ASSERT_EQ(read_file(idx).rfind("RLRECIDX", 0), 0u);
+  ASSERT_EQ(rlrec(bench(idx)).code, 0);
+  write_file(path("notes.txt"), "my notes\n");
+  expect_usage_error(bench(path("notes.txt")), {"exists and is not an rlrec index file"});
+  EXPECT_EQ(read_file(path("notes.txt")), "my notes\n");
+  std::string bytes = read_file(idx);
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 1);
+  write_file(idx, bytes);
+  const Result r =
+      rlrec({"index", "bench", "--items", "300", "--dim", "8", "--queries", "10", "--load", idx});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("index file '" + idx + "' is corrupt: checksum "), std::string::npos)
+      << r.err;
+}
+
 }  // namespace

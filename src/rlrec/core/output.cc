@@ -265,6 +265,14 @@ void TempDir::commit() {
   fsync_parent(target_);
 }
 
+OutputLock claim_output(const fs::path& path, OutputKind kind, const OutputPolicy& policy,
+                        std::string_view what) {
+  check_replaceable(path, kind, policy, what);
+  OutputLock lock(path, what);
+  remove_stale_temporaries(path);
+  return lock;
+}
+
 // --------------------------------------- stale temporaries --------------------------------------
 
 void remove_stale_temporaries(const fs::path& target) {

@@ -3,10 +3,9 @@
 // Every output (a file such as a log or an index, or a directory such as a run or a model) goes
 // through three steps:
 //   1. check_replaceable(): an existing path is replaced only when it is an rlrec output of the
-//   same
-//      kind (the caller says how to recognize one) or, with `force`, a regular file. A device,
-//      fifo, socket or a path of the other kind (file vs directory) is never replaced, force or
-//      not.
+//      same kind (the caller says how to recognize one) or, with `force`, a regular file. A
+//      device, fifo, socket or a path of the other kind (file vs directory) is never replaced,
+//      force or not.
 //   2. OutputLock: an exclusive advisory lock (flock(2)) on "<path>.lock", held while writing. A
 //      second writer of the same path gets one line naming the holder (pid, start time, command)
 //      and the CLI exits 2. The kernel drops the lock when its holder dies, so a crashed writer
@@ -93,6 +92,12 @@ class TempDir {
   std::filesystem::path target_, path_;
   bool committed_ = false;
 };
+
+// Steps 1 and 2 at once, before any work is done (so that a second writer or a path that may not be
+// replaced fails at once, not after a long computation), plus remove_stale_temporaries(path).
+// Returns the claim to hold until the output is committed.
+OutputLock claim_output(const std::filesystem::path& path, OutputKind kind,
+                        const OutputPolicy& policy, std::string_view what);
 
 // Writes `bytes` to `target` through a TempFile.
 void write_file_atomically(const std::filesystem::path& target, std::string_view bytes);

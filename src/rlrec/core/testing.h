@@ -72,4 +72,16 @@ inline std::string write_temp(const std::string& name, const std::string& text) 
   return path;
 }
 
+// Flips one bit of the byte at `offset` of the file at `path` (corruption trials).
+inline void flip_bit(const std::string& path, int64_t offset, int bit = 0) {
+  std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+  f.seekg(offset);
+  char c = 0;
+  f.read(&c, 1);
+  c = static_cast<char>(c ^ (1 << (bit & 7)));
+  f.seekp(offset);
+  f.write(&c, 1);
+  if (!f) ADD_FAILURE() << "cannot flip a bit of " << path << " at " << offset;
+}
+
 }  // namespace rlrec::test

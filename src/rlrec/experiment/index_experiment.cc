@@ -4,10 +4,13 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/output.h"
 #include "rlrec/core/registry.h"
 #include "rlrec/index/exact_index.h"
 #include "rlrec/index/hnsw_index.h"
@@ -114,6 +117,13 @@ void IndexBenchOptions::validate() const {
 
 IndexBenchResult run_index_bench(const IndexBenchOptions& o) {
   o.validate();
+  // Claim the index file before building: an index file may be replaced, nothing else may.
+  std::optional<OutputLock> claim;
+  if (!o.save.empty())
+    claim.emplace(claim_output(
+        o.save, OutputKind::kFile,
+        {false, [](const std::filesystem::path& p) { return index::is_index_file(p.string()); }},
+        "index file"));
   IndexBenchResult r;
   r.options = o;
   r.batch = o.batch == 0 ? 1 : std::min(o.batch, o.queries);

@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/output.h"
 #include "rlrec/core/progress.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/models/ranking.h"
@@ -146,6 +148,12 @@ void MfOptions::validate() const {
   check_one_of("mf.format", format, data::format_names());
 }
 
+namespace {
+bool is_model_dir(const std::filesystem::path& p) {
+  return std::filesystem::exists(p / "mf_model.txt") || std::filesystem::is_empty(p);
+}
+}  // namespace
+
 MfResult run_mf(const MfOptions& o) {
   o.validate();
   const models::MfKind& kind = models::mf_kind(o.model);
@@ -155,6 +163,11 @@ MfResult run_mf(const MfOptions& o) {
   MfResult r;
   r.options = o;
   r.feedback = kind.feedback;
+  // Claim the model directory before any work: an MF model (or an empty directory) may be
+  // replaced, anything else may not; a second writer fails now, not after training.
+  std::optional<OutputLock> claim;
+  if (!o.out.empty())
+    claim.emplace(claim_output(o.out, OutputKind::kDirectory, {false, is_model_dir}, "MF model"));
 
   data::LoadOptions opts;
   opts.format = data::parse_format(o.format);
@@ -216,11 +229,14 @@ MfResult run_mf(const MfOptions& o) {
   }
   r.eval_seconds = seconds_since(t1);
   r.config_toml = trainer->config_toml("mf");
-  if (!o.out.empty()) {
-    model.save(o.out);
-    std::ofstream m(std::filesystem::path(o.out) / "metrics.json");
+  if (!o.out.empty()) {  // written beside the target, then swapped in whole
+    TempDir tmp(o.out);
+    model.save(tmp.path().string());
+    std::ofstream m(tmp.path() / "metrics.json");
     m << to_json(r).dump(2) << "\n";
-    if (!m) throw_error(ErrorCode::kIo, "cannot write ", o.out, "/metrics.json");
+    m.close();
+    if (!m) throw_error(ErrorCode::kIo, "cannot write ", tmp.path().string(), "/metrics.json");
+    tmp.commit();
   }
   return r;
 }

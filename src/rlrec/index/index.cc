@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/output.h"
 #include "rlrec/core/registry.h"
 #include "rlrec/core/rng.h"
 #include "rlrec/index/exact_index.h"
@@ -217,13 +218,14 @@ Index::Result Index::search(MatrixView<const float> queries, int64_t k) const {
 // ---------------------------------------------------------------------------------------------
 // Files. Layout (native little-endian):
 //   "RLRECIDX" | u32 version | u32 metric | u64 dim | u64 count | u64 fingerprint |
-//   u32 len + kind | u32 len + config as TOML ([index] section) | kind-specific body | "RLRECEND"
+//   u32 len + kind | u32 len + config as TOML ([index] section) | kind-specific body | "RLRECEND" |
+//   u64 FNV-1a 64 of every byte before it (version 2; load_index verifies it before parsing)
 
 namespace {
 
 constexpr char kMagic[8] = {'R', 'L', 'R', 'E', 'C', 'I', 'D', 'X'};
 constexpr char kEndMagic[8] = {'R', 'L', 'R', 'E', 'C', 'E', 'N', 'D'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 constexpr uint32_t kMaxStringBytes = 1 << 20;
 
 std::string read_string(BinaryReader& r) {
@@ -273,9 +275,9 @@ IndexFileHeader read_header(BinaryReader& r) {
 }  // namespace
 
 void Index::save(const std::string& path) const {
-  const std::string tmp = path + ".tmp";
+  TempFile tmp(path);  // renamed onto `path` when complete, removed otherwise
   {
-    BinaryWriter w(tmp);
+    BinaryWriter w(tmp.path().string());
     w.bytes(kMagic, sizeof kMagic);
     w.pod(kVersion);
     w.pod(static_cast<uint32_t>(metric_ == Metric::kInnerProduct ? 0 : 1));
@@ -286,13 +288,17 @@ void Index::save(const std::string& path) const {
     write_string(w, dump_section("index", "", config_));
     save_body(w);
     w.bytes(kEndMagic, sizeof kEndMagic);
+    const uint64_t checksum = w.checksum();
+    w.pod(checksum);
     w.close();
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    std::remove(tmp.c_str());
-    throw_error(ErrorCode::kIo, "cannot rename '", tmp, "' to '", path, "': ", std::strerror(err));
-  }
+  tmp.commit();
+}
+
+bool is_index_file(const std::string& path) {
+  char magic[8] = {};
+  std::ifstream(path, std::ios::binary).read(magic, sizeof magic);
+  return std::memcmp(magic, kMagic, sizeof kMagic) == 0;
 }
 
 IndexFileHeader read_index_header(const std::string& path) {
@@ -302,6 +308,15 @@ IndexFileHeader read_index_header(const std::string& path) {
 
 std::unique_ptr<Index> load_index(const std::string& path) {
   BinaryReader r(path, "index file");
+  {  // Verify the checksum before trusting any field; a version-1 file (no checksum) gets the
+     // version message from read_header instead.
+    char head[12] = {};
+    std::ifstream(path, std::ios::binary).read(head, sizeof head);
+    uint32_t version = 0;
+    std::memcpy(&version, head + 8, sizeof version);
+    if (std::memcmp(head, kMagic, sizeof kMagic) == 0 && version != 1)
+      verify_trailing_checksum(path, "index file");
+  }
   IndexFileHeader h = read_header(r);
   const IndexKind* entry = nullptr;
   for (const auto& e : index_kinds())
@@ -312,6 +327,8 @@ std::unique_ptr<Index> load_index(const std::string& path) {
   char end[8];
   r.bytes(end, sizeof end, "end marker");
   if (std::memcmp(end, kEndMagic, sizeof end) != 0) r.corrupt("bad end marker");
+  r.pod<uint64_t>("checksum");  // verified above
+  if (r.remaining() != 0) r.corrupt(r.remaining(), " bytes after the end marker");
   index->count_ = h.count;
   index->fingerprint_ = h.fingerprint;
   if (index->sorted_ids_.size() != h.count)

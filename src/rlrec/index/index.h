@@ -183,6 +183,9 @@ struct IndexFileHeader {
 // Throws kNotFound (missing file), kIo (unreadable), kCorrupt (not an rlrec index / truncated),
 // kNotSupported (newer format version).
 IndexFileHeader read_index_header(const std::string& path);
+// Whether the file at `path` starts with an rlrec index file's magic bytes (any version): the
+// outputs an index save may replace (core/output.h).
+bool is_index_file(const std::string& path);
 std::unique_ptr<Index> load_index(const std::string& path);
 // load_index, then rejects an index built for another catalogue (fingerprint mismatch) with
 // kInvalidArgument: "index file 'x' was built for another catalogue (...)".

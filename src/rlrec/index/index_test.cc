@@ -8,7 +8,9 @@
 #include <fstream>
 #include <limits>
 
+#include "rlrec/core/manifest.h"
 #include "rlrec/core/registry.h"
+#include "rlrec/core/rng.h"
 #include "rlrec/core/testing.h"
 #include "rlrec/index/synthetic.h"
 #include "rlrec/index/test_util.h"
@@ -221,10 +223,41 @@ TEST(IndexFile, BadFilesAreRejected) {
     const size_t level0 = header + 7 * 8 + 4 + 4;
     const uint32_t bad = 1000000;
     std::memcpy(bytes.data() + level0 + 4, &bad, 4);
+    // Re-seal the checksum, so that the graph check itself is exercised.
+    const uint64_t h = fnv1a64(std::string_view(bytes.data(), bytes.size() - 8));
+    std::memcpy(bytes.data() + bytes.size() - 8, &h, 8);
     f.seekp(0);
     f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
   expect_error([&] { load_index(path); }, ErrorCode::kCorrupt, "links to 1000000 on level 0");
+}
+
+TEST(IndexFile, EveryFlippedBitIsDetected) {
+  for (const char* kind : {"exact", "hnsw"}) {
+    auto index = make_index(kind, 4, IndexConfig{}, 50);
+    index->add(gaussian(50, 4, 3).view(), scrambled_ids(50));
+    const std::string path = temp_path(std::string("flips_") + kind + ".idx");
+    index->save(path);
+    const auto size = std::filesystem::file_size(path);
+    Rng rng(11);
+    for (int t = 0; t < 100; ++t) {
+      const auto offset = static_cast<int64_t>(rng.uniform_int(size));
+      const int bit = static_cast<int>(rng.uniform_int(8));
+      test::flip_bit(path, offset, bit);
+      expect_error([&] { load_index(path); }, ErrorCode::kCorrupt, "");
+      test::flip_bit(path, offset, bit);
+    }
+    EXPECT_EQ(load_index(path)->size(), 50);
+    // A version-1 file (no checksum) is named as such.
+    {
+      std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+      const uint32_t v1 = 1;
+      f.seekp(8);
+      f.write(reinterpret_cast<const char*>(&v1), 4);
+    }
+    expect_error([&] { load_index(path); }, ErrorCode::kNotSupported,
+                 "has format version 1; this build reads version 2");
+  }
 }
 
 // ---- helpers --------------------------------------------------------------------------------

@@ -1,8 +1,12 @@
 #include "rlrec/index/io.h"
 
+#include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+
+#include "rlrec/core/manifest.h"
 
 namespace rlrec::index {
 
@@ -13,6 +17,36 @@ BinaryWriter::BinaryWriter(const std::string& path) : path_(path) {
 
 void BinaryWriter::bytes(const void* data, size_t n) {
   out_.write(static_cast<const char*>(data), static_cast<std::streamsize>(n));
+  checksum_ = fnv1a64(std::string_view(static_cast<const char*>(data), n), checksum_);
+}
+
+void verify_trailing_checksum(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_error(ErrorCode::kIo, "cannot read ", what, " '", path, "'");
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec || size < 8)
+    throw_error(ErrorCode::kCorrupt, what, " '", path, "' is corrupt: too short for a checksum");
+  uint64_t h = 14695981039346656037ULL, left = size - 8;
+  std::array<char, 1 << 16> buf;
+  while (left > 0) {
+    const auto n = static_cast<std::streamsize>(std::min<uint64_t>(left, buf.size()));
+    in.read(buf.data(), n);
+    if (in.gcount() != n) throw_error(ErrorCode::kIo, "cannot read ", what, " '", path, "'");
+    h = fnv1a64(std::string_view(buf.data(), static_cast<size_t>(n)), h);
+    left -= static_cast<uint64_t>(n);
+  }
+  uint64_t stored = 0;
+  in.read(reinterpret_cast<char*>(&stored), sizeof stored);
+  if (in.gcount() != static_cast<std::streamsize>(sizeof stored))
+    throw_error(ErrorCode::kIo, "cannot read ", what, " '", path, "'");
+  if (stored != h) {
+    char got[17], want[17];
+    std::snprintf(got, sizeof got, "%016llx", static_cast<unsigned long long>(h));
+    std::snprintf(want, sizeof want, "%016llx", static_cast<unsigned long long>(stored));
+    throw_error(ErrorCode::kCorrupt, what, " '", path, "' is corrupt: checksum ", got,
+                " differs from the stored ", want);
+  }
 }
 
 void BinaryWriter::close() {

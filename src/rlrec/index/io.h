@@ -24,11 +24,19 @@ class BinaryWriter {
   // Flushes and closes; throws kIo if any write failed.
   void close();
   const std::string& path() const { return path_; }
+  // FNV-1a 64 of every byte written so far.
+  uint64_t checksum() const { return checksum_; }
 
  private:
   std::string path_;
   std::ofstream out_;
+  uint64_t checksum_ = 14695981039346656037ULL;
 };
+
+// Throws kCorrupt ("<what> '<path>' is corrupt: checksum ...") unless the file's last 8 bytes hold
+// the FNV-1a 64 of all bytes before them (what BinaryWriter::checksum() gave when they were
+// written).
+void verify_trailing_checksum(const std::string& path, const std::string& what);
 
 class BinaryReader {
  public:

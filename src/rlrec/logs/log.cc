@@ -185,9 +185,7 @@ LogWriter::LogWriter(std::string path, LogHeader header, bool force)
       header_.slate_size > header_.num_candidates || header_.user_dim < 0 || header_.item_dim < 0)
     invalid_argument("log header for '", path_, "': invalid shapes (num_candidates ",
                      header_.num_candidates, ", slate_size ", header_.slate_size, ")");
-  check_replaceable(path_, OutputKind::kFile, {force, is_log_file}, "log");
-  lock_.emplace(path_, "log");
-  remove_stale_temporaries(path_);
+  lock_.emplace(claim_output(path_, OutputKind::kFile, {force, is_log_file}, "log"));
   tmp_file_.emplace(path_);
   tmp_ = tmp_file_->path().string();
   os_.open(tmp_, std::ios::binary | std::ios::trunc);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/manifest.h"
 #include "rlrec/models/kernels.h"
 
 namespace rlrec::models {
@@ -194,7 +195,9 @@ void MfModel::save(const std::string& dir_name) const {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw_error(ErrorCode::kIo, "cannot create directory ", dir_name, ": ", ec.message());
-  // Remove the old header first so that a crash mid-save never leaves a header over stale data.
+  // Remove the old manifest and header first so that a crash mid-save never leaves them over stale
+  // data.
+  fs::remove(dir / "manifest.json", ec);
   fs::remove(dir / "mf_model.txt", ec);
   write_text(dir, "user_ids.txt", ids_text(users, "user"));
   write_text(dir, "item_ids.txt", ids_text(items, "item"));
@@ -217,6 +220,12 @@ void MfModel::save(const std::string& dir_name) const {
     << "min_rating = " << fmt_float(min_rating) << "\n"
     << "max_rating = " << fmt_float(max_rating) << "\n";
   write_text(dir, "mf_model.txt", h.str());
+  std::vector<std::string> parts{"mf_model.txt", "user_ids.txt", "item_ids.txt", "user_factors.f32",
+                                 "item_factors.f32"};
+  if (!user_bias.empty()) parts.push_back("user_bias.f32");
+  if (!item_bias.empty()) parts.push_back("item_bias.f32");
+  if (!config_toml.empty()) parts.push_back("config.toml");
+  write_manifest(dir_name, kManifestFormat, {"kind", "mf_model"}, parts);
 }
 
 MfModel MfModel::load(const std::string& dir_name) {
@@ -227,6 +236,12 @@ MfModel MfModel::load(const std::string& dir_name) {
   if (!fs::exists(header))
     throw_error(ErrorCode::kNotFound, "no MF model in ", dir_name, " (", header.string(),
                 " not found)");
+  if (!fs::exists(dir / "manifest.json"))
+    throw_error(ErrorCode::kCorrupt, "MF model ", dir_name,
+                " has no manifest.json (saved by an rlrec older than format 1 of the manifest, or "
+                "saved incompletely): fit it again");
+  const std::vector<std::string> parts =
+      verify_manifest(dir_name, kManifestFormat, {"kind", "mf_model"}, {}, "MF model");
   std::istringstream in(read_all(header));
   std::string line;
   std::getline(in, line);
@@ -294,7 +309,8 @@ MfModel MfModel::load(const std::string& dir_name) {
               ishape);
   if (has_ub) read_floats(dir / "user_bias.f32", m.user_bias, nu, str_cat(nu));
   if (has_ib) read_floats(dir / "item_bias.f32", m.item_bias, ni, str_cat(ni));
-  if (fs::exists(dir / "config.toml")) m.config_toml = read_all(dir / "config.toml");
+  if (std::find(parts.begin(), parts.end(), "config.toml") != parts.end())
+    m.config_toml = read_all(dir / "config.toml");
   m.validate(header.string());
   return m;
 }

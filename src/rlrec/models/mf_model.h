@@ -23,7 +23,11 @@
 //   user_bias.f32     num_users float32 (only when user_bias = yes)
 //   item_bias.f32     num_items float32 (only when item_bias = yes)
 //   config.toml       the training configuration (informational; only when known)
-// load() checks every size against the header and throws rlrec::Error(kCorrupt) naming the file.
+//   manifest.json     every file above with its size and FNV-1a 64 checksum (core/manifest.h),
+//                     written last
+// load() verifies the manifest first (a flipped byte anywhere is reported as corrupt, naming the
+// file), then checks every size against the header; errors are rlrec::Error(kCorrupt) naming the
+// file. A directory without manifest.json (older rlrec) is rejected: fit the model again.
 //
 // Thread-safety: const methods may be called concurrently.
 #pragma once
@@ -76,6 +80,7 @@ struct MfModel {
   // Shapes consistent (factors, biases, ids); throws kCorrupt naming `where` otherwise.
   void validate(std::string_view where) const;
 
+  static constexpr int kManifestFormat = 1;
   void save(const std::string& dir) const;
   static MfModel load(const std::string& dir);
 };

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/rng.h"
+#include "rlrec/core/testing.h"
 
 namespace rlrec::models {
 namespace {
@@ -125,7 +128,7 @@ TEST(MfModel, LoadRejectsMissingAndCorruptFiles) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kCorrupt);
     EXPECT_NE(
-        std::string(e.what()).find("item_factors.f32: expected 24 bytes (3 x 2 float32), got 4"),
+        std::string(e.what()).find("item_factors.f32: 4 bytes, the MF model manifest says 24"),
         std::string::npos)
         << e.what();
   }
@@ -135,6 +138,38 @@ TEST(MfModel, LoadRejectsMissingAndCorruptFiles) {
     out << "carol\n";
   }
   EXPECT_THROW(MfModel::load(dir.string()), Error);
+  fs::remove_all(dir);
+}
+
+TEST(MfModel, EveryFlippedBitOfEveryFileIsDetected) {
+  const fs::path dir = temp_dir("flips");
+  tiny().save(dir.string());
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  ASSERT_EQ(files.size(), 9u);  // 8 parts + manifest.json
+  Rng rng(3);
+  int trials = 0;
+  for (const fs::path& f : files) {
+    for (int t = 0; t < 20; ++t, ++trials) {
+      const auto offset = static_cast<int64_t>(rng.uniform_int(fs::file_size(f)));
+      const int bit = static_cast<int>(rng.uniform_int(8));
+      test::flip_bit(f.string(), offset, bit);
+      try {
+        MfModel::load(dir.string());
+        ADD_FAILURE() << "flip of bit " << bit << " at " << offset << " of " << f << " undetected";
+      } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kCorrupt) << e.what();
+      }
+      test::flip_bit(f.string(), offset, bit);
+    }
+  }
+  EXPECT_EQ(trials, 180);
+  EXPECT_NO_THROW(MfModel::load(dir.string()));
+  fs::remove(dir / "manifest.json");
+  EXPECT_NE(test::error_of([&] { MfModel::load(dir.string()); }, ErrorCode::kCorrupt)
+                .find("has no manifest.json"),
+            std::string::npos);
   fs::remove_all(dir);
 }
 
