@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -29,14 +30,21 @@ std::string name_of(const testing::TestParamInfo<std::string>& p) { return p.par
 
 // Policy-gradient agents have no ε-greedy schedule and no target network: for them the suite's
 // epsilon_decay_steps and target_update_period lines are dropped (every other key is kept).
+// The linear bandits (bandits.h) have no network at all: for them every key their defaults do not
+// list is dropped.
 std::unique_ptr<Agent> make_conf(const std::string& agent, const sim::Environment& env,
                                  const std::string& toml, uint64_t seed) {
   static const std::set<std::string> kPolicyGradient{"topk_reinforce"};
+  static const std::set<std::string> kLinear{"linucb", "linear_ts", "epsilon_greedy"};
+  std::vector<std::string> own;
+  if (kLinear.count(agent)) own = Config::parse_string(find_agent(agent)->defaults()).keys(agent);
   std::string keys;
   std::istringstream is(toml);
   for (std::string line; std::getline(is, line);) {
     const bool value_based_only =
         line.rfind("epsilon_decay_steps", 0) == 0 || line.rfind("target_update_period", 0) == 0;
+    const std::string key = line.substr(0, line.find(' '));
+    if (kLinear.count(agent) && std::find(own.begin(), own.end(), key) == own.end()) continue;
     if (!(value_based_only && kPolicyGradient.count(agent))) keys += line + "\n";
   }
   return agent_testing::make_agent(agent, env, keys, seed);

@@ -1,4 +1,5 @@
 #include "rlrec/agents/agent.h"
+#include "rlrec/agents/bandits.h"
 #include "rlrec/agents/drr.h"
 #include "rlrec/agents/full_slate_q.h"
 #include "rlrec/agents/slateq.h"
@@ -20,6 +21,9 @@ constexpr AgentEntry kAgents[] = {
     {"drr_p", make_drr_p, drr_p_defaults},
     {"drr_u", make_drr_u, drr_u_defaults},
     {"drr_ave", make_drr_ave, drr_ave_defaults},
+    {"linucb", make_linucb, linucb_defaults},
+    {"linear_ts", make_linear_ts, linear_ts_defaults},
+    {"epsilon_greedy", make_epsilon_greedy, epsilon_greedy_defaults},
 };
 
 }  // namespace

@@ -58,6 +58,11 @@ constexpr AgentInfo kAgents[] = {
     {"drr_p", "DRR, state with item-item products (DRR-p)"},
     {"drr_u", "DRR, state with user-item and item-item products (DRR-u)"},
     {"drr_ave", "DRR, state [u, u*g, g], g = weighted average of history (DRR-ave)"},
+    {"linucb",
+     "LinUCB top-K slates: ridge θ̂ᵀφ + α·sqrt(φᵀA⁻¹φ) on user-item features (Li et al. 2010)"},
+    {"linear_ts", "linear Thompson sampling top-K slates: θ̃ ~ N(θ̂, v²A⁻¹) (Agrawal & Goyal 2013)"},
+    {"epsilon_greedy",
+     "ε-greedy ridge regression on user-item features: top-K by θ̂ᵀφ, ε random slates"},
 };
 
 template <class Span>
