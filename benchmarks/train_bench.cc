@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "rlrec/agents/agent.h"
+#include "rlrec/agents/kit.h"
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/config.h"
 #include "rlrec/sim/environment.h"
@@ -95,6 +96,14 @@ void BM_Update(benchmark::State& state, const std::string& name) {
     state.SetIterationTime(thread_seconds() - t0);
   }
   state.SetItemsProcessed(updates);
+  // The sizes of the value networks' inputs (for slateq_torch_anchor.py): the user input with
+  // session statistics (agents/kit.h UserState), item features, candidates, slate size.
+  const auto& spec = loop.env->spec();
+  state.counters["user_input"] = agents::UserState(spec, true).dim();
+  state.counters["user_obs"] = spec.user_dim;
+  state.counters["item_dim"] = spec.item_dim;
+  state.counters["candidates"] = spec.num_candidates;
+  state.counters["slate_size"] = spec.slate_size;
 }
 
 void BM_Train(benchmark::State& state, const std::string& name) {
