@@ -319,7 +319,7 @@ class Drr final : public Agent {
     }
     torch::Tensor a;
     {
-      torch::NoGradGuard ng;
+      torch::InferenceMode im;  // acting: no autograd bookkeeping
       auto s = srm_->forward(nn::to_tensor(ub.data(), R, U_), embed(hb.data(), R, *srm_));
       a = action_of(*actor_, s, nn::to_tensor(ub.data(), R, U_)).contiguous();
     }

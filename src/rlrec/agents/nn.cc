@@ -83,11 +83,26 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerConfig& c
   return std::make_unique<torch::optim::SGD>(params, torch::optim::SGDOptions(cfg.lr));
 }
 
+// torch::nn::utils::clip_grad_norm_ (L2) with the same arithmetic, but without multiplying every
+// gradient by a clamped coefficient of exactly 1 (x * 1.0f == x: the same values, one operation per
+// parameter fewer at each update whose norm is within the bound; NaN coefficients still multiply).
+static void clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm) {
+  std::vector<torch::Tensor> grads, norms;
+  for (const auto& p : params)
+    if (p.grad().defined()) grads.push_back(p.grad());
+  if (grads.empty()) return;
+  for (const auto& g : grads) norms.push_back(g.data().norm(2.0));
+  const auto total = norms.size() == 1 ? norms[0] : torch::stack(norms).norm(2.0);
+  const auto coef = torch::clamp(max_norm / (total + 1e-6), c10::nullopt, 1.0);
+  if (coef.item<float>() == 1.0f) return;
+  for (auto& g : grads) g.data().mul_(coef);
+}
+
 void gradient_step(torch::optim::Optimizer& opt, const torch::Tensor& loss,
                    const std::vector<torch::Tensor>& params, double grad_clip) {
   opt.zero_grad();
   loss.backward();
-  if (grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, grad_clip);
+  if (grad_clip > 0) clip_grad_norm(params, grad_clip);
   opt.step();
 }
 

@@ -182,10 +182,10 @@ class SlateQ final : public Agent {
       }
       torch::Tensor q;
       {
-        torch::NoGradGuard ng;
-        q = online_->forward(x).reshape({R, W}).to(torch::kDouble).contiguous();
+        torch::InferenceMode im;  // no autograd bookkeeping while acting
+        q = online_->forward(x).reshape({R, W}).contiguous();
       }
-      const double* pq = q.data_ptr<double>();
+      const float* pq = q.data_ptr<float>();  // read as doubles below (the same values)
       std::vector<double> v(N_), qrel(N_);
       for (int64_t r = 0; r < R; ++r) {
         const int b = greedy[r];
@@ -331,9 +331,15 @@ class SlateQ final : public Agent {
       per_->sample(Bt, rng_, idx_, weights_);
     else
       replay_.sample(Bt, rng_, idx_);
-    auto x = torch::empty({Bt, I_}, torch::kFloat);
+    // Input and target tensors are reused across updates (no allocation per step); the graph of
+    // the previous update is gone by now.
+    if (!x_.defined()) {
+      x_ = torch::empty({Bt, I_}, torch::kFloat);
+      y_ = torch::empty({Bt}, torch::kFloat);
+    }
+    const torch::Tensor& x = x_;
     float* px = x.data_ptr<float>();
-    std::vector<float> y(Bt);
+    float* y = y_.data_ptr<float>();
     for (int r = 0; r < Bt; ++r)
       fill_stored(px + static_cast<size_t>(r) * I_, replay_.row(c_user_, idx_[r]),
                   replay_.row(c_item_, idx_[r]));
@@ -346,7 +352,7 @@ class SlateQ final : public Agent {
                                                   cfg_.dqn.gamma, term, next_value[r]));
       mean_y += y[r];
     }
-    auto yt = torch::from_blob(y.data(), {Bt}, torch::kFloat).clone();
+    const torch::Tensor& yt = y_;
     auto q = online_->forward(x).reshape({Bt});
     torch::Tensor loss;
     if (per_) {
@@ -376,7 +382,8 @@ class SlateQ final : public Agent {
   std::vector<double> next_state_values() {
     const int Bt = cfg_.dqn.batch_size;
     const int W = N_ + 1;
-    auto x = torch::empty({static_cast<int64_t>(Bt) * W, I_}, torch::kFloat);
+    if (!xn_.defined()) xn_ = torch::empty({static_cast<int64_t>(Bt) * W, I_}, torch::kFloat);
+    const torch::Tensor& x = xn_;
     float* px = x.data_ptr<float>();
     for (int r = 0; r < Bt; ++r) {
       const float* u = replay_.row(c_next_user_, idx_[r]);
@@ -388,10 +395,10 @@ class SlateQ final : public Agent {
     }
     torch::Tensor qn;
     {
-      torch::NoGradGuard ng;
-      qn = target_net_->forward(x).reshape({Bt, W}).to(torch::kDouble).contiguous();
+      torch::InferenceMode im;  // the target network needs no autograd bookkeeping
+      qn = target_net_->forward(x).reshape({Bt, W}).contiguous();
     }
-    const double* pq = qn.data_ptr<double>();
+    const float* pq = qn.data_ptr<float>();  // read as doubles below (the same values)
     std::vector<double> out(Bt), v(N_), qrel(N_);
     std::vector<int32_t> slate(K_), served_slate(K_);
     const double v0 = choice_->null_attraction();
@@ -444,6 +451,7 @@ class SlateQ final : public Agent {
   RowSlots<Row> rows_;
   std::vector<int> greedy_rows_;
   std::vector<int64_t> idx_;
+  torch::Tensor x_, y_, xn_;  // update inputs, reused (gradient_update, next_state_values)
   Checkpoint ckpt_{[this] { return meta(); }};
 };
 

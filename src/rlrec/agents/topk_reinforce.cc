@@ -538,7 +538,7 @@ class TopKReinforce final : public Agent,
         std::copy(f, f + D_, pc + (r * N_ + p) * D_);
       }
     }
-    torch::NoGradGuard ng;
+    torch::InferenceMode im;  // read back as doubles: no autograd bookkeeping
     auto s = net_->encode(hist, len, user);
     return net_->pi_logits(s, cands, cfg_.temperature).to(torch::kDouble).contiguous();
   }
@@ -763,7 +763,7 @@ class TopKReinforce final : public Agent,
     const bool estimate_beta = need_beta && !logged_beta;
     std::vector<double> beta(B, 1.0);
     if (estimate_beta) {
-      torch::NoGradGuard ng;
+      torch::InferenceMode im;  // read back as doubles: no autograd bookkeeping
       auto lb = target_log_probs(net_->beta_logits(s, cands), act)
                     .squeeze(1)
                     .exp()

@@ -442,7 +442,7 @@ class Wolpertinger final : public Agent {
 
   void proto_actions(torch::nn::Sequential& actor, const float* users, int64_t R,
                      std::vector<float>& out) const {
-    torch::NoGradGuard ng;
+    torch::InferenceMode im;  // no autograd bookkeeping: read back as floats
     auto x = torch::from_blob(const_cast<float*>(users), {R, U_}, torch::kFloat);
     auto p = squash(actor->forward(x)).contiguous();
     out.assign(p.data_ptr<float>(), p.data_ptr<float>() + R * D_);
@@ -520,7 +520,7 @@ class Wolpertinger final : public Agent {
   void critic_rows(torch::nn::Sequential& critic, const float* users, const int64_t* ids, int64_t R,
                    Feature feature, std::vector<float>& q, int64_t kk) {
     q.resize(static_cast<size_t>(R) * kk);
-    torch::NoGradGuard ng;
+    torch::InferenceMode im;  // no autograd bookkeeping: read back as floats
     auto first = critic->ptr<torch::nn::LinearImpl>(0);
     const auto w_s = first->weight.narrow(1, 0, U_).t();   // U x H
     const auto w_e = first->weight.narrow(1, U_, D_).t();  // D x H
@@ -649,7 +649,7 @@ class Wolpertinger final : public Agent {
         std::copy(nu.begin() + r * U_, nu.begin() + (r + 1) * U_, x.begin() + r * I_);
         std::copy(protos.begin() + r * D_, protos.begin() + (r + 1) * D_, x.begin() + r * I_ + U_);
       }
-      torch::NoGradGuard ng;
+      torch::InferenceMode im;  // no autograd bookkeeping: read back as floats
       auto q =
           critic_target_->forward(torch::from_blob(x.data(), {Bt, I_}, torch::kFloat)).contiguous();
       std::copy(q.data_ptr<float>(), q.data_ptr<float>() + Bt, out.begin());
