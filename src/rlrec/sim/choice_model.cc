@@ -11,9 +11,9 @@
 
 namespace rlrec::sim {
 
-int ChoiceModel::sample(const double* scores, int k, Rng& rng) const {
+int ChoiceModel::choose_generic(const double* scores, int k, double r) const {
   constexpr int kStack = 64;
-  double stack[kStack + 1]{};
+  double stack[kStack + 1];  // probabilities() writes all k + 1 entries
   std::vector<double> heap;
   double* p = stack;
   if (k > kStack) {
@@ -21,7 +21,6 @@ int ChoiceModel::sample(const double* scores, int k, Rng& rng) const {
     p = heap.data();
   }
   probabilities(scores, k, p);
-  double r = rng.uniform();
   for (int i = 0; i < k; ++i) {
     r -= p[i];
     if (r < 0) return i;
@@ -82,6 +81,7 @@ class MultinomialProportional final : public ChoiceModel {
           "multinomial_proportional needs finite no_click_mass >= min_normalizer, got "
           "no_click_mass ",
           format_double(m_), ", min_normalizer ", format_double(c_));
+    set_proportional(m_, c_);
   }
   std::string_view name() const override { return "multinomial_proportional"; }
   bool order_matters() const override { return false; }

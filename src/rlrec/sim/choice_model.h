@@ -20,6 +20,7 @@
 // and no RNG inside; sample() takes an Rng&. Thread-safe (const).
 #pragma once
 
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -51,8 +52,57 @@ class ChoiceModel {
   virtual bool attraction(double /*score*/, double* /*v*/) const { return false; }
   virtual double null_attraction() const { return 0; }
   // Draws the chosen slot in [0, k), or k for no choice. Consumes one uniform draw.
-  int sample(const double* scores, int k, Rng& rng) const;
+  // multinomial_proportional is decided inline here (no virtual call, no scratch array) with the
+  // same arithmetic as its probabilities(), so the outcome is the same; the other models go through
+  // probabilities().
+  int sample(const double* scores, int k, Rng& rng) const {
+    return choose(scores, k, rng.uniform());
+  }
+  // The outcome sample() returns when its uniform draw is r in [0, 1).
+  int choose(const double* scores, int k, double r) const {
+    if (proportional_) return choose_proportional(scores, k, r);
+    return choose_generic(scores, k, r);
+  }
+
+ protected:
+  // Set by multinomial_proportional's constructor: m (no_click_mass) and c (min_normalizer).
+  void set_proportional(double m, double c) {
+    proportional_ = true;
+    m_ = m;
+    c_ = c;
+  }
+
+ private:
+  int choose_generic(const double* scores, int k, double r) const;
+  int choose_proportional(const double* x, int k, double r) const;
+
+  bool proportional_ = false;
+  double m_ = 0, c_ = 0;
 };
+
+inline int ChoiceModel::choose_proportional(const double* x, int k, double r) const {
+  // probabilities(): p_i = (x_i - c) / total, total = Σ_i (x_i - c) + (m - c), summed in slot
+  // order; an invalid score (the checks of probabilities()) takes the generic path, which throws.
+  double total = 0;
+  for (int i = 0; i < k; ++i) {
+    const double v = x[i] - c_;
+    if (!(v >= 0) || v == std::numeric_limits<double>::infinity()) [[unlikely]]
+      return choose_generic(x, k, r);
+    total += v;
+  }
+  const double none = m_ - c_;
+  total += none;
+  if (!(total > 0)) [[unlikely]]
+    return choose_generic(x, k, r);
+  for (int i = 0; i < k; ++i) {
+    r -= (x[i] - c_) / total;
+    if (r < 0) return i;
+  }
+  if (none / total > 0) return k;
+  for (int i = k - 1; i >= 0; --i)
+    if ((x[i] - c_) / total > 0) return i;
+  return k;
+}
 
 struct ChoiceModelEntry {
   std::string_view name;

@@ -15,6 +15,9 @@
 //     per seed; candidates are item ids into it (all M items when num_candidates == M, else a
 //     per-step sample) and agents read catalogue features instead of copied features.
 //
+// Buffers: between calls a slot's buffers hold what the environment last wrote there (VectorEnv
+// owns them and hands out read-only views), so a step may rewrite only what changed.
+//
 // Thread-safety: reset/step for *different* slots may run concurrently; everything else is const.
 #pragma once
 
@@ -80,6 +83,35 @@ struct StepOutcome {
   bool terminated = false;  // the session ended by the user model's own rule
 };
 
+// The whole batch of one VectorEnv step, for Environment::step_slots: the inputs, the VectorEnv's
+// output buffers (row b belongs to slot b; a pointer is nullptr where SlotBuffers' is) and the
+// per-slot outcome arrays the environment fills.
+struct StepBatch {
+  const int32_t* slates = nullptr;  // batch x K, already checked
+  const uint8_t* active = nullptr;  // batch flags; nullptr: every slot
+  Rng* rngs = nullptr;              // batch: the slots' environment streams
+  float* user = nullptr;
+  int64_t* candidate_ids = nullptr;
+  float* candidate_features = nullptr;
+  float* candidate_quality = nullptr;
+  float* responses = nullptr;
+  double* reward = nullptr;       // batch
+  int32_t* choice = nullptr;      // batch: slot in [0, K) or -1
+  uint8_t* terminated = nullptr;  // batch
+
+  bool is_active(size_t b) const { return active == nullptr || active[b] != 0; }
+  SlotBuffers slot(size_t b, const EnvSpec& s) const {
+    const size_t N = s.num_candidates;
+    SlotBuffers o;
+    o.user = user + b * s.user_dim;
+    if (candidate_ids) o.candidate_ids = candidate_ids + b * N;
+    if (candidate_quality) o.candidate_quality = candidate_quality + b * N;
+    if (candidate_features) o.candidate_features = candidate_features + b * N * s.item_dim;
+    o.responses = responses + b * s.slate_size * s.response_dim();
+    return o;
+  }
+};
+
 class Environment {
  public:
   virtual ~Environment() = default;
@@ -91,6 +123,10 @@ class Environment {
   // Shows `slate` (K valid distinct positions, already checked) to the user in `slot`: samples the
   // choice, writes responses, updates the user, refreshes candidates and the user observation.
   virtual StepOutcome step(int slot, const int32_t* slate, Rng& rng, const SlotBuffers& out) = 0;
+  // Steps every active slot b in [begin, end) as step(b, slates + b*K, rngs[b], slot buffers) and
+  // writes its outcome into reward[b], choice[b], terminated[b]. The default calls step() per slot;
+  // an environment overrides it to keep the per-slot loop free of virtual calls (same results).
+  virtual void step_slots(const StepBatch& batch, int begin, int end);
   // The user model's choice model and the score it feeds it, as computable from an observation:
   // observed_score(user observation row, item feature row). Myopic policies and SlateQ use both.
   virtual const ChoiceModel& choice_model() const = 0;

@@ -65,6 +65,18 @@ void VectorEnv::reset_all(uint64_t first_episode) {
     body(0, batch_);
 }
 
+void Environment::step_slots(const StepBatch& batch, int begin, int end) {
+  const EnvSpec& s = spec();
+  for (int b = begin; b < end; ++b) {
+    if (!batch.is_active(b)) continue;
+    const StepOutcome o = step(b, batch.slates + static_cast<size_t>(b) * s.slate_size,
+                               batch.rngs[b], batch.slot(b, s));
+    batch.reward[b] = o.reward;
+    batch.choice[b] = o.choice;
+    batch.terminated[b] = o.terminated;
+  }
+}
+
 void VectorEnv::check_slate(int b, const int32_t* slate) const {
   // Small slates: pairwise check; large: a bitmap (rare, so allocation is acceptable here).
   for (int i = 0; i < K_; ++i) {
@@ -91,23 +103,66 @@ void VectorEnv::check_slate(int b, const int32_t* slate) const {
   }
 }
 
+namespace {
+
+// Whether a slate of k positions is valid for n candidates, without a message (the fast path of
+// the per-step check; check_slate() explains a failure). Positions below 64 are tracked in a
+// bitmask; larger ones (n > 64) are compared pairwise against the earlier ones.
+bool slate_ok(const int32_t* slate, int k, int n) {
+  uint64_t seen = 0;
+  bool ok = true;
+  for (int i = 0; i < k; ++i) {
+    const auto p = static_cast<uint32_t>(slate[i]);
+    ok &= p < static_cast<uint32_t>(n);
+    if (p < 64) {
+      const uint64_t bit = uint64_t{1} << p;
+      ok &= (seen & bit) == 0;
+      seen |= bit;
+    } else {
+      for (int j = 0; j < i; ++j) ok &= slate[j] != slate[i];
+    }
+  }
+  return ok;
+}
+
+}  // namespace
+
 void VectorEnv::step(const int32_t* slates, const uint8_t* active) {
-  for (int b = 0; b < batch_; ++b)
-    if (!active || active[b]) check_slate(b, slates + static_cast<size_t>(b) * K_);
+  // Check every active slate before anything is stepped; on a failure, check_slate() names the
+  // first bad row. Slates larger than 32 go straight to check_slate() (its bitmap).
+  if (K_ <= 32) {
+    bool ok = true;
+    for (int b = 0; b < batch_; ++b)
+      if (!active || active[b]) ok &= slate_ok(slates + static_cast<size_t>(b) * K_, K_, N_);
+    if (!ok)
+      for (int b = 0; b < batch_; ++b)
+        if (!active || active[b]) check_slate(b, slates + static_cast<size_t>(b) * K_);
+  } else {
+    for (int b = 0; b < batch_; ++b)
+      if (!active || active[b]) check_slate(b, slates + static_cast<size_t>(b) * K_);
+  }
+  StepBatch batch;
+  batch.slates = slates;
+  batch.active = active;
+  batch.rngs = rngs_.data();
+  batch.user = user_.data();
+  if (ids_present_) batch.candidate_ids = ids_.data();
+  if (features_present_) batch.candidate_features = features_.data();
+  if (quality_present_) batch.candidate_quality = quality_.data();
+  batch.responses = responses_.data();
+  batch.reward = rewards_.data();
+  batch.choice = choices_.data();
+  batch.terminated = terminated_.data();
   const int max_steps = env_->spec().max_steps;
   auto body = [&](size_t begin, size_t end) {
+    env_->step_slots(batch, static_cast<int>(begin), static_cast<int>(end));
     for (size_t b = begin; b < end; ++b) {
       if (active && !active[b]) continue;
-      const int slot = static_cast<int>(b);
-      StepOutcome o = env_->step(slot, slates + b * K_, rngs_[b], buffers(slot));
-      rewards_[b] = o.reward;
-      choices_[b] = o.choice;
-      terminated_[b] = o.terminated;
       ++steps_[b];
-      truncated_[b] = !o.terminated && steps_[b] >= max_steps;
+      truncated_[b] = !terminated_[b] && steps_[b] >= max_steps;
     }
   };
-  if (pool_ && batch_ > 1)
+  if (pool_ && pool_->size() > 1 && batch_ > 1)
     pool_->parallel_for(batch_, body);
   else
     body(0, batch_);

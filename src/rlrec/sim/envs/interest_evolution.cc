@@ -133,6 +133,7 @@ class InterestEvolution final : public Environment {
     spec_.user_high = 1;
     spec_.item_low = cfg_.corpus_size > 0 && cfg_.feature_noise > 0 ? -1e9f : 0.f;
     spec_.item_high = cfg_.corpus_size > 0 && cfg_.feature_noise > 0 ? 1e9f : 1.f;
+    features_present_ = !spec_.fixed_corpus();
     if (cfg_.corpus_size > 0) build_catalogue(seed);
   }
 
@@ -153,9 +154,9 @@ class InterestEvolution final : public Environment {
     interests_.assign(batch * t, 0.0);
     budget_.assign(batch, 0.0);
     next_id_.assign(batch, 0);
+    user_stale_.assign(batch, 0);
     if (!spec_.candidates_are_catalogue()) {
       topic_.assign(batch * n, 0);
-      quality_.assign(batch * n, 0.0f);
       ids_.assign(batch * n, 0);
     }
   }
@@ -166,63 +167,27 @@ class InterestEvolution final : public Environment {
     for (int t = 0; t < T; ++t) u[t] = rng.uniform(-1.0, 1.0);
     budget_[slot] = cfg_.time_budget;
     next_id_[slot] = 0;
+    user_stale_[slot] = 0;
+    if (features_present_)  // the buffer may hold anything: clear it (steps clear only one-hots)
+      std::memset(out.candidate_features, 0,
+                  sizeof(float) * cfg_.num_candidates * static_cast<size_t>(T));
     draw_candidates(slot, rng, out);
     write_user(slot, out);
   }
 
   StepOutcome step(int slot, const int32_t* slate, Rng& rng, const SlotBuffers& out) override {
-    const int T = cfg_.num_topics, K = cfg_.slate_size;
-    double* u = &interests_[static_cast<size_t>(slot) * T];
-    double scores[kMaxStackSlate]{};
-    std::vector<double> heap_scores;
-    double* x = scores;
-    if (K > kMaxStackSlate) {
-      heap_scores.resize(K);
-      x = heap_scores.data();
-    }
-    for (int i = 0; i < K; ++i) x[i] = item_score(slot, u, slate[i]);
-    const int choice = choice_->sample(x, K, rng);
+    return step_one(slot, slate, rng, out);
+  }
 
-    const int R = spec_.response_dim();
-    StepOutcome res;
-    for (int i = 0; i < K; ++i) {
-      float* r = out.responses + static_cast<size_t>(i) * R;
-      r[0] = 0.f;
-      r[1] = 0.f;
-      r[2] = 0.f;
-      r[3] = item_quality(slot, slate[i]);
-      r[4] = static_cast<float>(item_topic(slot, slate[i]));
+  void step_slots(const StepBatch& batch, int begin, int end) override {
+    const size_t K = cfg_.slate_size;
+    for (int b = begin; b < end; ++b) {
+      if (!batch.is_active(b)) continue;
+      const StepOutcome o = step_one(b, batch.slates + b * K, batch.rngs[b], batch.slot(b, spec_));
+      batch.reward[b] = o.reward;
+      batch.choice[b] = o.choice;
+      batch.terminated[b] = o.terminated;
     }
-    double& budget = budget_[slot];
-    if (choice < K) {
-      const int pos = slate[choice];
-      const int c = item_topic(slot, pos);
-      const double q = item_quality(slot, pos);
-      const double w = std::min(budget, cfg_.video_length);
-      float* r = out.responses + static_cast<size_t>(choice) * R;
-      r[0] = 1.f;
-      r[1] = static_cast<float>(w);
-      // Interest update on the clicked topic.
-      const double uc = u[c];
-      const double alpha =
-          cfg_.alpha_y_intercept - (cfg_.alpha_y_intercept / cfg_.alpha_x_intercept) * std::abs(uc);
-      const double delta = alpha * (1.0 - uc);
-      const double p_positive = (uc + 1.0) / 2.0;
-      u[c] = std::clamp(rng.uniform() < p_positive ? uc + delta : uc - delta, -1.0, 1.0);
-      // Utility and budget (utility uses the choice score x, computed before the update).
-      const double utility = cfg_.user_quality_factor * (x[choice] - cfg_.choice.min_normalizer) +
-                             cfg_.document_quality_factor * q;
-      budget = budget - w + cfg_.user_update_alpha * w * utility;
-      res.reward = w;
-      res.choice = choice;
-    } else {
-      budget -= cfg_.step_penalty;
-    }
-    res.terminated = budget <= 0;
-    if (cfg_.resample_documents && !spec_.candidates_are_catalogue())
-      draw_candidates(slot, rng, out);
-    write_user(slot, out);
-    return res;
   }
 
   InterestEvolutionState state(int slot) const {
@@ -243,18 +208,86 @@ class InterestEvolution final : public Environment {
       if (user_out) user_out[t] = static_cast<float>(s.interests[t]);
     }
     budget_[slot] = s.budget;
+    user_stale_[slot] = 1;  // the next step rewrites the whole user observation
   }
 
  private:
   static constexpr int kMaxStackSlate = 64;
 
+  // One step of one slot (step() and step_slots()). The stream is copied into a local for the
+  // step, so its state stays in registers while the candidate buffers are written.
+  StepOutcome step_one(int slot, const int32_t* slate, Rng& rng_io, const SlotBuffers& out) {
+    Rng rng = rng_io;
+    const int T = cfg_.num_topics, K = cfg_.slate_size;
+    double* u = &interests_[static_cast<size_t>(slot) * T];
+    double scores[kMaxStackSlate];
+    std::vector<double> heap_scores;
+    double* x = scores;
+    if (K > kMaxStackSlate) [[unlikely]] {
+      heap_scores.resize(K);
+      x = heap_scores.data();
+    }
+    for (int i = 0; i < K; ++i) x[i] = item_score(slot, u, slate[i]);
+    const int choice = choice_->sample(x, K, rng);
+
+    const int R = spec_.response_dim();
+    StepOutcome res;
+    for (int i = 0; i < K; ++i) {
+      float* r = out.responses + static_cast<size_t>(i) * R;
+      r[0] = 0.f;
+      r[1] = 0.f;
+      r[2] = 0.f;
+      r[3] = item_quality(out, slate[i]);
+      r[4] = static_cast<float>(item_topic(slot, slate[i]));
+    }
+    double& budget = budget_[slot];
+    int changed_topic = -1;  // the one interest that moved (the observation rewrites only it)
+    if (choice < K) {
+      const int pos = slate[choice];
+      const int c = item_topic(slot, pos);
+      const double q = item_quality(out, pos);
+      const double w = std::min(budget, cfg_.video_length);
+      float* r = out.responses + static_cast<size_t>(choice) * R;
+      r[0] = 1.f;
+      r[1] = static_cast<float>(w);
+      // Interest update on the clicked topic.
+      const double uc = u[c];
+      const double alpha =
+          cfg_.alpha_y_intercept - (cfg_.alpha_y_intercept / cfg_.alpha_x_intercept) * std::abs(uc);
+      const double delta = alpha * (1.0 - uc);
+      const double p_positive = (uc + 1.0) / 2.0;
+      u[c] = std::clamp(rng.uniform() < p_positive ? uc + delta : uc - delta, -1.0, 1.0);
+      changed_topic = c;
+      // Utility and budget (utility uses the choice score x, computed before the update).
+      const double utility = cfg_.user_quality_factor * (x[choice] - cfg_.choice.min_normalizer) +
+                             cfg_.document_quality_factor * q;
+      budget = budget - w + cfg_.user_update_alpha * w * utility;
+      res.reward = w;
+      res.choice = choice;
+    } else {
+      budget -= cfg_.step_penalty;
+    }
+    res.terminated = budget <= 0;
+    if (cfg_.resample_documents && !spec_.candidates_are_catalogue())
+      draw_candidates(slot, rng, out);
+    if (user_stale_[slot]) [[unlikely]] {
+      write_user(slot, out);
+      user_stale_[slot] = 0;
+    } else if (changed_topic >= 0) {
+      out.user[changed_topic] = static_cast<float>(u[changed_topic]);
+    }
+    rng_io = rng;
+    return res;
+  }
+
   int item_topic(int slot, int pos) const {
     if (spec_.candidates_are_catalogue()) return catalogue_.topic[pos];
     return topic_[static_cast<size_t>(slot) * cfg_.num_candidates + pos];
   }
-  float item_quality(int slot, int pos) const {
+  // The quality of candidate `pos`: the catalogue's, or the one drawn into the slot's buffer.
+  float item_quality(const SlotBuffers& out, int pos) const {
     if (spec_.candidates_are_catalogue()) return catalogue_.quality[pos];
-    return quality_[static_cast<size_t>(slot) * cfg_.num_candidates + pos];
+    return out.candidate_quality[pos];
   }
   double item_score(int slot, const double* u, int pos) const {
     if (cfg_.corpus_size == 0) return u[item_topic(slot, pos)];  // one-hot features: u·f = u_c
@@ -273,33 +306,47 @@ class InterestEvolution final : public Environment {
     for (int t = 0; t < T; ++t) out.user[t] = static_cast<float>(u[t]);
   }
 
+  // Draws the slot's candidates into the buffers. Fresh items: the feature rows are one-hot, and
+  // the buffer holds the previous draw's (or reset's zeros), so only the old one-hots are cleared.
   void draw_candidates(int slot, Rng& rng, const SlotBuffers& out) {
     const int N = cfg_.num_candidates, T = cfg_.num_topics;
     if (spec_.candidates_are_catalogue()) return;  // positions are item ids; nothing changes
     const size_t base = static_cast<size_t>(slot) * N;
+    int32_t* topic = &topic_[base];
     if (cfg_.corpus_size > 0) {
-      sample_distinct(rng, cfg_.corpus_size, N, &ids_[base]);
+      Rng r = rng;  // sample_distinct takes the stream by reference: keep `rng` a pure local
+      sample_distinct(r, cfg_.corpus_size, N, &ids_[base]);
+      rng = r;
       for (int i = 0; i < N; ++i) {
         const int64_t id = ids_[base + i];
-        topic_[base + i] = catalogue_.topic[id];
-        quality_[base + i] = catalogue_.quality[id];
+        topic[i] = catalogue_.topic[id];
         out.candidate_ids[i] = id;
         out.candidate_quality[i] = catalogue_.quality[id];
       }
       return;
     }
     // Fresh items (RecSim's UtilityModelVideoSampler): one topic draw, then one quality draw each.
-    std::memset(out.candidate_features, 0, sizeof(float) * N * T);
+    // Three light loops (clear the old one-hots, draw, write) keep everything in registers.
+    float* features = out.candidate_features;
+    for (int i = 0; i < N; ++i) features[static_cast<size_t>(i) * T + topic[i]] = 0.f;
+    const double* means = cfg_.topic_quality_means.data();
+    const double quality_std = cfg_.quality_std;
+    float* quality = out.candidate_quality;
+    Rng r = rng;  // a local copy: its state stays in registers while the buffers are written
     for (int i = 0; i < N; ++i) {
-      const int c = static_cast<int>(rng.uniform_int(T));
-      const float q = static_cast<float>(rng.normal(cfg_.topic_quality_means[c], cfg_.quality_std));
-      topic_[base + i] = c;
-      quality_[base + i] = q;
-      out.candidate_features[static_cast<size_t>(i) * T + c] = 1.f;
-      out.candidate_quality[i] = q;
-      // Fresh items get ids unique within the session (a per-session counter, as RecSim's).
-      out.candidate_ids[i] = next_id_[slot]++;
+      const int c = static_cast<int>(r.uniform_int(T));
+      topic[i] = c;
+      quality[i] = static_cast<float>(r.normal(means[c], quality_std));
     }
+    rng = r;
+    // Fresh items get ids unique within the session (a per-session counter, as RecSim's).
+    const int64_t first_id = next_id_[slot];
+    int64_t* ids = out.candidate_ids;
+    for (int i = 0; i < N; ++i) {
+      features[static_cast<size_t>(i) * T + topic[i]] = 1.f;
+      ids[i] = first_id + i;
+    }
+    next_id_[slot] = first_id + N;
   }
 
   void build_catalogue(uint64_t seed) {
@@ -331,12 +378,13 @@ class InterestEvolution final : public Environment {
   std::unique_ptr<ChoiceModel> choice_;
   EnvSpec spec_;
   Catalogue catalogue_;
-  std::vector<double> interests_;  // batch x T
-  std::vector<double> budget_;     // batch
-  std::vector<int32_t> topic_;     // batch x N (current candidates)
-  std::vector<float> quality_;     // batch x N
-  std::vector<int64_t> ids_;       // batch x N (fixed corpus, sampled candidates)
-  std::vector<int64_t> next_id_;   // batch: next fresh item id of the session
+  std::vector<double> interests_;    // batch x T
+  std::vector<double> budget_;       // batch
+  std::vector<int32_t> topic_;       // batch x N (current candidates)
+  std::vector<int64_t> ids_;         // batch x N (fixed corpus, sampled candidates)
+  std::vector<int64_t> next_id_;     // batch: next fresh item id of the session
+  std::vector<uint8_t> user_stale_;  // batch: set_state changed interests the buffer lacks
+  bool features_present_ = false;    // fresh-items mode: candidate feature rows in the buffers
 };
 
 }  // namespace
