@@ -41,8 +41,12 @@ void run_simulate(const SimulateFlags& f) {
                      "eval RUN_DIR') or compare it with 'rlrec compare'; simulate runs baseline "
                      "policies (rlrec list policies)");
   catalog::find_policy(policy);  // unknown names fail before any work
-  NoFields none;
-  read_section(cfg, "policy", none);  // baselines take no [policy] keys besides name
+  // softmax_myopic and biased_softmax read [policy] (temperature, bias) and check its keys when
+  // built, as in `rlrec log`; the other baselines take no [policy] keys besides name.
+  if (policy != "softmax_myopic" && policy != "biased_softmax") {
+    NoFields none;
+    read_section(cfg, "policy", none);
+  }
   const std::string env_name = catalog::env_name(cfg);
   ThreadPool pool(run.threads);
   const eval::EpisodeResults res = evaluate_baseline(
@@ -77,6 +81,13 @@ void run_simulate(const SimulateFlags& f) {
   std::cout << "seed " << run.seed << ", " << pool.size() << " thread(s); CTR = clicks per "
             << "impression; steps/s counts env steps including the policy; env alone: "
             << fmt(res.env_steps_per_second(), 0) << " steps/s\n";
+  std::cout << res.truncated << " of " << run.episodes
+            << " episodes truncated (reached env.max_steps before the user left)\n";
+  if (!f.config.sets.empty()) {
+    std::cout << "overrides:";
+    for (const auto& s : f.config.sets) std::cout << " " << s;
+    std::cout << "\n";
+  }
 }
 
 }  // namespace
@@ -88,7 +99,9 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--env", f->env,
                   "environment (rlrec list environments); default "
                   "interest_evolution or the config's env.name");
-  cmd->add_option("--policy", f->policy, "policy (rlrec list policies); default random");
+  cmd->add_option("--policy", f->policy,
+                  "policy (rlrec list policies); default random; its parameters with --set "
+                  "policy.temperature=0.5 (softmax_myopic, biased_softmax; also bias)");
   cmd->add_option("--episodes", f->episodes, "number of episodes (default 2000)");
   cmd->add_option("--seed", f->seed, "run seed (default 1)");
   cmd->add_option("--threads", f->threads,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -89,5 +90,67 @@ void check_sections(const Config& cfg, const std::vector<std::string>& used,
 }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
+
+namespace {
+std::vector<CLI::App*> subcommands(CLI::App* app) {
+  return app->get_subcommands(std::function<bool(CLI::App*)>([](CLI::App*) { return true; }));
+}
+
+}  // namespace
+
+std::string typo_hint(CLI::App& app, int argc, char** argv) {
+  CLI::App* cur = &app;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) == 0) {
+      a = a.substr(0, a.find('='));
+      if (a == "--" || cur->get_option_no_throw(a)) continue;
+      std::vector<std::string> names;
+      for (const CLI::Option* o : cur->get_options())
+        for (const auto& n : o->get_lnames()) names.push_back("--" + n);
+      const std::string m = closest_match(a, names);
+      if (!m.empty()) return "did you mean '" + m + "'? (unknown flag '" + a + "')";
+      continue;
+    }
+    if (a.empty() || a[0] == '-') continue;
+    const auto subs = subcommands(cur);
+    const auto sub =
+        std::find_if(subs.begin(), subs.end(), [&](CLI::App* c) { return c->get_name() == a; });
+    if (sub != subs.end()) {
+      cur = *sub;
+      continue;
+    }
+    const auto opts = cur->get_options();
+    if (subs.empty() || std::any_of(opts.begin(), opts.end(),
+                                    [](const CLI::Option* o) { return !o->nonpositional(); }))
+      continue;  // a value or a positional argument
+    std::vector<std::string> names;
+    for (const CLI::App* c : subs) names.push_back(c->get_name());
+    const std::string m = closest_match(a, names);
+    if (!m.empty()) return "did you mean '" + m + "'? (unknown subcommand '" + a + "')";
+    return "";
+  }
+  return "";
+}
+
+void tidy_help(CLI::App& app) {
+  std::string d = app.get_description();
+  if (!d.empty() && d[0] >= 'a' && d[0] <= 'z') {
+    d[0] = static_cast<char>(d[0] - 'a' + 'A');
+    app.description(d);
+  }
+  for (CLI::Option* o : app.get_options()) {
+    // A range check adds "INT in [1 - 4294967296]" to the type: keep the type (the range is in
+    // the error message); value sets {a,b} stay, they name the accepted choices.
+    const std::string t = o->get_type_name();
+    const size_t colon = t.find(':');
+    if (colon == std::string::npos || t.find(" in [", colon) == std::string::npos) continue;
+    std::string text = t.substr(0, colon);
+    if (!o->get_default_str().empty()) text += "=" + o->get_default_str();
+    if (o->get_required()) text += " REQUIRED";
+    o->option_text(text);
+  }
+  for (CLI::App* sub : subcommands(&app)) tidy_help(*sub);
+}
 
 }  // namespace rlrec::cli

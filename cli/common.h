@@ -49,4 +49,11 @@ struct NoFields {
 // Prints one JSON object to stdout (pretty, 2 spaces).
 void print_json(const nlohmann::json& j);
 
+// A did-you-mean for a mistyped subcommand or flag of argv ("" if nothing is close), for the
+// parse-error message.
+std::string typo_hint(CLI::App& app, int argc, char** argv);
+// One help style for every (sub)command: descriptions start with a capital letter, and range
+// checks add no raw type annotations ("INT:INT in [1 - 4294967296]" becomes "INT").
+void tidy_help(CLI::App& app);
+
 }  // namespace rlrec::cli

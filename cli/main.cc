@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
     else
       app.add_subcommand(std::string(c.name), std::string(c.description));  // handed over
   }
+  rlrec::cli::tidy_help(app);
   try {
     app.parse(argc, argv);
     rlrec::cli::flush_notes();
@@ -130,6 +131,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
+    if (const std::string h = rlrec::cli::typo_hint(app, argc, argv); !h.empty())
+      std::fprintf(stderr, "%s\n", h.c_str());
     std::fprintf(stderr, "run '%s --help' for usage\n", argv[0]);
     return 2;
   } catch (const rlrec::Error& e) {

@@ -48,9 +48,21 @@ void unregister_path(int slot) {
   if (slot >= 0) g_slots[slot].state.store(0);
 }
 
+// The line printed on SIGINT/SIGTERM (set_interrupt_message): two buffers, the atomic index names
+// the complete one (-1: none), so the handler never reads a buffer being written.
+constexpr size_t kMessageBytes = 8192;
+char g_messages[2][kMessageBytes];
+std::atomic<int> g_message{-1};
+
 extern "C" void cleanup_and_die(int sig) {
   for (auto& s : g_slots)
     if (s.state.load() == 2) ::unlink(s.path);
+  const int m = g_message.load();
+  if (m >= 0) {
+    const char* text = g_messages[m];
+    ssize_t ignored = ::write(STDERR_FILENO, text, std::strlen(text));
+    (void)ignored;
+  }
   ::signal(sig, SIG_DFL);
   ::raise(sig);
 }
@@ -294,6 +306,17 @@ void remove_stale_temporaries(const fs::path& target) {
     std::error_code rm;
     fs::remove_all(it->path(), rm);
   }
+}
+
+void set_interrupt_message(std::string_view line) {
+  if (line.empty()) {
+    g_message.store(-1);
+    return;
+  }
+  const int next = g_message.load() == 0 ? 1 : 0;  // write the buffer the handler does not read
+  std::string text = "\n" + std::string(line.substr(0, kMessageBytes - 3)) + "\n";
+  std::memcpy(g_messages[next], text.c_str(), text.size() + 1);
+  g_message.store(next);
 }
 
 void install_cleanup_handlers() {

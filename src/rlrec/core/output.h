@@ -109,4 +109,8 @@ void remove_stale_temporaries(const std::filesystem::path& target);
 // then die of the same signal (exit status as without the handler). Idempotent.
 void install_cleanup_handlers();
 
+// The line those handlers print on stderr before dying (e.g. what a run saved and how to resume
+// it); "" prints nothing. Call from one thread; the handler sees the previous or the new line.
+void set_interrupt_message(std::string_view line);
+
 }  // namespace rlrec

@@ -2,6 +2,7 @@
 // stale temporaries of dead writers, and removal of temporaries on SIGINT/SIGTERM.
 #include "rlrec/core/output.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -214,6 +215,28 @@ TEST(CleanupHandlers, SigtermAndSigintRemoveTemporariesAndLocksThenDieOfTheSigna
     EXPECT_EQ(WTERMSIG(status), sig);
     EXPECT_EQ(entries(d), 0) << "temporary file or lock file left behind";
   }
+}
+
+TEST(CleanupHandlers, PrintTheInterruptMessageOnStderr) {
+  const fs::path d = scratch("signal_message");
+  const fs::path err = d / "stderr.txt";
+  const pid_t child = ::fork();
+  if (child == 0) {
+    install_cleanup_handlers();
+    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, STDERR_FILENO);
+    set_interrupt_message("first");
+    set_interrupt_message("interrupted: saved; resume with: rlrec train x --resume");
+    ::raise(SIGTERM);
+    ::_exit(0);  // not reached
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << status;
+  std::ifstream in(err);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str(), "\ninterrupted: saved; resume with: rlrec train x --resume\n");
 }
 
 }  // namespace

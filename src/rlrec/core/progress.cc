@@ -22,6 +22,7 @@ void Progress::advance(uint64_t n) { set(done_ + n); }
 
 void Progress::set(uint64_t done) {
   done_ = done;
+  if (done_ > total_) total_ = done_;
   if (!active_) return;
   auto now = std::chrono::steady_clock::now();
   if (now - last_draw_ >= std::chrono::milliseconds(100)) {
@@ -37,6 +38,13 @@ void Progress::finish() {
     draw(true);
     std::fputc('\n', stderr);
   }
+}
+
+void Progress::clear() {
+  if (!active_ || finished_) return;
+  std::fputs("\r\033[K", stderr);
+  std::fflush(stderr);
+  last_draw_ = {};  // redraw at the next set()
 }
 
 void Progress::draw(bool final) {

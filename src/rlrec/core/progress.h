@@ -1,5 +1,6 @@
 // Progress: a progress bar on stderr, drawn only when stderr is a terminal (never in pipes, logs
 // or CI), redrawn at most 10 times a second. Results never go to stderr, so scripts are unaffected.
+// The total grows to `done` when more than `total` is done (never "8636/8000").
 // Thread-safety: call advance() from one thread.
 #pragma once
 
@@ -16,6 +17,8 @@ class Progress {
   void advance(uint64_t n = 1);
   void set(uint64_t done);
   void finish();
+  // Erases the line (to print something else on the terminal); the next set() redraws it.
+  void clear();
   static bool enabled();  // stderr is a terminal and RLREC_NO_PROGRESS is unset
 
  private:

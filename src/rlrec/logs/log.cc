@@ -58,6 +58,74 @@ struct Cursor {
   }
 };
 
+// A reader over [p, end) that throws Short when a field would run past the payload.
+struct Short {};
+struct Bounded {
+  const char* p;
+  const char* end;
+  template <class T>
+  T get() {
+    if (end - p < static_cast<std::ptrdiff_t>(sizeof(T))) throw Short{};
+    Cursor c{p};
+    T v = c.get<T>();
+    p = c.p;
+    return v;
+  }
+  // LEB128; more than 10 bytes is not a u64.
+  uint64_t varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      const uint8_t b = get<uint8_t>();
+      if (shift == 63 && b > 1) throw Short{};
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    throw Short{};
+  }
+  int64_t zigzag() {
+    const uint64_t u = varint();
+    return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+  }
+};
+
+void put_varint(std::vector<char>& b, uint64_t v) {
+  while (v >= 0x80) {
+    b.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  b.push_back(static_cast<char>(v));
+}
+void put_zigzag(std::vector<char>& b, int64_t v) {
+  put_varint(b, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+}
+
+uint32_t bits_of(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
+}
+// Floats that differ (bitwise) from `ref` (nullptr: zeros).
+size_t count_changed(const float* v, const float* ref, size_t n) {
+  size_t c = 0;
+  for (size_t i = 0; i < n; ++i) c += bits_of(v[i]) != (ref ? bits_of(ref[i]) : 0u);
+  return c;
+}
+// Version-2 float vector: u8 reference (0 zeros, 1 the previous record's vector; `prev` is nullptr
+// when there is none), a bitmap of the values that differ from it bitwise, then those values.
+void put_floats(std::vector<char>& b, const float* v, size_t n, const float* prev) {
+  if (n == 0) return;
+  const bool use_prev = prev && count_changed(v, prev, n) < count_changed(v, nullptr, n);
+  const float* ref = use_prev ? prev : nullptr;
+  put<uint8_t>(b, use_prev ? 1 : 0);
+  const size_t at = b.size();
+  b.resize(at + (n + 7) / 8, 0);
+  for (size_t i = 0; i < n; ++i)
+    if (bits_of(v[i]) != (ref ? bits_of(ref[i]) : 0u)) {
+      b[at + i / 8] = static_cast<char>(b[at + i / 8] | (1 << (i % 8)));
+      put<float>(b, v[i]);
+    }
+}
+
 std::string hex(uint64_t v) {
   std::ostringstream os;
   os << "0x" << std::hex << v;
@@ -121,6 +189,8 @@ uint64_t parse_hex(const std::string& path, const char* key, const std::string& 
 
 bool valid_prob(double p) { return p == -1.0 || (p > 0.0 && p <= 1.0 + 1e-9); }
 
+constexpr uint32_t kRecordMagicV2 = 0x32434552u;  // "REC2"
+
 }  // namespace
 
 int64_t LogHeader::payload_bytes() const {
@@ -128,6 +198,16 @@ int64_t LogHeader::payload_bytes() const {
   return 8 + 4 + 4 * user_dim + (has_candidate_ids ? 8 * N : 0) +
          (has_candidate_features ? 4 * N * item_dim : 0) + 4 * K + 4 * K * R + 4 + 8 + 2 + 8 +
          3 * 8 * K;
+}
+
+int64_t LogHeader::max_payload_bytes() const {
+  if (format_version == 1) return payload_bytes();
+  const int64_t N = num_candidates, K = slate_size, R = response_dim(), U = user_dim;
+  auto floats = [](int64_t n) { return n ? 1 + (n + 7) / 8 + 4 * n : 0; };
+  const int64_t P = 1 + 3 * K;
+  return 10 + 5 + floats(U) + (has_candidate_ids ? 10 * N : 0) +
+         (has_candidate_features ? floats(N * item_dim) : 0) + 5 * K + floats(K * R) + 5 + 8 + 1 +
+         (P + 7) / 8 + 8 * P;
 }
 
 LogHeader make_header(const sim::Environment& env, const Config& config, uint64_t env_seed,
@@ -185,6 +265,9 @@ LogWriter::LogWriter(std::string path, LogHeader header, bool force)
       header_.slate_size > header_.num_candidates || header_.user_dim < 0 || header_.item_dim < 0)
     invalid_argument("log header for '", path_, "': invalid shapes (num_candidates ",
                      header_.num_candidates, ", slate_size ", header_.slate_size, ")");
+  if (header_.format_version != 1 && header_.format_version != kFormatVersion)
+    invalid_argument("log header for '", path_, "': format_version ", header_.format_version,
+                     " cannot be written (valid: 1, ", kFormatVersion, ")");
   lock_.emplace(claim_output(path_, OutputKind::kFile, {force, is_log_file}, "log"));
   tmp_file_.emplace(path_);
   tmp_ = tmp_file_->path().string();
@@ -192,7 +275,7 @@ LogWriter::LogWriter(std::string path, LogHeader header, bool force)
   if (!os_) throw_error(ErrorCode::kIo, "cannot write log '", tmp_, "'");
   std::vector<char> b(kMagic, kMagic + 8);
   const std::string meta = meta_toml(header_);
-  put<uint32_t>(b, kFormatVersion);
+  put<uint32_t>(b, header_.format_version);
   put<uint32_t>(b, static_cast<uint32_t>(meta.size()));
   b.insert(b.end(), meta.begin(), meta.end());
   put<uint32_t>(b, static_cast<uint32_t>(header_.env_config.size()));
@@ -221,6 +304,18 @@ void LogWriter::write(const LogRecord& r) {
   size_is("inclusion", r.inclusion.size(), K);
   size_is("conditional", r.conditional.size(), K);
   buf_.clear();
+  if (h.format_version == 1)
+    encode_v1(r);
+  else
+    encode_v2(r);
+  os_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  if (!os_) throw_error(ErrorCode::kIo, "cannot write log '", tmp_, "' (disk full?)");
+  ++records_;
+}
+
+void LogWriter::encode_v1(const LogRecord& r) {
+  const auto& h = header_;
+  const size_t K = h.slate_size;
   put<uint32_t>(buf_, kRecordMagic);
   put<uint32_t>(buf_, static_cast<uint32_t>(h.payload_bytes()));
   const size_t start = buf_.size();
@@ -240,9 +335,51 @@ void LogWriter::write(const LogRecord& r) {
   put_n(buf_, r.inclusion.data(), K);
   put_n(buf_, r.conditional.data(), K);
   put<uint32_t>(buf_, fnv1a32(buf_.data() + start, buf_.size() - start));
-  os_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-  if (!os_) throw_error(ErrorCode::kIo, "cannot write log '", tmp_, "' (disk full?)");
-  ++records_;
+}
+
+void LogWriter::encode_v2(const LogRecord& r) {
+  const size_t K = header_.slate_size;
+  // The previous record is the reference for deltas when this record continues its episode.
+  const bool cont = records_ > 0 && r.step > 0;
+  put<uint32_t>(buf_, kRecordMagicV2);
+  put<uint32_t>(buf_, 0);  // payload length, patched below
+  const size_t start = buf_.size();
+  put_varint(buf_, r.episode);
+  put_zigzag(buf_, r.step);
+  put_floats(buf_, r.user.data(), r.user.size(), cont ? prev_.user.data() : nullptr);
+  int64_t last = cont && !prev_.candidate_ids.empty() ? prev_.candidate_ids[0] : 0;
+  for (int64_t id : r.candidate_ids) {
+    put_zigzag(buf_, static_cast<int64_t>(static_cast<uint64_t>(id) - static_cast<uint64_t>(last)));
+    last = id;
+  }
+  put_floats(buf_, r.candidate_features.data(), r.candidate_features.size(),
+             cont ? prev_.candidate_features.data() : nullptr);
+  for (size_t k = 0; k < K; ++k) put_zigzag(buf_, r.slate[k]);
+  put_floats(buf_, r.responses.data(), r.responses.size(), cont ? prev_.responses.data() : nullptr);
+  put_zigzag(buf_, r.choice);
+  put<double>(buf_, r.reward);
+  put<uint8_t>(buf_, static_cast<uint8_t>((r.terminated ? 1 : 0) | (r.truncated ? 2 : 0)));
+  // Propensities: a bitmap of the known ones (not -1), then their f64 values.
+  std::vector<double> p;
+  p.reserve(1 + 3 * K);
+  p.push_back(r.slate_propensity);
+  p.insert(p.end(), r.marginal.begin(), r.marginal.end());
+  p.insert(p.end(), r.inclusion.begin(), r.inclusion.end());
+  p.insert(p.end(), r.conditional.begin(), r.conditional.end());
+  const size_t at = buf_.size();
+  buf_.resize(at + (p.size() + 7) / 8, 0);
+  for (size_t i = 0; i < p.size(); ++i)
+    if (p[i] != -1.0) {
+      buf_[at + i / 8] = static_cast<char>(buf_[at + i / 8] | (1 << (i % 8)));
+      put<double>(buf_, p[i]);
+    }
+  const uint32_t len = static_cast<uint32_t>(buf_.size() - start);
+  for (int i = 0; i < 4; ++i) buf_[start - 4 + i] = static_cast<char>((len >> (8 * i)) & 0xff);
+  put<uint32_t>(buf_, fnv1a32(buf_.data() + start, buf_.size() - start));
+  prev_.user = r.user;
+  prev_.candidate_ids = r.candidate_ids;
+  prev_.candidate_features = r.candidate_features;
+  prev_.responses = r.responses;
 }
 
 void LogWriter::close() {
@@ -268,9 +405,9 @@ LogReader::LogReader(std::string path) : path_(std::move(path)) {
   if (std::memcmp(head, kMagic, 8) != 0) corrupt("bad magic (not an rlrec log file)");
   Cursor c{head + 8};
   const uint32_t version = c.get<uint32_t>();
-  if (version != kFormatVersion)
-    corrupt(str_cat("format version ", version, " is not supported (this build reads version ",
-                    kFormatVersion, ")"));
+  if (version != 1 && version != kFormatVersion)
+    corrupt(str_cat("format version ", version,
+                    " is not supported (this build reads versions 1 and ", kFormatVersion, ")"));
   const uint32_t meta_len = c.get<uint32_t>();
   if (meta_len > kMaxText) corrupt(str_cat("metadata length ", meta_len, " is implausible"));
   std::string meta(meta_len, '\0');
@@ -288,7 +425,10 @@ LogReader::LogReader(std::string path) : path_(std::move(path)) {
   } catch (const Error& e) {
     corrupt(e.what());
   }
-  header_.format_version = static_cast<uint32_t>(m.format_version);
+  if (m.format_version != version)
+    corrupt(str_cat("metadata format_version ", m.format_version, " differs from the preamble's ",
+                    version));
+  header_.format_version = version;
   header_.env = m.env;
   header_.policy = m.policy;
   header_.env_seed = parse_hex(path_, "env_seed", m.env_seed);
@@ -315,7 +455,7 @@ void LogReader::fail(const std::string& problem) const {
 
 bool LogReader::next(LogRecord& r) {
   const auto& h = header_;
-  const int N = h.num_candidates, K = h.slate_size, R = h.response_dim();
+  const int N = h.num_candidates, K = h.slate_size;
   record_offset_ = offset_;
   char pre[8];
   is_.read(pre, 8);
@@ -329,42 +469,25 @@ bool LogReader::next(LogRecord& r) {
   }
   if (got < 8) fail("truncated record preamble");
   Cursor pc{pre};
-  if (pc.get<uint32_t>() != kRecordMagic) fail("bad record magic (not at a record boundary)");
+  const bool v1 = h.format_version == 1;
+  if (pc.get<uint32_t>() != (v1 ? kRecordMagic : kRecordMagicV2))
+    fail("bad record magic (not at a record boundary)");
   const uint32_t len = pc.get<uint32_t>();
-  if (len != h.payload_bytes())
+  if (v1 && len != h.payload_bytes())
     fail(str_cat("payload length ", len, " does not match the header's shapes (", h.payload_bytes(),
                  ")"));
+  if (len > h.max_payload_bytes())
+    fail(str_cat("payload length ", len, " exceeds the most the header's shapes allow (",
+                 h.max_payload_bytes(), ")"));
   buf_.resize(len + 4);
   if (!is_.read(buf_.data(), len + 4)) fail("truncated record payload");
   offset_ += 8 + len + 4;
-  Cursor c{buf_.data()};
   const uint32_t sum = Cursor{buf_.data() + len}.get<uint32_t>();
   if (sum != fnv1a32(buf_.data(), len)) fail("checksum mismatch (corrupted bytes)");
-  r.episode = c.get<uint64_t>();
-  r.step = c.get<int32_t>();
-  r.user.resize(h.user_dim);
-  c.get_n(r.user.data(), r.user.size());
-  r.candidate_ids.resize(h.has_candidate_ids ? N : 0);
-  c.get_n(r.candidate_ids.data(), r.candidate_ids.size());
-  r.candidate_features.resize(h.has_candidate_features ? static_cast<size_t>(N) * h.item_dim : 0);
-  c.get_n(r.candidate_features.data(), r.candidate_features.size());
-  r.slate.resize(K);
-  c.get_n(r.slate.data(), K);
-  r.responses.resize(static_cast<size_t>(K) * R);
-  c.get_n(r.responses.data(), r.responses.size());
-  r.choice = c.get<int32_t>();
-  r.reward = c.get<double>();
-  const uint8_t term = c.get<uint8_t>(), trunc = c.get<uint8_t>();
-  r.slate_propensity = c.get<double>();
-  r.marginal.resize(K);
-  r.inclusion.resize(K);
-  r.conditional.resize(K);
-  c.get_n(r.marginal.data(), K);
-  c.get_n(r.inclusion.data(), K);
-  c.get_n(r.conditional.data(), K);
-  if (term > 1 || trunc > 1) fail("terminated/truncated flags must be 0 or 1");
-  r.terminated = term;
-  r.truncated = trunc;
+  if (v1)
+    decode_v1(r);
+  else
+    decode_v2(r, len);
   // Semantic checks.
   auto finite = [&](const char* what, const float* v, size_t n) {
     for (size_t i = 0; i < n; ++i)
@@ -409,6 +532,103 @@ bool LogReader::next(LogRecord& r) {
   episode_open_ = !(r.terminated || r.truncated);
   ++index_;
   return true;
+}
+
+void LogReader::decode_v1(LogRecord& r) {
+  const auto& h = header_;
+  const int N = h.num_candidates, K = h.slate_size, R = h.response_dim();
+  Cursor c{buf_.data()};
+  r.episode = c.get<uint64_t>();
+  r.step = c.get<int32_t>();
+  r.user.resize(h.user_dim);
+  c.get_n(r.user.data(), r.user.size());
+  r.candidate_ids.resize(h.has_candidate_ids ? N : 0);
+  c.get_n(r.candidate_ids.data(), r.candidate_ids.size());
+  r.candidate_features.resize(h.has_candidate_features ? static_cast<size_t>(N) * h.item_dim : 0);
+  c.get_n(r.candidate_features.data(), r.candidate_features.size());
+  r.slate.resize(K);
+  c.get_n(r.slate.data(), K);
+  r.responses.resize(static_cast<size_t>(K) * R);
+  c.get_n(r.responses.data(), r.responses.size());
+  r.choice = c.get<int32_t>();
+  r.reward = c.get<double>();
+  const uint8_t term = c.get<uint8_t>(), trunc = c.get<uint8_t>();
+  r.slate_propensity = c.get<double>();
+  r.marginal.resize(K);
+  r.inclusion.resize(K);
+  r.conditional.resize(K);
+  c.get_n(r.marginal.data(), K);
+  c.get_n(r.inclusion.data(), K);
+  c.get_n(r.conditional.data(), K);
+  if (term > 1 || trunc > 1) fail("terminated/truncated flags must be 0 or 1");
+  r.terminated = term;
+  r.truncated = trunc;
+}
+
+void LogReader::decode_v2(LogRecord& r, uint32_t len) {
+  const auto& h = header_;
+  const size_t N = h.num_candidates, K = h.slate_size, R = h.response_dim();
+  Bounded c{buf_.data(), buf_.data() + len};
+  auto int32 = [&](const char* what) {
+    const int64_t v = c.zigzag();
+    if (v < INT32_MIN || v > INT32_MAX) fail(str_cat(what, " ", v, " does not fit in 32 bits"));
+    return static_cast<int32_t>(v);
+  };
+  try {
+    r.episode = c.varint();
+    r.step = int32("step");
+    // Deltas refer to the previous record, which must be of this episode.
+    const bool cont = index_ > 0 && r.step > 0;
+    auto floats = [&](const char* what, std::vector<float>& v, size_t n, std::vector<float>& prev) {
+      v.resize(n);
+      if (n == 0) return;
+      const uint8_t ref = c.get<uint8_t>();
+      if (ref > 1)
+        fail(str_cat(what, ": reference ", int(ref), " must be 0 (zeros) or 1 (previous)"));
+      if (ref == 1 && !cont)
+        fail(str_cat(what, " refers to a previous record, but this record starts an episode"));
+      const char* bitmap = c.p;
+      for (size_t i = 0; i < (n + 7) / 8; ++i) c.get<uint8_t>();
+      for (size_t i = 0; i < n; ++i)
+        v[i] = (bitmap[i / 8] >> (i % 8)) & 1 ? c.get<float>() : (ref ? prev[i] : 0.f);
+      prev = v;
+    };
+    floats("user", r.user, h.user_dim, prev_user_);
+    r.candidate_ids.resize(h.has_candidate_ids ? N : 0);
+    int64_t last = cont && !prev_ids_.empty() ? prev_ids_[0] : 0;
+    for (auto& id : r.candidate_ids)
+      last = id =
+          static_cast<int64_t>(static_cast<uint64_t>(last) + static_cast<uint64_t>(c.zigzag()));
+    prev_ids_ = r.candidate_ids;
+    floats("candidate_features", r.candidate_features,
+           h.has_candidate_features ? N * h.item_dim : 0, prev_features_);
+    r.slate.resize(K);
+    for (auto& s : r.slate) s = int32("slate position");
+    floats("responses", r.responses, K * R, prev_responses_);
+    r.choice = int32("choice");
+    r.reward = c.get<double>();
+    const uint8_t flags = c.get<uint8_t>();
+    if (flags > 3)
+      fail(str_cat("flags byte ", int(flags),
+                   " has bits other than terminated (1) and truncated (2)"));
+    r.terminated = flags & 1;
+    r.truncated = flags & 2;
+    r.marginal.resize(K);
+    r.inclusion.resize(K);
+    r.conditional.resize(K);
+    double* dst[4] = {&r.slate_propensity, r.marginal.data(), r.inclusion.data(),
+                      r.conditional.data()};
+    const size_t P = 1 + 3 * K;
+    const char* bitmap = c.p;
+    for (size_t i = 0; i < (P + 7) / 8; ++i) c.get<uint8_t>();
+    for (size_t i = 0; i < P; ++i) {
+      double& out = i == 0 ? *dst[0] : dst[1 + (i - 1) / K][(i - 1) % K];
+      out = (bitmap[i / 8] >> (i % 8)) & 1 ? c.get<double>() : -1.0;
+    }
+  } catch (const Short&) {
+    fail(str_cat("payload of ", len, " bytes ends inside a field (or a varint is malformed)"));
+  }
+  if (c.p != c.end) fail(str_cat("payload has ", c.end - c.p, " bytes after its last field"));
 }
 
 LogData read_log(const std::string& path) {

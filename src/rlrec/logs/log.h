@@ -27,11 +27,16 @@
 //             record*
 //   meta    = TOML text, section [log] (LogHeader fields below)
 //   config  = TOML text of the experiment config that built the environment (its [env] section)
-//   record  = u32 0x31434552 ("REC1") u32 payload_len payload u32 fnv1a32(payload)
-//   payload = u64 episode, i32 step, f32 user[U], i64 ids[N] (if has_candidate_ids),
-//             f32 features[N*D] (if has_candidate_features), i32 slate[K], f32 responses[K*R],
-//             i32 choice, f64 reward, u8 terminated, u8 truncated,
-//             f64 slate_propensity, f64 marginal[K], f64 inclusion[K], f64 conditional[K]
+//   record  = u32 0x32434552 ("REC2") u32 payload_len payload u32 fnv1a32(payload)
+//   payload = varint episode, zigzag step, floats user[U], zigzag id deltas[N] (if
+//             has_candidate_ids), floats features[N*D] (if has_candidate_features), zigzag
+//             slate[K], floats responses[K*R], zigzag choice, f64 reward, u8 flags (1 terminated,
+//             2 truncated), bitmap of the known propensities (slate_propensity, marginal[K],
+//             inclusion[K], conditional[K]; unknown = -1) and their f64 values
+//   floats  = u8 reference (0: zeros; 1: the previous record's vector, within an episode), a bitmap
+//             of the values that differ from it bitwise, then those f32 values
+// Every value is stored exactly (a log reads back bit for bit). Version 1 (fixed-size records of
+// raw values, "REC1") is still read, and written when the header's format_version is 1.
 // Errors: a malformed file throws rlrec::Error(kCorrupt) "FILE: record R (byte offset O): problem"
 // (R counts from 0); a header mismatch with an environment throws kInvalidArgument naming both.
 //
@@ -54,7 +59,7 @@
 
 namespace rlrec::logs {
 
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;  // written by default; versions 1 and 2 are read
 
 struct LogHeader {
   uint32_t format_version = kFormatVersion;
@@ -70,8 +75,10 @@ struct LogHeader {
   std::string env_config;              // TOML: the experiment config that built the env
 
   int response_dim() const { return static_cast<int>(response_fields.size()); }
-  // Bytes of one record's payload for these dimensions.
+  // Bytes of one version-1 record's payload for these dimensions (fixed size).
   int64_t payload_bytes() const;
+  // The largest payload a record of this header's format_version can have.
+  int64_t max_payload_bytes() const;
 };
 
 // The header describing logs of `env` (built from `config` with `env_seed`).
@@ -125,7 +132,10 @@ class LogWriter {
   std::optional<TempFile> tmp_file_;
   std::string tmp_;
   std::ofstream os_;
+  void encode_v1(const LogRecord& r);
+  void encode_v2(const LogRecord& r);
   std::vector<char> buf_;
+  LogRecord prev_;  // the previous record's vectors (version-2 deltas)
   int64_t records_ = 0;
   bool closed_ = false;
 };
@@ -143,6 +153,8 @@ class LogReader {
 
  private:
   [[noreturn]] void fail(const std::string& problem) const;
+  void decode_v1(LogRecord& r);
+  void decode_v2(LogRecord& r, uint32_t len);
   std::string path_;
   LogHeader header_;
   std::ifstream is_;
@@ -151,6 +163,8 @@ class LogReader {
   uint64_t episode_ = 0;
   int32_t last_step_ = -1;
   bool episode_open_ = false;
+  std::vector<float> prev_user_, prev_features_, prev_responses_;  // version-2 deltas
+  std::vector<int64_t> prev_ids_;
 };
 
 // A whole log in memory, column by column (row i = record i); for training and estimators.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -29,12 +30,14 @@ Config small_cfg(const std::string& extra = "") {
 
 // Writes a log of `episodes` episodes of `policy` and returns its path.
 std::string make_log(const std::string& name, const std::string& policy, int episodes,
-                     const Config& cfg = small_cfg()) {
+                     const Config& cfg = small_cfg(), uint32_t version = kFormatVersion) {
   const std::string path = tmp_path(name);
   sim::VectorEnv env(catalog::make_environment(cfg, 3), 3, 7);
   sim::PolicyContext ctx{&env.env(), &cfg, nullptr};
   auto p = catalog::find_policy(policy).make(ctx);
-  LogWriter w(path, make_header(env.env(), cfg, 7, policy, 11));
+  LogHeader header = make_header(env.env(), cfg, 7, policy, 11);
+  header.format_version = version;
+  LogWriter w(path, header);
   collect_log(env, *p, episodes, 11, w);
   w.close();
   return path;
@@ -162,7 +165,8 @@ TEST(Log, BiasedLoggerPrefersLowScores) {
 }
 
 TEST(Log, MalformedRecordsNameFileAndRecord) {
-  const std::string path = make_log("bad.bin", "softmax_myopic", 3);
+  // Version 1 (fixed-size records): old logs are still read and validated.
+  const std::string path = make_log("bad.bin", "softmax_myopic", 3, small_cfg(), 1);
   std::string bytes;
   {
     std::ifstream is(path, std::ios::binary);
@@ -201,6 +205,113 @@ TEST(Log, MalformedRecordsNameFileAndRecord) {
   // Missing file.
   fs::remove(path);
   EXPECT_EQ(error_of(read_all), "log file '" + path + "' not found");
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream is(path, std::ios::binary);
+  return {(std::istreambuf_iterator<char>(is)), {}};
+}
+
+// Byte offsets of the records of a log (walking the u32 payload lengths).
+std::vector<int64_t> record_offsets(const std::string& bytes, int64_t first) {
+  std::vector<int64_t> at;
+  for (int64_t o = first; o + 8 <= static_cast<int64_t>(bytes.size());) {
+    at.push_back(o);
+    uint32_t len = 0;
+    std::memcpy(&len, bytes.data() + o + 4, 4);  // the tests run on little-endian hosts
+    o += 8 + len + 4;
+  }
+  return at;
+}
+
+TEST(Log, Version2ReadsBackBitForBitAndIsAtLeastFourTimesSmaller) {
+  // Fresh-items interest_evolution as in the ablation config (N = 10, K = 3, D = 20).
+  const Config cfg = Config::parse_string(
+      "[env]\nnum_candidates = 10\nslate_size = 3\n[policy]\ntemperature = 0.5\nbias = 0.8\n");
+  const std::string a = make_log("v1.bin", "biased_softmax", 8, cfg, 1);
+  const std::string b = make_log("v2.bin", "biased_softmax", 8, cfg, 2);
+  const LogData d1 = read_log(a), d2 = read_log(b);
+  ASSERT_EQ(d1.size, d2.size);
+  ASSERT_GT(d1.size, 8);
+  EXPECT_EQ(d2.header.format_version, 2u);
+  for (int64_t i = 0; i < d1.size; ++i) {
+    const LogRecord x = record_at(d1, i), y = record_at(d2, i);
+    auto same_bits = [](const auto& u, const auto& v) {
+      return u.size() == v.size() &&
+             std::memcmp(u.data(), v.data(), u.size() * sizeof(u.empty() ? 0 : u[0])) == 0;
+    };
+    EXPECT_EQ(x.episode, y.episode);
+    EXPECT_EQ(x.step, y.step);
+    EXPECT_TRUE(same_bits(x.user, y.user)) << i;
+    EXPECT_TRUE(same_bits(x.candidate_ids, y.candidate_ids)) << i;
+    EXPECT_TRUE(same_bits(x.candidate_features, y.candidate_features)) << i;
+    EXPECT_EQ(x.slate, y.slate);
+    EXPECT_TRUE(same_bits(x.responses, y.responses)) << i;
+    EXPECT_EQ(x.choice, y.choice);
+    EXPECT_EQ(std::memcmp(&x.reward, &y.reward, 8), 0);
+    EXPECT_EQ(x.terminated, y.terminated);
+    EXPECT_EQ(x.truncated, y.truncated);
+    EXPECT_EQ(std::memcmp(&x.slate_propensity, &y.slate_propensity, 8), 0);
+    EXPECT_TRUE(same_bits(x.marginal, y.marginal)) << i;
+    EXPECT_TRUE(same_bits(x.inclusion, y.inclusion)) << i;
+    EXPECT_TRUE(same_bits(x.conditional, y.conditional)) << i;
+  }
+  const auto s1 = fs::file_size(a), s2 = fs::file_size(b);
+  EXPECT_GE(s1, 4 * s2) << s1 << " vs " << s2;
+  fs::remove(a);
+  fs::remove(b);
+}
+
+TEST(Log, Version2MalformedRecordsNameFileAndRecord) {
+  const std::string path = make_log("bad2.bin", "softmax_myopic", 3);
+  const std::string bytes = file_bytes(path);
+  int64_t n = 0;
+  int64_t first = 0;
+  {
+    LogReader r0(path);
+    LogRecord x;
+    while (r0.next(x)) ++n;
+    // The header: 16-byte preamble, metadata, u32 config length, config.
+    uint32_t meta_len = 0;
+    std::memcpy(&meta_len, bytes.data() + 12, 4);
+    first = 16 + meta_len + 4 + static_cast<int64_t>(r0.header().env_config.size());
+  }
+  const auto at = record_offsets(bytes, first);
+  ASSERT_EQ(static_cast<int64_t>(at.size()), n);
+  auto write = [&](const std::string& b) {
+    std::ofstream os(path, std::ios::binary | std::ios::trunc);
+    os.write(b.data(), static_cast<std::streamsize>(b.size()));
+  };
+  auto read_all = [&] { read_log(path); };
+  std::string b = bytes;
+  b[at[2] + 8 + 3] ^= 0x5a;
+  write(b);
+  EXPECT_EQ(error_of(read_all), path + ": record 2 (byte offset " + std::to_string(at[2]) +
+                                    "): checksum mismatch (corrupted bytes)");
+  write(bytes.substr(0, bytes.size() - 3));
+  EXPECT_NE(error_of(read_all).find("record " + std::to_string(n - 1) + " "), std::string::npos);
+  EXPECT_NE(error_of(read_all).find("truncated record payload"), std::string::npos);
+  write(bytes.substr(0, at[n - 1]));
+  EXPECT_NE(error_of(read_all).find("the log was cut short"), std::string::npos);
+  // A record cut inside its fields, with a checksum that matches: the length check names it.
+  b = bytes.substr(0, at[1]);
+  {
+    const uint32_t len = 3;
+    std::string rec(bytes.substr(at[1], 8 + len));
+    std::memcpy(rec.data() + 4, &len, 4);
+    uint32_t h = 2166136261u;
+    for (uint32_t i = 0; i < len; ++i) {
+      h ^= static_cast<uint8_t>(rec[8 + i]);
+      h *= 16777619u;
+    }
+    rec.append(reinterpret_cast<const char*>(&h), 4);
+    write(b + rec);
+  }
+  EXPECT_NE(error_of(read_all).find("record 1 (byte offset " + std::to_string(at[1]) +
+                                    "): payload of 3 bytes ends inside a field"),
+            std::string::npos)
+      << error_of(read_all);
+  fs::remove(path);
 }
 
 TEST(Log, ZeroPropensityAndBadSlateAreRejectedWithRecordNumber) {

@@ -4,6 +4,7 @@
 
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/output.h"
 #include "rlrec/core/thread_pool.h"
 
 namespace fs = std::filesystem;
@@ -44,7 +45,29 @@ TrainResult run_train(const TrainOptions& o) {
   // Build and check everything (including the checkpoint when resuming) before writing anything.
   Trainer t(cfg, spec, run, pool, out);
   if (o.resume) t.resume();
-  r.metrics = t.run(o.max_iterations, o.progress.empty() ? "train " + spec.label : o.progress);
+  // On Ctrl-C or SIGTERM: what is saved and the command that continues the run (its config.toml
+  // holds the overrides, so it resumes whatever --set flags built it).
+  const std::string resume_cmd =
+      str_cat("rlrec train ", out, "/config.toml --out ", out, " --resume",
+              o.threads ? str_cat(" --threads ", *o.threads) : std::string());
+  auto saved = [&](const MetricsRow& m) {
+    set_interrupt_message(str_cat("interrupted: the checkpoint of iteration ", m.iteration, " (",
+                                  m.env_steps, " environment steps) is saved in ", out,
+                                  "/checkpoint; resume with:\n  ", resume_cmd));
+  };
+  if (t.metrics().empty())
+    set_interrupt_message(
+        str_cat("interrupted before the first checkpoint: nothing to resume in ", out));
+  else
+    saved(t.metrics().back());
+  if (o.on_row)
+    for (const auto& m : t.metrics()) o.on_row(m);
+  r.metrics = t.run(o.max_iterations, o.progress.empty() ? "train " + spec.label : o.progress,
+                    [&](const MetricsRow& m) {
+                      saved(m);
+                      if (o.on_row) o.on_row(m);
+                    });
+  set_interrupt_message("");
   r.agent = spec.entry;
   r.label = spec.label;
   r.env_steps = t.env_steps();
@@ -87,7 +110,8 @@ EvalResult evaluate_run_dir(const EvalOptions& o) {
   if (r.checkpoint.empty() || !fs::exists(r.checkpoint + "/agent"))
     throw_error(ErrorCode::kNotFound, "no checkpoint in '", dir, "'");
   t.agent->load(r.checkpoint + "/agent");
-  r.results = evaluate_agent(*make_eval_env(cfg, run, pool), *t.agent, run, run.episodes);
+  r.results = evaluate_agent(*make_eval_env(cfg, run, pool), *t.agent, run, run.episodes,
+                             "eval " + spec.label);
   r.run_dir = dir;
   r.agent = spec.entry;
   r.episodes = run.episodes;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -33,6 +34,8 @@ struct TrainOptions {
   int max_iterations = -1;  // stop after this many more iterations (-1 = run.train_steps)
   std::optional<int> threads;  // overrides run.threads
   std::string progress;        // progress-bar label on a terminal ("" = "train AGENT")
+  // Called with every metrics row as soon as it exists (resumed rows first), e.g. to print it.
+  std::function<void(const MetricsRow&)> on_row;
 };
 
 struct TrainResult {

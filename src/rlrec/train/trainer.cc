@@ -91,10 +91,11 @@ std::unique_ptr<sim::VectorEnv> make_eval_env(const Config& cfg, const RunConfig
 }
 
 eval::EpisodeResults evaluate_agent(sim::VectorEnv& eval_env, agents::Agent& agent,
-                                    const RunConfig& run, int64_t episodes) {
+                                    const RunConfig& run, int64_t episodes,
+                                    const std::string& progress) {
   agent.set_training(false);
   auto r = eval::run_episodes(eval_env, agent, episodes,
-                              eval_policy_seed(static_cast<uint64_t>(run.seed)));
+                              eval_policy_seed(static_cast<uint64_t>(run.seed)), progress);
   agent.set_training(true);
   return r;
 }
@@ -312,7 +313,8 @@ eval::EpisodeResults Trainer::evaluate(int64_t episodes) {
   return evaluate_agent(*eval_env_, *agent_, run_, episodes);
 }
 
-const std::vector<MetricsRow>& Trainer::run(int max_iterations, const std::string& progress) {
+const std::vector<MetricsRow>& Trainer::run(int max_iterations, const std::string& progress,
+                                            const std::function<void(const MetricsRow&)>& on_row) {
   Progress bar(progress, static_cast<uint64_t>(run_.train_steps));
   bar.set(static_cast<uint64_t>(env_steps_));
   int done = 0;
@@ -321,6 +323,10 @@ const std::vector<MetricsRow>& Trainer::run(int max_iterations, const std::strin
     ++done;
     write_metrics();
     checkpoint();
+    if (on_row) {
+      bar.clear();  // the row goes to stdout, which may be the same terminal
+      on_row(rows_.back());
+    }
     if (!progress.empty()) bar.set(static_cast<uint64_t>(env_steps_));
   }
   bar.finish();

@@ -16,6 +16,7 @@
 //   learning_curve.png  (gnuplot; skipped with a note on stderr if gnuplot is missing)
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,8 +84,10 @@ std::unique_ptr<sim::VectorEnv> make_eval_env(const Config& cfg, const RunConfig
                                               ThreadPool& pool);
 // Evaluates `agent` greedily (set_training(false), then back to true) for `episodes` episodes of
 // eval_env with the policy streams eval_policy_seed(run.seed): what Trainer::evaluate does.
+// progress: the label of the progress line on a terminal ("" for none).
 eval::EpisodeResults evaluate_agent(sim::VectorEnv& eval_env, agents::Agent& agent,
-                                    const RunConfig& run, int64_t episodes);
+                                    const RunConfig& run, int64_t episodes,
+                                    const std::string& progress = "");
 
 class Trainer {
  public:
@@ -97,8 +100,10 @@ class Trainer {
   // Loads the checkpoint of run_dir (which must hold one) and continues after it.
   void resume();
   // Trains until run.train_steps (or after `max_iterations` more iterations, for tests and
-  // time-boxing); returns the metrics rows of the whole run (including resumed ones).
-  const std::vector<MetricsRow>& run(int max_iterations = -1, const std::string& progress = "");
+  // time-boxing); returns the metrics rows of the whole run (including resumed ones). on_row is
+  // called with each new row once it is written and checkpointed.
+  const std::vector<MetricsRow>& run(int max_iterations = -1, const std::string& progress = "",
+                                     const std::function<void(const MetricsRow&)>& on_row = {});
   // Evaluates the current agent on `episodes` evaluation episodes (greedy).
   eval::EpisodeResults evaluate(int64_t episodes);
 
