@@ -157,7 +157,7 @@ TEST(RunCompare, PairedDifferencesToTheStrongestBaselineOrTheChosenOne) {
   EXPECT_NEAR(d1s[1].ci_high, s.ci_high, 1e-9);
   EXPECT_EQ(leaderboard_table(r1).rows()[0][2], "n/a");
   EXPECT_EQ(reward_table(r1).rows()[0][2], "n/a");
-  EXPECT_EQ(paired_table(r1).rows()[0][1], "(reference)");
+  EXPECT_EQ(paired_table(r1).rows()[0][3], "reference");
   // leaderboard.csv: numbers only (empty cells for what is not there).
   std::istringstream csv(leaderboard_csv(r1));
   std::string header, row;

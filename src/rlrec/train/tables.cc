@@ -93,7 +93,7 @@ Table paired_table(const CompareResult& r) {
   Table t({"agent", "diff vs " + ref, "95% CI", "CI over", "pairs"});
   for (const auto& d : diffs) {
     if (d.agent == d.reference) {
-      t.add_row({d.agent, "(reference)", "-", "-", "-"});
+      t.add_row({d.agent, fmt(0.0, 2), "-", "reference", "-"});
       continue;
     }
     t.add_row({d.agent, fmt(d.mean, 2),
