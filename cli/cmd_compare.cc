@@ -1,14 +1,17 @@
 // rlrec compare: a leaderboard. Trains (learning agents) and evaluates every agent listed in the
 // experiment file on the same environment over N seeds, then prints mean return with a 95% CI over
-// seeds (Student t), the relative change vs random and vs myopic, CTR and train time. Every agent
-// is evaluated on the same evaluation users of each seed. With --out: leaderboard.csv,
-// leaderboard.json, learning_curves.png and one run directory per learning agent and seed.
+// seeds (Student t), the relative change vs random and vs myopic, CTR and train time, and the
+// paired difference of each agent to a reference (compare.reference). Every agent is evaluated on
+// the same evaluation users of each seed. With --out: leaderboard.csv, leaderboard.json,
+// leaderboard.png, learning_curves.png (with a learning agent), report.html and one run directory
+// per learning agent and seed (train/report.h).
 // The comparison itself is a library call: train/compare.h run_compare.
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "rlrec/train/compare.h"
+#include "rlrec/train/tables.h"
 
 namespace rlrec::cli {
 namespace {
@@ -42,8 +45,18 @@ void run_compare(CompareFlags& f) {
                       "mean reward per step:\n"
                     : "mean reward per step:\n")
             << train::reward_table(r).to_string();
-  if (!r.out.empty())
-    std::cout << "wrote " << r.out << "/leaderboard.csv, leaderboard.json, learning_curves.png\n";
+  const auto diffs = train::paired_differences(r);
+  if (r.agents.size() > 1)
+    std::cout << "paired difference in mean return to " << diffs.front().reference
+              << " (the same seeds and evaluation users; 95% CI over seeds, or over users "
+                 "with one seed):\n"
+              << train::paired_table(r).to_string();
+  if (!r.out.empty()) {
+    bool learns = false;
+    for (const auto& a : r.agents) learns = learns || a.learning;
+    std::cout << "wrote " << r.out << "/leaderboard.csv, leaderboard.json, leaderboard.png, "
+              << (learns ? "learning_curves.png, " : "") << "report.html\n";
+  }
 }
 
 }  // namespace
@@ -62,7 +75,8 @@ void add_compare_command(CLI::App& app) {
                   "worker threads, 0 = all cores (default: run.threads)");
   cmd->add_option("--set", f->sets, "override one value: section.key=value (repeatable)");
   cmd->add_option("--out", f->options.out,
-                  "directory for leaderboard.csv/.json, learning_curves.png, runs/ and "
+                  "directory for leaderboard.csv/.json, leaderboard.png, learning_curves.png, "
+                  "report.html, runs/ and "
                   "behaviour_logs/ (each seed's generated [data] log; replaced by every run)");
   cmd->add_flag("--json", f->json, "print one JSON object with an 'agents' array");
   cmd->callback([f] { run_compare(*f); });

@@ -186,10 +186,11 @@ TEST_F(Cli, CompareWritesCsvAndJsonLeaderboard) {
     const double m = (a["seed_returns"][0].get<double>() + a["seed_returns"][1].get<double>()) / 2;
     EXPECT_NEAR(a["mean_return"].get<double>(), m, 1e-9);
   }
-  // The CSV: a header and one row per agent.
+  // The CSV: a header and one row per agent, numeric columns (issue 19: it held formatted text).
   const auto csv = lines(read_file(out + "/leaderboard.csv"));
   ASSERT_EQ(csv.size(), 3u);
-  EXPECT_EQ(csv[0].rfind("agent,mean return,95% CI", 0), 0u) << csv[0];
+  EXPECT_EQ(csv[0].rfind("agent,privileged,learning,seeds,mean_return,mean_return_ci_low,", 0), 0u)
+      << csv[0];
   EXPECT_EQ(csv[1].rfind("random,", 0), 0u) << csv[1];
   EXPECT_EQ(csv[2].rfind("myopic,", 0), 0u) << csv[2];
   const nlohmann::json s = json_of(rlrec(concat(kTinySimulate, {"--threads", "1"})));

@@ -17,6 +17,8 @@
 #include "rlrec/sim/vector_env.h"
 #include "rlrec/train/experiments.h"
 #include "rlrec/train/offline_data.h"
+#include "rlrec/train/report.h"
+#include "rlrec/train/tables.h"
 
 namespace rlrec::train {
 
@@ -28,6 +30,9 @@ void CompareConfig::visit(FieldVisitor& v) {
   v.field("protocol", protocol,
           "online: evaluate in [env]; offline: also run the rating-log offline protocol "
           "(P@5/10, NDCG@5/10 on each user's test items; rating-log environments only)");
+  v.field("reference", reference,
+          "the agent of compare.agents that paired differences are taken to (\"\" = the "
+          "strongest baseline: highest mean return, oracles only when nothing else)");
 }
 
 void CompareConfig::validate() const {
@@ -94,34 +99,11 @@ double rel(double x, double base) {
 void write_outputs(const CompareResult& r, const Config& cfg) {
   const std::string& out = r.out;
   std::filesystem::create_directories(out);
-  std::ofstream(out + "/leaderboard.csv") << leaderboard_table(r).to_csv();
+  std::ofstream(out + "/leaderboard.csv") << leaderboard_csv(r);
   std::ofstream(out + "/leaderboard.json") << to_json(r).dump(2) << "\n";
   std::ofstream(out + "/config.toml") << cfg.to_toml() << "\n";
-  // Learning curves: mean over seeds of each periodic evaluation; baselines as flat lines.
-  std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>> series;
-  std::vector<std::pair<std::string, double>> hlines;
-  for (const auto& a : r.agents) {
-    if (!a.learning) {
-      hlines.emplace_back(a.spec.label, a.summary.mean);
-      continue;
-    }
-    size_t n = SIZE_MAX;
-    for (const auto& c : a.curves) n = std::min(n, c.size());
-    std::vector<double> x, y;
-    for (size_t i = 0; i < n; ++i) {
-      double sx = 0, sy = 0;
-      for (const auto& c : a.curves) {
-        sx += static_cast<double>(c[i].env_steps);
-        sy += c[i].mean_return;
-      }
-      x.push_back(sx / a.curves.size());
-      y.push_back(sy / a.curves.size());
-    }
-    series.emplace_back(a.spec.label, x, y);
-  }
-  plot_curves(out + "/learning_curves.png",
-              str_cat("rlrec compare: ", r.env, ", mean over ", r.seeds, " seed(s)"),
-              "training environment steps", "mean evaluation return", series, hlines);
+  write_plots(r);
+  write_report(r, cfg);
 }
 
 }  // namespace
@@ -159,9 +141,27 @@ CompareResult run_compare(const CompareOptions& o) {
       NoFields none;
       read_section(cfg, name, none);
     }
+    for (const auto& b : r.agents)
+      if (b.spec.label == a.spec.label)
+        invalid_argument("compare.agents lists '", a.spec.label,
+                         "' twice; each agent may appear once (compare a variant through a "
+                         "section of its own whose `name` key picks the agent)");
     r.agents.push_back(std::move(a));
   }
+  r.reference = cc.reference;
+  if (!r.reference.empty() &&
+      std::none_of(r.agents.begin(), r.agents.end(),
+                   [&](const CompareAgentResult& a) { return a.spec.label == r.reference; })) {
+    std::string known;
+    for (const auto& a : r.agents) {
+      if (!known.empty()) known += ", ";
+      known += a.spec.label;
+    }
+    invalid_argument("compare.reference '", r.reference, "' is not one of compare.agents (", known,
+                     ")");
+  }
   ThreadPool pool(run.threads);
+  r.threads = pool.size();
   // Offline agents of one seed learn from the same generated behaviour log ([data] without `log`).
   const SharedLogDir logs_dir(o.out);
   for (auto& a : r.agents) {
@@ -190,6 +190,7 @@ CompareResult run_compare(const CompareOptions& o) {
         a.train_steps += t.env_steps();
         if (!t.metrics().empty()) a.updates += t.metrics().back().updates;
         a.curves.push_back(t.metrics());
+        a.learns_offline = t.learns_offline();
         res = t.evaluate(rs.episodes);
         t.agent().set_training(false);
         if (offline) run_offline(t.agent());
@@ -206,6 +207,7 @@ CompareResult run_compare(const CompareOptions& o) {
       for (double x : res.returns) total += x;
       a.seed_reward.push_back(res.steps > 0 ? total / static_cast<double>(res.steps) : 0.0);
       a.seed_returns.push_back(res.return_summary().mean);
+      a.seed_episode_returns.push_back(res.returns);
       a.seed_ctr.push_back(res.ctr());
       a.eval_seconds += res.seconds;
     }
@@ -229,8 +231,11 @@ nlohmann::json to_json(const CompareResult& r) {
   j["seeds"] = r.seeds;
   j["episodes_per_seed"] = r.episodes_per_seed;
   j["train_steps"] = r.train_steps;
+  const auto diffs = paired_differences(r);
+  j["reference"] = diffs.empty() ? "" : diffs.front().reference;
   j["agents"] = nlohmann::json::array();
-  for (const auto& x : r.agents) {
+  for (size_t i = 0; i < r.agents.size(); ++i) {
+    const auto& x = r.agents[i];
     const double ups = x.train_seconds > 0 ? x.updates / x.train_seconds : 0;
     nlohmann::json a;
     a["name"] = x.spec.label;
@@ -241,6 +246,14 @@ nlohmann::json to_json(const CompareResult& r) {
     a["ci_high"] = x.summary.ci_high;
     a["seed_returns"] = x.seed_returns;
     a["ctr"] = eval::summarize(x.seed_ctr).mean;
+    const auto ctr = eval::summarize(x.seed_ctr, 0.95);
+    a["seed_ctr"] = x.seed_ctr;
+    a["ctr_ci_low"] = ctr.ci_low;
+    a["ctr_ci_high"] = ctr.ci_high;
+    const auto& d = diffs[i];
+    a["diff_vs_reference"] = {{"reference", d.reference}, {"mean", d.mean},
+                              {"ci_low", jnum(d.ci_low)}, {"ci_high", jnum(d.ci_high)},
+                              {"ci_over", d.ci_over},     {"pairs", d.pairs}};
     a["vs_random"] = jnum(rel(x.summary.mean, random_mean));
     a["vs_myopic"] = jnum(rel(x.summary.mean, myopic_mean));
     a["train_seconds"] = x.train_seconds;
@@ -268,11 +281,12 @@ Table leaderboard_table(const CompareResult& r) {
            "updates/s", "eval s"});
   for (const auto& a : r.agents) {
     const double ups = a.train_seconds > 0 ? a.updates / a.train_seconds : 0;
-    t.add_row({a.spec.label + (a.privileged ? " (oracle)" : ""), fmt(a.summary.mean, 2),
-               interval(a.summary.ci_low, a.summary.ci_high, 2),
-               pct(rel(a.summary.mean, random_mean)), pct(rel(a.summary.mean, myopic_mean)),
-               fmt(eval::summarize(a.seed_ctr).mean, 4), fmt(a.train_seconds, 1),
-               a.learning ? fmt(ups, 0) : "-", fmt(a.eval_seconds, 1)});
+    t.add_row(
+        {a.spec.label + (a.privileged ? " (oracle)" : ""), fmt(a.summary.mean, 2),
+         a.seed_returns.size() >= 2 ? interval(a.summary.ci_low, a.summary.ci_high, 2) : "n/a",
+         pct(rel(a.summary.mean, random_mean)), pct(rel(a.summary.mean, myopic_mean)),
+         fmt(eval::summarize(a.seed_ctr).mean, 4), fmt(a.train_seconds, 1),
+         a.learning ? fmt(ups, 0) : "-", fmt(a.eval_seconds, 1)});
   }
   return t;
 }
@@ -282,7 +296,9 @@ Table reward_table(const CompareResult& r) {
   Table t({"agent", "mean reward/step", "95% CI"});
   if (offline)
     for (const char* h : {"P@5", "P@10", "95% CI", "NDCG@5", "NDCG@10", "95% CI"}) t.add_header(h);
-  auto ci = [](const eval::Summary& s) { return interval(s.ci_low, s.ci_high, 4); };
+  auto ci = [](const eval::Summary& s) {
+    return s.n >= 2 ? interval(s.ci_low, s.ci_high, 4) : std::string("n/a");
+  };
   for (const auto& a : r.agents) {
     auto cell = [&](const std::vector<double>& xs, bool with_ci) {
       if (xs.empty()) return std::string("-");

@@ -11,9 +11,16 @@
 // behaviour log (train/offline_data.h SharedLogDir): OUT/behaviour_logs, or a temporary directory.
 //
 // With an output directory OUT: OUT/runs/LABEL/seed-S (one run directory per learning agent and
-// seed, trainer.h), OUT/behaviour_logs, and at the end leaderboard.csv, leaderboard.json (to_json),
-// config.toml (the effective config) and learning_curves.png (mean over seeds of each periodic
-// evaluation; baselines as flat lines; skipped with a note when gnuplot is missing).
+// seed, trainer.h), OUT/behaviour_logs, and at the end leaderboard.csv (numeric columns,
+// tables.h leaderboard_csv), leaderboard.json (to_json), config.toml (the effective config),
+// leaderboard.png (mean return per agent with its CI), learning_curves.png (only with a learning
+// agent: mean over seeds of each periodic evaluation with a 95% CI band, one panel per x unit,
+// baselines as flat lines; plots are skipped with a note when gnuplot is missing) and report.html
+// (report.h: everything in one self-contained page).
+//
+// Paired differences (tables.h): each agent's mean return minus the reference agent's
+// (compare.reference; default the strongest baseline), paired over seeds and the shared
+// evaluation users. Agent names (labels) must be unique.
 //
 // Errors (rlrec::Error) name config keys (compare.agents, run.episodes, AGENT.KEY) and files; every
 // agent is resolved and its section's keys checked before the first run starts.
@@ -37,6 +44,7 @@ struct CompareConfig {
   std::vector<std::string> agents{"random", "myopic", "quality_oracle"};
   int seeds = 5;
   std::string protocol = "online";
+  std::string reference;  // the agent paired differences are taken to ("" = strongest baseline)
   void visit(FieldVisitor& v);
   void validate() const;
 };
@@ -61,8 +69,10 @@ struct CompareAgentResult {
   AgentSpec spec;           // label, section, registry entry
   bool privileged = false;  // a baseline that reads hidden state (an oracle)
   bool learning = false;
-  std::vector<double> seed_returns, seed_ctr;  // per seed: mean return, CTR
-  std::vector<double> seed_reward;             // per seed: online mean reward per step
+  bool learns_offline = false;  // a learner of a [data] log: its curves' x counts logged events
+  std::vector<double> seed_returns, seed_ctr;             // per seed: mean return, CTR
+  std::vector<double> seed_reward;                        // per seed: online mean reward per step
+  std::vector<std::vector<double>> seed_episode_returns;  // per seed, per evaluation episode
   std::vector<double> seed_p5, seed_p10, seed_n5, seed_n10;  // per seed, offline protocol only
   double train_seconds = 0, eval_seconds = 0;                // over seeds
   int64_t train_steps = 0, updates = 0;                      // over seeds
@@ -76,16 +86,20 @@ struct CompareResult {
   int seeds = 0;
   int64_t episodes_per_seed = 0, train_steps = 0;
   std::vector<CompareAgentResult> agents;  // in compare.agents order
+  std::string reference;                   // compare.reference ("" = strongest baseline)
+  int threads = 0;                         // worker threads used (results do not depend on it)
   std::string out;                         // the output directory written ("" = none)
 };
 
 CompareResult run_compare(const CompareOptions& options);
 
-// The JSON object of `rlrec compare --json` and leaderboard.json (keys as today).
+// The JSON object of `rlrec compare --json` and leaderboard.json (the keys of before, plus
+// "reference", and per agent "seed_ctr", "ctr_ci_low", "ctr_ci_high", "diff_vs_reference").
 nlohmann::json to_json(const CompareResult& r);
 
 // A table of text cells (the CLI aligns it; leaderboard.csv is its CSV).
 // agent, mean return, 95% CI, vs random, vs myopic, CTR, train s, updates/s, eval s.
+// A CI is "n/a" with fewer than 2 seeds.
 Table leaderboard_table(const CompareResult& r);
 // agent, mean reward/step, 95% CI (+ P@5, P@10, 95% CI, NDCG@5, NDCG@10, 95% CI when offline).
 Table reward_table(const CompareResult& r);

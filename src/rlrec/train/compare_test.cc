@@ -4,12 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "rlrec/core/testing.h"
 #include "rlrec/train/offline_data.h"
+#include "rlrec/train/tables.h"
 
 namespace rlrec::train {
 namespace {
@@ -101,6 +103,84 @@ TEST(RunCompare, BadInputsNameTheKeyBeforeAnyRun) {
   EXPECT_FALSE(fs::exists(o.out));
 }
 
+TEST(RunCompare, DuplicateAgentsAndAnUnknownReferenceAreRejected) {
+  CompareOptions o = tiny();
+  o.experiment.set("compare.agents=[\"random\", \"myopic\", \"random\"]");
+  EXPECT_NE(error_of([&] { run_compare(o); }, ErrorCode::kInvalidArgument)
+                .find("compare.agents lists 'random' twice"),
+            std::string::npos);
+  o = tiny();
+  o.experiment.set("compare.reference=\"myopik\"");
+  EXPECT_NE(error_of([&] { run_compare(o); }, ErrorCode::kInvalidArgument)
+                .find("compare.reference 'myopik' is not one of compare.agents (random, myopic)"),
+            std::string::npos);
+}
+
+// The paired difference over seeds is the difference of the seeds' mean returns; with one seed
+// the CI is over the shared users, and the leaderboard's CIs are n/a (text) and empty (CSV).
+TEST(RunCompare, PairedDifferencesToTheStrongestBaselineOrTheChosenOne) {
+  const CompareResult r = run_compare(tiny());
+  const auto d = paired_differences(r);
+  ASSERT_EQ(d.size(), 2u);
+  const auto& random = r.agents[0];
+  const auto& myopic = r.agents[1];
+  const std::string strongest = myopic.summary.mean >= random.summary.mean ? "myopic" : "random";
+  EXPECT_EQ(d[0].reference, strongest);
+  const int other = strongest == "myopic" ? 0 : 1;
+  const auto& a = r.agents[other];
+  const auto& b = r.agents[1 - other];
+  const double d0 = a.seed_returns[0] - b.seed_returns[0],
+               d1 = a.seed_returns[1] - b.seed_returns[1];
+  EXPECT_NEAR(d[other].mean, (d0 + d1) / 2, 1e-9);
+  EXPECT_TRUE(d[other].has_ci);
+  EXPECT_EQ(d[other].ci_over, "seeds");
+  EXPECT_EQ(d[other].pairs, 2);
+  EXPECT_LT(d[other].ci_low, d[other].mean);
+  EXPECT_FALSE(d[1 - other].has_ci);  // the reference itself
+  EXPECT_EQ(d[1 - other].mean, 0.0);
+  EXPECT_EQ(to_json(r)["reference"], strongest);
+
+  CompareOptions one = tiny();
+  one.seeds = 1;
+  one.experiment.set("compare.reference=\"random\"");
+  const CompareResult r1 = run_compare(one);
+  const auto d1s = paired_differences(r1);
+  EXPECT_EQ(d1s[1].reference, "random");
+  EXPECT_EQ(d1s[1].ci_over, "users");
+  EXPECT_EQ(d1s[1].pairs, 3);  // run.episodes users
+  std::vector<double> per_user;
+  for (size_t u = 0; u < 3; ++u)
+    per_user.push_back(r1.agents[1].seed_episode_returns[0][u] -
+                       r1.agents[0].seed_episode_returns[0][u]);
+  const auto s = eval::summarize(per_user, 0.95);
+  EXPECT_NEAR(d1s[1].ci_low, s.ci_low, 1e-9);
+  EXPECT_NEAR(d1s[1].ci_high, s.ci_high, 1e-9);
+  EXPECT_EQ(leaderboard_table(r1).rows()[0][2], "n/a");
+  EXPECT_EQ(reward_table(r1).rows()[0][2], "n/a");
+  EXPECT_EQ(paired_table(r1).rows()[0][3], "reference");
+  // leaderboard.csv: numbers only (empty cells for what is not there).
+  std::istringstream csv(leaderboard_csv(r1));
+  std::string header, row;
+  std::getline(csv, header);
+  EXPECT_EQ(header.rfind("agent,privileged,learning,seeds,mean_return,mean_return_ci_low,", 0), 0u)
+      << header;
+  while (std::getline(csv, row)) {
+    std::istringstream cells(row);
+    std::string c;
+    std::getline(cells, c, ',');  // the agent
+    int i = 0;
+    while (std::getline(cells, c, ',')) {
+      ++i;
+      if (c.empty()) continue;
+      size_t used = 0;
+      std::stod(c, &used);
+      EXPECT_EQ(used, c.size()) << "column " << i << " of " << row;
+    }
+  }
+  EXPECT_NE(leaderboard_csv(r1).find("\nrandom,0,0,1,"), std::string::npos);
+  EXPECT_NE(leaderboard_csv(r1).find(",,"), std::string::npos);  // CIs of one seed: empty
+}
+
 TEST(CompareSections, ThoseOfEveryAgent) {
   CompareOptions o =
       tiny(std::string(kOfflineAgents) + "[slateq_myopic]\nhidden = [8]\n[mf]\n[polcy]\n");
@@ -128,7 +208,14 @@ TEST(RunCompare, OfflineAgentsShareOneLogPerSeed) {
                         "leaderboard.csv", "leaderboard.json", "config.toml"})
     EXPECT_TRUE(fs::exists(both + "/" + f)) << f;
   EXPECT_EQ(nlohmann::json::parse(slurp(both + "/leaderboard.json")), to_json(r));
-  EXPECT_EQ(slurp(both + "/leaderboard.csv"), leaderboard_table(r).to_csv());
+  EXPECT_EQ(slurp(both + "/leaderboard.csv"), leaderboard_csv(r));
+  if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {
+    EXPECT_TRUE(fs::exists(both + "/leaderboard.png"));
+    EXPECT_TRUE(fs::exists(both + "/learning_curves.png"));  // iw and none learn
+  }
+  const std::string html = slurp(both + "/report.html");
+  EXPECT_NE(html.find("<table id=\"leaderboard\">"), std::string::npos);
+  EXPECT_EQ(html.find("http"), std::string::npos) << "self-contained: no link out";
 
   o.experiment.set("compare.agents=[\"iw\"]");
   o.out = alone;

@@ -14,6 +14,7 @@
 #include "rlrec/core/registry.h"
 #include "rlrec/sim/episode_driver.h"
 #include "rlrec/train/offline_data.h"
+#include "rlrec/train/plots.h"
 
 #ifndef RLREC_GIT_COMMIT
 #define RLREC_GIT_COMMIT "unknown"
@@ -166,7 +167,8 @@ void Trainer::write_metrics() const {
   }
   if (!rows_.empty())
     plot_curves(dir_ + "/learning_curve.png", spec_.label + " on " + catalog::env_name(cfg_),
-                "environment steps", "mean evaluation return", {{spec_.label, x, y}});
+                offline_ ? "logged events consumed (offline learning)" : "environment steps",
+                "mean evaluation return", {{spec_.label, x, y}});
 }
 
 void Trainer::checkpoint() const {
@@ -331,57 +333,6 @@ const std::vector<MetricsRow>& Trainer::run(int max_iterations, const std::strin
   }
   bar.finish();
   return rows_;
-}
-
-bool plot_curves(
-    const std::string& png, const std::string& title, const std::string& xlabel,
-    const std::string& ylabel,
-    const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& series,
-    const std::vector<std::pair<std::string, double>>& hlines) {
-  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
-    std::fprintf(stderr, "note: gnuplot not found; skipping %s (scripts/setup.sh installs it)\n",
-                 png.c_str());
-    return false;
-  }
-  const std::string data = png + ".dat", script = png + ".gp";
-  {
-    std::ofstream d(data);
-    for (const auto& [name, x, y] : series) {
-      for (size_t i = 0; i < x.size(); ++i) d << num(x[i]) << " " << num(y[i]) << "\n";
-      d << "\n\n";
-    }
-  }
-  auto esc = [](std::string s) {
-    for (auto& c : s)
-      if (c == '"') c = '\'';
-    return s;
-  };
-  {
-    std::ofstream g(script);
-    g << "set terminal pngcairo size 900,560 noenhanced\nset output \"" << esc(png) << "\"\n"
-      << "set title \"" << esc(title) << "\"\nset xlabel \"" << esc(xlabel) << "\"\n"
-      << "set ylabel \"" << esc(ylabel) << "\"\nset key outside right\nset grid\n";
-    g << "plot ";
-    bool first = true;
-    for (size_t i = 0; i < series.size(); ++i) {
-      g << (first ? "" : ", ") << "\"" << esc(data) << "\" index " << i
-        << " with linespoints title \"" << esc(std::get<0>(series[i])) << "\"";
-      first = false;
-    }
-    for (const auto& [name, y] : hlines) {
-      g << (first ? "" : ", ") << num(y) << " with lines dashtype 2 title \"" << esc(name) << "\"";
-      first = false;
-    }
-    g << "\n";
-  }
-  const int rc = std::system(("gnuplot \"" + script + "\" 2>/dev/null").c_str());
-  fs::remove(data);
-  fs::remove(script);
-  if (rc != 0) {
-    std::fprintf(stderr, "note: gnuplot failed to draw %s\n", png.c_str());
-    return false;
-  }
-  return true;
 }
 
 }  // namespace rlrec::train

@@ -26,6 +26,7 @@
 #include "rlrec/core/config.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/eval/runner.h"
+#include "rlrec/train/plots.h"
 #include "rlrec/train/run_config.h"
 
 namespace rlrec::agents {
@@ -111,6 +112,9 @@ class Trainer {
   double train_seconds() const { return train_seconds_; }
   int64_t env_steps() const { return env_steps_; }
   bool finished() const { return env_steps_ >= run_.train_steps; }
+  // Whether the agent learns from a [data] log: env_steps() (and metrics' env_steps) then count
+  // logged events consumed, not environment steps.
+  bool learns_offline() const { return offline_ != nullptr; }
   agents::Agent& agent() { return *agent_; }
 
  private:
@@ -137,13 +141,5 @@ class Trainer {
 
 // The current git commit of the source tree rlrec was built from ("unknown" if not a git checkout).
 std::string git_commit();
-
-// Writes a PNG line plot with gnuplot: one series per (title, x, y); returns false (and says why
-// on stderr) if gnuplot is unavailable or fails. hlines: horizontal reference lines (title, y).
-bool plot_curves(
-    const std::string& png, const std::string& title, const std::string& xlabel,
-    const std::string& ylabel,
-    const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& series,
-    const std::vector<std::pair<std::string, double>>& hlines = {});
 
 }  // namespace rlrec::train
