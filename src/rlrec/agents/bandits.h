@@ -58,7 +58,7 @@ class RidgeModel {
   void sample(Rng& rng, double scale, double* theta) const;
   const std::vector<double>& theta() const;
 
-  // The state (A, b, the refit's A and b, count) as doubles; from_state() checks the size.
+  // The state (A, b, the refit's A and b, count) as doubles; set_state() checks the size.
   std::vector<double> state() const;
   void set_state(const std::vector<double>& s);
 

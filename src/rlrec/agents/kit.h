@@ -13,7 +13,7 @@
 //                   load(dir) checks meta.toml, then the manifest (format version, part list, size
 //                   and FNV-1a 64 checksum of every part file) before reading any part.
 //
-// Manifest (manifest.json, one part per line):
+// Manifest (manifest.json written and verified by core/manifest.h, one part per line):
 //   {"format": 1, "agent": "slateq", "parts": [
 //    {"file": "online.pt", "bytes": 1234, "fnv1a64": "0123456789abcdef"},
 //    ...]}
@@ -171,8 +171,5 @@ class Checkpoint {
   std::vector<Part> parts_;
   std::vector<std::function<void()>> after_load_;
 };
-
-// FNV-1a 64 of a file's bytes, and its size; kNotFound if it cannot be read.
-std::pair<uint64_t, int64_t> file_checksum(const std::string& path);
 
 }  // namespace rlrec::agents

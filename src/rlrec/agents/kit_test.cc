@@ -226,7 +226,7 @@ TEST_F(CheckpointTest, FormatPartsAndMetaAreChecked) {
     EXPECT_EQ(test::error_of([&] { b.ckpt.load(dir_); }, ErrorCode::kCorrupt),
               dir_ +
                   "/manifest.json: parts (replay.bin, priorities.txt, state.bin) are not the "
-                  "agent's (text.txt, replay.bin, priorities.txt, state.bin)");
+                  "expected (text.txt, replay.bin, priorities.txt, state.bin)");
   }
   std::filesystem::remove(dir_ + "/manifest.json");
   Toy b;

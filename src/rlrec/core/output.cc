@@ -314,7 +314,11 @@ void set_interrupt_message(std::string_view line) {
     return;
   }
   const int next = g_message.load() == 0 ? 1 : 0;  // write the buffer the handler does not read
-  std::string text = "\n" + std::string(line.substr(0, kMessageBytes - 3)) + "\n";
+  std::string text;
+  text.reserve(kMessageBytes);
+  text += '\n';
+  text.append(line.substr(0, kMessageBytes - 3));
+  text += '\n';
   std::memcpy(g_messages[next], text.c_str(), text.size() + 1);
   g_message.store(next);
 }

@@ -73,9 +73,9 @@ TEST(SequenceEffect, BadOptionsAreOneLineErrors) {
 // MovieLens 100K (skipped where the data is absent): the statistic is defined and the shuffled
 // control covers 0. The measured values are in docs/drr.md.
 TEST(SequenceEffect, MovieLens100k) {
-  const char* env = std::getenv("RLREC_DATA");
-  const std::string path = std::string(env ? env : "../shared/data") + "/movielens-100k/u.data";
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not found";
+  const std::string path = std::string(RLREC_SHARED_DATA_DIR) + "/movielens-100k/u.data";
+  if (!std::filesystem::exists(path))
+    GTEST_SKIP() << path << " not found (MovieLens 100K is not shipped: see README)";
   SequenceEffectOptions o;
   o.n = {5};
   o.bootstrap = 100;
