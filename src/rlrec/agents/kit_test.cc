@@ -102,16 +102,6 @@ TEST(RecentItems, KeepsTheLastItemsOldestFirst) {
   EXPECT_EQ(std::vector<float>(h.padded(), h.padded() + 4), (std::vector<float>(4, 0.f)));
 }
 
-TEST(FileChecksum, IsFnv1a64) {
-  // FNV-1a 64 of "a": (0xcbf29ce484222325 ^ 0x61) * 0x100000001b3 = 0xaf63dc4c8601ec8c.
-  const auto [h, n] = file_checksum(test::write_temp("fnv_a", "a"));
-  EXPECT_EQ(h, 0xaf63dc4c8601ec8cULL);
-  EXPECT_EQ(n, 1);
-  const auto [h0, n0] = file_checksum(test::write_temp("fnv_empty", ""));
-  EXPECT_EQ(h0, 0xcbf29ce484222325ULL);  // the offset basis
-  EXPECT_EQ(n0, 0);
-}
-
 // A toy agent state: a string part, a replay buffer with priorities, the counters.
 struct Toy {
   std::string text = "hello";

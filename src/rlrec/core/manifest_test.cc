@@ -40,7 +40,10 @@ TEST(Fnv1a64, KnownValues) {
   EXPECT_EQ(fnv1a64(""), 0xcbf29ce484222325ULL);
   EXPECT_EQ(fnv1a64("a"), 0xaf63dc4c8601ec8cULL);
   const std::string path = test::write_temp("fnv_file", "a");
+  // FNV-1a 64 of "a": (0xcbf29ce484222325 ^ 0x61) * 0x100000001b3 = 0xaf63dc4c8601ec8c.
   EXPECT_EQ(file_checksum(path), (std::pair<uint64_t, int64_t>{0xaf63dc4c8601ec8cULL, 1}));
+  EXPECT_EQ(file_checksum(test::write_temp("fnv_empty", "")),
+            (std::pair<uint64_t, int64_t>{0xcbf29ce484222325ULL, 0}));  // the offset basis
 }
 
 TEST_F(ManifestTest, VerifiesWhatWasWritten) {
