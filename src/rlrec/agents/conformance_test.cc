@@ -15,6 +15,7 @@
 #include "rlrec/agents/toy_env.h"
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/testing.h"
 #include "rlrec/sim/environment.h"
 #include "rlrec/sim/policy.h"
 
@@ -176,12 +177,7 @@ TEST(AgentTable, MatchesTheCatalogue) {
 TEST(AgentRegistry, UnknownKeyAndBadHyperparametersAreOneLineErrors) {
   auto env = small_interest_evolution(1, 1);
   auto msg = [&](const std::string& name, const std::string& toml) {
-    try {
-      agent_testing::make_agent(name, env->env(), toml, 1);
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string();
+    return test::error_of([&] { agent_testing::make_agent(name, env->env(), toml, 1); });
   };
   EXPECT_NE(msg("slateq_sarsa", "gama = 0.9\n").find("did you mean 'agent.gamma'"),
             std::string::npos);
