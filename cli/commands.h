@@ -63,7 +63,8 @@ inline constexpr CommandInfo kCommands[] = {
      false},
     {"config",
      "Print configuration as TOML: every default of an environment (--defaults ENV), or the "
-     "effective config of --config FILE after --set overrides (validated).",
+     "effective config of --config FILE after --set overrides (its [env] is validated; other "
+     "sections are checked by the command that runs the file).",
      false},
     {"index", "build and benchmark nearest-neighbour indexes", false},
     {"log",
