@@ -15,11 +15,14 @@ namespace rlrec::cli {
 
 // One subcommand: its name and the description `rlrec --help` shows. agents: it runs learning
 // agents, so it exists only in the rlrec-agents binary; the torch-free `rlrec` lists it in --help
-// and hands it over to rlrec-agents (main.cc) before parsing.
+// and hands it over to rlrec-agents (main.cc) before parsing. ranks: it runs over the ranks of an
+// mpirun/srun job (docs/distributed.md); main.cc refuses the others in a job of more than one rank,
+// and a command with subcommands that do not all run over ranks calls require_one_rank() in them.
 struct CommandInfo {
   std::string_view name;
   std::string_view description;
   bool agents;
+  bool ranks;
 };
 
 void add_simulate_command(CLI::App& app);
@@ -39,42 +42,42 @@ inline constexpr CommandInfo kCommands[] = {
      "Run one policy in one environment for N episodes; print mean episode return ± standard "
      "error, mean episode length, CTR and steps/s.\nExample: rlrec simulate --env "
      "interest_evolution --policy myopic --episodes 2000 --seed 1",
-     false},
+     false, false},
     {"train",
      "Train the [agent] of an experiment file on its [env]; evaluate every run.eval_interval "
      "steps; write a run directory (config.toml, seed, git_commit, metrics.jsonl/.csv, "
      "checkpoint/, learning_curve.png).\nExample: rlrec train "
      "configs/experiments/slateq_qlearning.toml --out runs/ql",
-     true},
+     true, false},
     {"eval",
      "Re-evaluate the agent saved in a run directory (written by rlrec train) on the "
      "evaluation users of its seed.\nExample: rlrec eval runs/ql --episodes 2000",
-     true},
+     true, false},
     {"compare",
      "Train and evaluate the agents listed in an experiment file ([compare] agents = [...]) on "
      "its [env] over N seeds; print mean return with 95% CI over seeds, change vs random and "
      "myopic, CTR, train time and mean reward per step; with [compare] protocol = \"offline\" "
      "(rating-log environments) also P@5/10 and NDCG@5/10 of the offline replay protocol.\n"
      "Example: rlrec compare configs/experiments/main.toml --out runs/main",
-     true},
+     true, false},
     {"list",
      "List the registries: environments, choice_models, "
      "policies, agents, ... (or one of them)",
-     false},
+     false, false},
     {"config",
      "Print configuration as TOML: every default of an environment (--defaults ENV), or the "
      "effective config of --config FILE after --set overrides (its [env] is validated; other "
      "sections are checked by the command that runs the file).",
-     false},
-    {"index", "build and benchmark nearest-neighbour indexes", false},
+     false, false},
+    {"index", "build and benchmark nearest-neighbour indexes", false, false},
     {"log",
      "Run a baseline policy in the experiment's [env] and write a log file (docs/logs.md) with "
      "the per-slot and slate propensities it can compute; policy keys come from [policy].\n"
      "Example: rlrec log configs/experiments/topk_reinforce_ablation.toml --policy "
      "biased_softmax --episodes 2000 --out biased.rlog",
-     false},
-    {"mf", "matrix factorization: train, evaluate and save embeddings", false},
-    {"ope", "off-policy evaluation: estimate a policy's value from logged data", false},
+     false, false},
+    {"mf", "matrix factorization: train, evaluate and save embeddings", false, false},
+    {"ope", "off-policy evaluation: estimate a policy's value from logged data", false, false},
 };
 
 // The description of a command in kCommands (the commands that rlrec hands over to rlrec-agents

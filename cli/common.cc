@@ -9,6 +9,7 @@
 
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
+#include "rlrec/dist/comm.h"
 
 namespace rlrec::cli {
 
@@ -151,6 +152,13 @@ void tidy_help(CLI::App& app) {
     o->option_text(text);
   }
   for (CLI::App* sub : subcommands(&app)) tidy_help(*sub);
+}
+
+void require_one_rank(std::string_view command) {
+  const int p = dist::world().size();
+  if (p > 1)
+    invalid_argument("'rlrec ", command, "' runs in one process, but this job has ", p,
+                     " ranks; run it without mpirun/srun");
 }
 
 }  // namespace rlrec::cli

@@ -56,4 +56,8 @@ std::string typo_hint(CLI::App& app, int argc, char** argv);
 // checks add no raw type annotations ("INT:INT in [1 - 4294967296]" becomes "INT").
 void tidy_help(CLI::App& app);
 
+// For a subcommand that runs in one process only, inside a command marked `ranks` in kCommands:
+// in a job of more than one rank, throws a one-line error naming the command and the job's size.
+void require_one_rank(std::string_view command);
+
 }  // namespace rlrec::cli

@@ -5,6 +5,11 @@
 // handed over, before any parsing, to `rlrec-agents` beside it (or $RLREC_AGENTS_BIN),
 // which is the same CLI built with RLREC_CLI_AGENTS and linked with the agents. The hand-over is an
 // exec: arguments, exit status and output are exactly those of rlrec-agents.
+//
+// Under mpirun/srun (docs/distributed.md) main starts MPI (dist::Session: only here, and only when
+// a launcher started the process); a command that does not run over ranks (`ranks` in kCommands) is
+// refused in a job of more than one rank, and an error on any rank ends the whole job with that
+// rank's one-line message (dist::Communicator::abort) instead of leaving the others waiting.
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,6 +26,7 @@
 #include "cli/common.h"
 #include "rlrec/core/error.h"
 #include "rlrec/core/output.h"
+#include "rlrec/dist/comm.h"
 
 namespace {
 
@@ -60,18 +66,23 @@ constexpr bool adders_match_table() {
 }
 static_assert(adders_match_table(), "kAdders and rlrec::cli::kCommands disagree");
 
-#ifndef RLREC_CLI_AGENTS
-// The subcommand named on the command line (the first argument that is not an option), if it is
-// one of the commands only rlrec-agents has.
-const rlrec::cli::CommandInfo* agent_command(int argc, char** argv) {
+// The subcommand named on the command line (the first argument that is not an option), if any.
+const rlrec::cli::CommandInfo* named_command(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a.empty() || a[0] == '-') continue;
     for (const auto& c : rlrec::cli::kCommands)
-      if (c.name == a) return c.agents ? &c : nullptr;
+      if (c.name == a) return &c;
     return nullptr;
   }
   return nullptr;
+}
+
+#ifndef RLREC_CLI_AGENTS
+// The named subcommand, if it is one of the commands only rlrec-agents has.
+const rlrec::cli::CommandInfo* agent_command(int argc, char** argv) {
+  const auto* c = named_command(argc, argv);
+  return c && c->agents ? c : nullptr;
 }
 
 [[noreturn]] void hand_over(const rlrec::cli::CommandInfo& c, char** argv) {
@@ -92,6 +103,14 @@ const rlrec::cli::CommandInfo* agent_command(int argc, char** argv) {
 }
 #endif
 
+// Reports an error and returns the exit status; in a job of several ranks, ends the job instead.
+int fail(const std::string& message, int code) {
+  auto& world = rlrec::dist::world();
+  if (world.size() > 1) world.abort(message, code);
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+  return code;
+}
+
 // The first line of a message, so that every error stays one line.
 std::string first_line(const char* what) {
   std::string s = what ? what : "";
@@ -105,7 +124,22 @@ int main(int argc, char** argv) {
 #ifndef RLREC_CLI_AGENTS
   if (const auto* c = agent_command(argc, argv)) hand_over(*c, argv);
 #endif
-  rlrec::install_cleanup_handlers();  // Ctrl-C / SIGTERM remove temporary outputs and locks
+  rlrec::dist::Session session(argc, argv);  // MPI only under mpirun/srun
+  rlrec::install_cleanup_handlers();         // Ctrl-C / SIGTERM remove temporary outputs and locks
+  if (const int p = rlrec::dist::world().size(); p > 1) {
+    const auto* c = named_command(argc, argv);
+    if (c && !c->ranks) {  // every rank sees the same: rank 0 says it, all end without MPI_Abort
+      std::string runs;
+      for (const auto& r : rlrec::cli::kCommands)
+        if (r.ranks) runs += (runs.empty() ? "" : ", ") + std::string(r.name);
+      if (rlrec::dist::world().rank() == 0)
+        std::fprintf(stderr,
+                     "error: 'rlrec %s' runs in one process, but this job has %d ranks; run it "
+                     "without mpirun/srun (commands that run over ranks: %s)\n",
+                     std::string(c->name).c_str(), p, runs.empty() ? "none yet" : runs.c_str());
+      return 2;
+    }
+  }
   CLI::App app{
       "rlrec: reinforcement learning for recommender systems.\n"
       "Simulate users and slates, train and compare recommenders, evaluate them online and "
@@ -130,28 +164,23 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    std::string message = e.what();
     if (const std::string h = rlrec::cli::typo_hint(app, argc, argv); !h.empty())
-      std::fprintf(stderr, "%s\n", h.c_str());
-    std::fprintf(stderr, "run '%s --help' for usage\n", argv[0]);
-    return 2;
+      message += "\n" + h;
+    return fail(message + "\nrun '" + argv[0] + " --help' for usage", 2);
   } catch (const rlrec::Error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
     const auto c = e.code();
-    return (c == rlrec::ErrorCode::kIo || c == rlrec::ErrorCode::kInternal) ? 1 : 2;
+    return fail(e.what(), (c == rlrec::ErrorCode::kIo || c == rlrec::ErrorCode::kInternal) ? 1 : 2);
   } catch (const std::bad_alloc&) {
-    std::fprintf(
-        stderr,
-        "error: out of memory; lower the sizes that drive memory in the config (episodes x "
-        "batch, replay capacity, corpus, index items, network widths)\n");
-    return 2;
+    return fail(
+        "out of memory; lower the sizes that drive memory in the config (episodes x batch, "
+        "replay capacity, corpus, index items, network widths)",
+        2);
   } catch (const std::filesystem::filesystem_error& e) {
-    std::fprintf(stderr, "error: %s\n", first_line(e.what()).c_str());  // a path problem: input
-    return 2;
+    return fail(first_line(e.what()), 2);  // a path problem: input
   } catch (const std::exception& e) {
     // Third-party errors (libtorch's carry a backtrace): their first line only.
-    std::fprintf(stderr, "error: %s\n", first_line(e.what()).c_str());
-    return 1;
+    return fail(first_line(e.what()), 1);
   }
   return 0;
 }
