@@ -2,8 +2,7 @@
 // evaluate it on a test file (or a split of the train file) and optionally save the embeddings
 // (src/rlrec/experiment/mf_experiment.h, which states the evaluation protocol; --help prints it).
 // `rlrec mf defaults --model NAME` prints a model's default hyperparameters.
-// `rlrec mf sequence --data FILE` measures DRR's premise on a rating file (the next rating vs the
-// recent ones; src/rlrec/experiment/sequence_effect.h states the statistic).
+// `rlrec mf sequence` lives in cmd_mf_sequence.cc.
 // This file only maps flags to the options, calls the experiment and prints its result.
 #include <cstdio>
 #include <memory>
@@ -13,7 +12,6 @@
 #include "cli/common.h"
 #include "cli/key_flags.h"
 #include "rlrec/experiment/mf_experiment.h"
-#include "rlrec/experiment/sequence_effect.h"
 
 namespace rlrec::cli {
 
@@ -132,49 +130,7 @@ void add_mf_command(CLI::App& app) {
   defaults->callback(
       [model] { std::printf("%s", models::mf_kind(*model).defaults("mf").c_str()); });
 
-  struct SequenceFlags {
-    std::string data, format = "auto";
-    SequenceEffectOptions opt;
-    bool json = false;
-  };
-  auto sf = std::make_shared<SequenceFlags>();
-  auto* seq = mf->add_subcommand(
-      "sequence",
-      "DRR's premise: does the next rating follow the mean of the user's last n ratings? Slope of "
-      "the next rating's deviation from the user's (leave-one-out) mean on the recent n ratings' "
-      "deviation, mean deviation after low / near / high recent ratings, and the same slope on "
-      "shuffled histories (null reference); 95% bootstrap CIs over users.\nExample: rlrec mf "
-      "sequence --data u.data");
-  seq->add_option("--data", sf->data, "rating file (with timestamps)")->required();
-  seq->add_option("--format", sf->format, "file format: " + join(data::format_names()))
-      ->capture_default_str();
-  seq->add_option("--n", sf->opt.n, "window lengths n")->capture_default_str();
-  seq->add_option("--band", sf->opt.band, "|recent - user mean| <= band counts as near")
-      ->capture_default_str();
-  seq->add_option("--bootstrap", sf->opt.bootstrap, "bootstrap resamples over users")
-      ->capture_default_str();
-  seq->add_option("--seed", sf->opt.seed, "seed of the bootstrap and the shuffle")
-      ->capture_default_str();
-  seq->add_flag("--json", sf->json, "print one JSON object instead of a table");
-  seq->callback([sf] {
-    data::LoadOptions lo;
-    lo.format = data::parse_format(sf->format);
-    const auto r = measure_sequence_effect(data::load_interactions(sf->data, lo), sf->opt);
-    if (sf->json) return print_json(to_json(r));
-    auto ci = [](const Estimate& e) {
-      return fmt(e.value, 3) + " [" + fmt(e.lo, 3) + ", " + fmt(e.hi, 3) + "]";
-    };
-    Table t({"n", "events", "slope [95% CI]", "shuffled slope", "after low", "after near",
-             "after high"});
-    for (const auto& x : r.rows)
-      t.add_row({std::to_string(x.n), std::to_string(x.events), ci(x.slope), ci(x.shuffled_slope),
-                 ci(x.below), ci(x.near), ci(x.above)});
-    std::printf(
-        "%s: %lld ratings, %lld users; low/high: recent mean more than %s below/above "
-        "the user's mean; %d bootstrap resamples over users\n\n%s",
-        sf->data.c_str(), static_cast<long long>(r.ratings), static_cast<long long>(r.users),
-        fmt(r.band, 2).c_str(), r.bootstrap, t.to_string().c_str());
-  });
+  add_mf_sequence_command(*mf);
 }
 
 }  // namespace rlrec::cli

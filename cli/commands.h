@@ -35,6 +35,7 @@ void add_index_command(CLI::App& app);
 void add_mf_command(CLI::App& app);
 void add_log_command(CLI::App& app);
 void add_ope_command(CLI::App& app);
+void add_mf_sequence_command(CLI::App& mf);  // `rlrec mf sequence` (cmd_mf_sequence.cc)
 
 // One line per subcommand, in the order `rlrec --help` shows them.
 inline constexpr CommandInfo kCommands[] = {
