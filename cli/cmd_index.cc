@@ -60,7 +60,7 @@ void add_index_command(CLI::App& app) {
   cmd->require_subcommand(1, 1);
   auto* bench = cmd->add_subcommand(
       "bench",
-      "build an index over synthetic item vectors; report build seconds, queries/s and recall@k "
+      "Build an index over synthetic item vectors; report build seconds, queries/s and recall@k "
       "against exact search.\nExperiment file (positional or --config) and --set index.KEY=VALUE: "
       "the "
       "[index] section holds the keys shown after each flag; flags given win over the file.");

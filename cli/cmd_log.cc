@@ -9,8 +9,9 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "cli/run_section.h"
 #include "rlrec/catalog/catalog.h"
+#include "rlrec/core/stopwatch.h"
+#include "rlrec/eval/run_config.h"
 #include "rlrec/logs/log.h"
 #include "rlrec/sim/policy.h"
 
@@ -28,7 +29,7 @@ void run_log(const LogFlags& f) {
   Config cfg = Config::parse_file(f.experiment);
   for (const auto& s : f.sets) cfg.set(s);
   check_sections(cfg, {"env", "policy", "run"}, "log");
-  RunConfig run = read_run(cfg, f.episodes, f.seed, std::nullopt);
+  eval::RunConfig run = eval::read_run_section(cfg, f.episodes, f.seed, std::nullopt);
   if (f.out.empty()) invalid_argument("--out FILE is required (the log file to write)");
   const auto& entry = catalog::find_policy(f.policy);
   if (entry.privileged)
@@ -44,7 +45,7 @@ void run_log(const LogFlags& f) {
   logs::LogWriter w(f.out, logs::make_header(env.env(), cfg, seed, f.policy, policy_seed), f.force);
   const auto st = logs::collect_log(env, *policy, run.episodes, policy_seed, w);
   w.close();
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = seconds_since(t0);
   const auto bytes = std::filesystem::file_size(f.out);
   const double mean_return = st.episodes ? st.return_sum / static_cast<double>(st.episodes) : 0.0;
   if (f.json) {

@@ -82,7 +82,7 @@ void add_mf_command(CLI::App& app) {
     kinds += str_cat("\n  ", k.name, std::string(12 - k.name.size(), ' '), k.description);
   auto* fit = mf->add_subcommand(
       "fit",
-      "train an MF model, evaluate it on held-out data, optionally save the embeddings.\n"
+      "Train an MF model, evaluate it on held-out data, optionally save the embeddings.\n"
       "Models:" +
           kinds +
           "\n"
@@ -125,7 +125,7 @@ void add_mf_command(CLI::App& app) {
 
   auto model = std::make_shared<std::string>();
   auto* defaults =
-      mf->add_subcommand("defaults", "print a model's default hyperparameters as TOML");
+      mf->add_subcommand("defaults", "Print a model's default hyperparameters as TOML.");
   defaults->add_option("--model", *model, "biased_sgd, als or bpr")->required();
   defaults->callback(
       [model] { std::printf("%s", models::mf_kind(*model).defaults("mf").c_str()); });

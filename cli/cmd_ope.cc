@@ -136,9 +136,11 @@ void add_ope_command(CLI::App& app) {
   auto ef = std::make_shared<Flags<OpeEstimateOptions>>();
   OpeEstimateOptions& e = ef->opt;
   auto* est = ope->add_subcommand(
-      "estimate", "estimate a target policy's value from a log, with bootstrap CIs");
+      "estimate", "Estimate a target policy's value from a log, with bootstrap CIs.");
   auto& ek = ef->bind(est);
-  ek.add("--log", "log", e.log, "logged bandit feedback file (OBD csv)");
+  ek.add("--log", "log", e.log,
+         "logged bandit feedback file: an Open Bandit Dataset csv (--format obd) or an rlrec log "
+         "(--format rlrec)");
   ek.add("--format", "format", e.format,
          "log format: obd (Open Bandit Dataset csv) or rlrec (simulator log)")
       ->check(CLI::IsMember({"obd", "rlrec"}))
@@ -169,7 +171,7 @@ void add_ope_command(CLI::App& app) {
   auto bf = std::make_shared<Flags<OpeBenchOptions>>();
   OpeBenchOptions& b = bf->opt;
   auto* bench = ope->add_subcommand(
-      "bench", "OBD evaluation of OPE: bts value from random logs vs bts on-policy");
+      "bench", "OBD evaluation of OPE: bts value from random logs vs bts on-policy.");
   auto& bk = bf->bind(bench);
   bk.add("--data", "data", b.data, "Open Bandit Dataset directory (random/, bts/)");
   bk.add("--campaign", "campaign", b.campaign, "campaign")
@@ -189,7 +191,7 @@ void add_ope_command(CLI::App& app) {
   OpeSimBenchOptions& s = sf->opt;
   auto* sb = ope->add_subcommand(
       "simbench",
-      "simulator OPE benchmark: relative error and CI coverage by estimator and log size");
+      "Simulator OPE benchmark: relative error and CI coverage by estimator and log size.");
   auto& sk = sf->bind(sb);
   sb->add_option("experiment", sf->config.experiment, "experiment TOML file (same as --config)");
   sb->add_option("--config", sf->config.config_file, "TOML config file (its [ope] section)");

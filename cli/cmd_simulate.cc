@@ -6,8 +6,9 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "cli/run_section.h"
 #include "rlrec/catalog/catalog.h"
+#include "rlrec/eval/run_config.h"
+#include "rlrec/experiment/baseline.h"
 #include "rlrec/sim/environment.h"
 
 namespace rlrec::cli {
@@ -26,7 +27,7 @@ struct SimulateFlags {
 void run_simulate(const SimulateFlags& f) {
   Config cfg = f.config.load();
   if (!f.env.empty()) cfg.set_string("env", "name", f.env);
-  RunConfig run;
+  eval::RunConfig run;
   read_section(cfg, "run", run, {});
   if (f.episodes) run.episodes = *f.episodes;
   if (f.seed) run.seed = *f.seed;
@@ -49,7 +50,7 @@ void run_simulate(const SimulateFlags& f) {
   }
   const std::string env_name = catalog::env_name(cfg);
   ThreadPool pool(run.threads);
-  const eval::EpisodeResults res = evaluate_baseline(
+  const eval::EpisodeResults res = experiment::evaluate_baseline(
       cfg, policy, run, static_cast<uint64_t>(run.seed), pool, "simulate " + policy);
   const auto s = res.return_summary();
   if (f.json) {

@@ -58,27 +58,30 @@ inline constexpr CommandInfo kCommands[] = {
      "Train and evaluate the agents listed in an experiment file ([compare] agents = [...]) on "
      "its [env] over N seeds; print mean return with 95% CI over seeds, change vs random and "
      "myopic, CTR, train time and mean reward per step; with [compare] protocol = \"offline\" "
-     "(rating-log environments) also P@5/10 and NDCG@5/10 of the offline replay protocol.\n"
+     "(rating-log environments) also P@5/10 and NDCG@5/10 of the offline replay protocol. "
+     "Writes leaderboard.csv/.json, leaderboard.png, learning_curves.png, a self-contained "
+     "report.html (open it in a browser; no network needed) and runs/AGENT/seed-N/ (learning "
+     "agents) to --out.\n"
      "Example: rlrec compare configs/experiments/main.toml --out runs/main",
      true, false},
     {"list",
-     "List the registries: environments, choice_models, "
-     "policies, agents, ... (or one of them)",
+     "List the registries: environments, choice_models, policies, agents, ... (or one of "
+     "them).",
      false, false},
     {"config",
      "Print configuration as TOML: every default of an environment (--defaults ENV), or the "
      "effective config of --config FILE after --set overrides (its [env] is validated; other "
      "sections are checked by the command that runs the file).",
      false, false},
-    {"index", "build and benchmark nearest-neighbour indexes", false, false},
+    {"index", "Build and benchmark nearest-neighbour indexes.", false, false},
     {"log",
      "Run a baseline policy in the experiment's [env] and write a log file (docs/logs.md) with "
      "the per-slot and slate propensities it can compute; policy keys come from [policy].\n"
      "Example: rlrec log configs/experiments/topk_reinforce_ablation.toml --policy "
      "biased_softmax --episodes 2000 --out biased.rlog",
      false, false},
-    {"mf", "matrix factorization: train, evaluate and save embeddings", false, false},
-    {"ope", "off-policy evaluation: estimate a policy's value from logged data", false, false},
+    {"mf", "Matrix factorization: train, evaluate and save embeddings.", false, false},
+    {"ope", "Off-policy evaluation: estimate a policy's value from logged data.", false, false},
 };
 
 // The description of a command in kCommands (the commands that rlrec hands over to rlrec-agents

@@ -6,7 +6,7 @@
 // Core(config_toml, num_envs, seed, threads): one sim::VectorEnv of num_envs slots for the [env]
 // section of config_toml, seeded as the C++ runner seeds evaluation (eval::run_episodes as `rlrec
 // simulate` calls it): the environment (its catalogue in fixed-corpus mode) is built with `seed`,
-// the VectorEnv with train::eval_env_seed(seed), so episode e is the runner's episode e.
+// the VectorEnv with eval::eval_env_seed(seed), so episode e is the runner's episode e.
 //   views()           numpy views of the observation buffers (no copy; read-only; valid while the
 //                     Core lives: each view holds a reference to it; contents change on step/reset)
 //   reset_slot(b, e), reset_all(e0)
@@ -36,10 +36,11 @@
 #include "rlrec/core/config.h"
 #include "rlrec/core/error.h"
 #include "rlrec/core/thread_pool.h"
+#include "rlrec/eval/run_config.h"
 #include "rlrec/eval/runner.h"
+#include "rlrec/experiment/baseline.h"  // header-only: the run seed's derived streams
 #include "rlrec/sim/policy.h"
 #include "rlrec/sim/vector_env.h"
-#include "rlrec/train/run_config.h"  // header-only: the run seed's derived streams (no torch)
 
 namespace py = pybind11;
 
@@ -89,7 +90,7 @@ class Core {
     check_range("threads", threads, 0, 1024);
     pool_ = std::make_unique<ThreadPool>(threads);
     venv_ = std::make_unique<sim::VectorEnv>(catalog::make_environment(cfg_, seed), num_envs,
-                                             train::eval_env_seed(seed), pool_.get());
+                                             eval::eval_env_seed(seed), pool_.get());
     const int B = venv_->batch();
     slates_.assign(static_cast<size_t>(B) * venv_->spec().slate_size, 0);
     active_.assign(B, 1);
@@ -274,23 +275,20 @@ class Core {
 };
 
 // A baseline policy of the catalogue evaluated as `rlrec simulate` evaluates it
-// (cli/run_config.cc's evaluate_baseline): per-episode returns, lengths and clicks.
+// (experiment::evaluate_baseline): per-episode returns, lengths and clicks.
 py::dict run_baseline(const std::string& config_toml, const std::string& policy, int64_t episodes,
                       uint64_t seed, int batch, int threads) {
   const Config cfg = Config::parse_string(config_toml, "rlrec.run_baseline");
   check_range("batch", batch, 1, 1 << 20);
   check_range("threads", threads, 0, 1024);
+  eval::RunConfig run;
+  run.episodes = episodes;
+  run.batch = batch;
   eval::EpisodeResults r;
   {
     py::gil_scoped_release release;
-    const auto& entry = catalog::find_policy(policy);
     ThreadPool pool(threads);
-    auto env = catalog::make_environment(cfg, seed);
-    const int B = static_cast<int>(std::min<int64_t>(batch, std::max<int64_t>(episodes, 1)));
-    sim::VectorEnv venv(std::move(env), B, train::eval_env_seed(seed), &pool);
-    sim::PolicyContext ctx{&venv.env(), &cfg, &pool};
-    auto p = entry.make(ctx);
-    r = eval::run_episodes(venv, *p, episodes, train::eval_policy_seed(seed));
+    r = experiment::evaluate_baseline(cfg, policy, run, seed, pool);
   }
   py::dict d;
   d["returns"] = py::array_t<double>(static_cast<py::ssize_t>(r.returns.size()), r.returns.data());
@@ -346,8 +344,8 @@ PYBIND11_MODULE(_rlrec, m) {
         [](const std::string& name) { return rlrec::catalog::find_environment(name).defaults(); });
   m.def("run_baseline", &rp::run_baseline, py::arg("config_toml"), py::arg("policy"),
         py::arg("episodes"), py::arg("seed"), py::arg("batch"), py::arg("threads"));
-  m.def("eval_env_seed", &rlrec::train::eval_env_seed);
-  m.def("eval_policy_seed", &rlrec::train::eval_policy_seed);
+  m.def("eval_env_seed", &rlrec::eval::eval_env_seed);
+  m.def("eval_policy_seed", &rlrec::eval::eval_policy_seed);
 
   py::class_<Core>(m, "Core")
       .def(py::init<const std::string&, int, uint64_t, int>(), py::arg("config_toml"),

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "rlrec/core/stopwatch.h"
+
 namespace rlrec {
 
 bool Progress::enabled() {
@@ -52,7 +54,7 @@ void Progress::draw(bool final) {
   double frac = total_ ? static_cast<double>(done_) / static_cast<double>(total_) : 1.0;
   if (frac > 1) frac = 1;
   int filled = static_cast<int>(frac * width);
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double secs = seconds_since(start_);
   double eta = (frac > 0 && !final) ? secs * (1 - frac) / frac : 0;
   std::fprintf(stderr, "\r%s [", label_.c_str());
   for (int i = 0; i < width; ++i) std::fputc(i < filled ? '#' : '.', stderr);

@@ -5,6 +5,7 @@
 
 #include "rlrec/core/error.h"
 #include "rlrec/core/progress.h"
+#include "rlrec/core/stopwatch.h"
 #include "rlrec/sim/episode_driver.h"
 
 namespace rlrec::eval {
@@ -57,7 +58,7 @@ EpisodeResults run_episodes(sim::VectorEnv& env, sim::Policy& policy, int64_t ep
   r.steps = st.steps;
   r.truncated = st.truncated;
   r.env_seconds = st.env_seconds;
-  r.seconds = std::chrono::duration<double>(clock::now() - start).count();
+  r.seconds = seconds_since(start);
   return r;
 }
 

@@ -12,6 +12,7 @@
 #include "rlrec/core/error.h"
 #include "rlrec/core/output.h"
 #include "rlrec/core/registry.h"
+#include "rlrec/core/stopwatch.h"
 #include "rlrec/index/exact_index.h"
 #include "rlrec/index/hnsw_index.h"
 #include "rlrec/index/kernels.h"
@@ -23,10 +24,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;

@@ -11,6 +11,7 @@
 #include "rlrec/core/error.h"
 #include "rlrec/core/output.h"
 #include "rlrec/core/progress.h"
+#include "rlrec/core/stopwatch.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/models/ranking.h"
 #include "rlrec/models/sparse.h"
@@ -21,10 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 // A parsed mf.split: kind and its value (N for last, F otherwise).
 struct SplitSpec {

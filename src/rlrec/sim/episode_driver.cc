@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/stopwatch.h"
 
 namespace rlrec::sim {
 
@@ -28,10 +29,6 @@ EpisodePlan EpisodePlan::sequential(uint64_t first_episode, More more) {
 EpisodeStats drive_episodes(VectorEnv& env, uint64_t policy_seed, const EpisodePlan& plan,
                             const EpisodeHooks& hooks) {
   if (!hooks.act) invalid_argument("drive_episodes needs an act hook");
-  using clock = std::chrono::steady_clock;
-  auto seconds_since = [](clock::time_point t) {
-    return std::chrono::duration<double>(clock::now() - t).count();
-  };
   const int B = env.batch(), K = env.spec().slate_size;
   const bool strided = plan.kind() == EpisodePlan::Kind::kStrided;
   std::vector<uint8_t> active(B, 0);
@@ -46,7 +43,7 @@ EpisodeStats drive_episodes(VectorEnv& env, uint64_t policy_seed, const EpisodeP
     active[b] = 1;
   };
   {
-    const auto t0 = clock::now();
+    const auto t0 = std::chrono::steady_clock::now();
     for (int b = 0; b < B; ++b) {
       if (strided && static_cast<int64_t>(st.next_episode) >= plan.episodes()) break;
       start(b, st.next_episode++);
@@ -57,7 +54,7 @@ EpisodeStats drive_episodes(VectorEnv& env, uint64_t policy_seed, const EpisodeP
   while (live > 0) {
     hooks.act(env.observation(active.data()), slates.data(), rngs.data());
     {
-      const auto t0 = clock::now();
+      const auto t0 = std::chrono::steady_clock::now();
       env.step(slates.data(), active.data());
       st.env_seconds += seconds_since(t0);
     }
@@ -81,7 +78,7 @@ EpisodeStats drive_episodes(VectorEnv& env, uint64_t policy_seed, const EpisodeP
         again = plan.more()(st.steps);
       }
       if (again) {
-        const auto t0 = clock::now();
+        const auto t0 = std::chrono::steady_clock::now();
         start(b, next);
         st.env_seconds += seconds_since(t0);
         if (!strided) ++st.next_episode;

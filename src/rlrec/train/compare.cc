@@ -13,6 +13,7 @@
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/datasim/datasim.h"
 #include "rlrec/eval/runner.h"
+#include "rlrec/experiment/baseline.h"
 #include "rlrec/sim/policy.h"
 #include "rlrec/sim/vector_env.h"
 #include "rlrec/train/experiments.h"
@@ -68,18 +69,6 @@ struct NoFields {  // the section of a baseline accepts only `name`
   void visit(FieldVisitor&) {}
 };
 
-// A baseline policy on the evaluation users of `seed` (as `rlrec simulate` evaluates it).
-eval::EpisodeResults evaluate_baseline(const Config& cfg, const std::string& policy_name,
-                                       const RunConfig& run, uint64_t seed, ThreadPool& pool,
-                                       const std::string& progress_label) {
-  const auto& entry = catalog::find_policy(policy_name);
-  const int batch = static_cast<int>(std::min<int64_t>(run.batch, run.episodes));
-  sim::VectorEnv venv(catalog::make_environment(cfg, seed), batch, eval_env_seed(seed), &pool);
-  sim::PolicyContext ctx{&venv.env(), &cfg, &pool};
-  auto policy = entry.make(ctx);
-  return eval::run_episodes(venv, *policy, run.episodes, eval_policy_seed(seed), progress_label);
-}
-
 // "[low, high]" (built with str_cat: GCC 12 warns falsely (-Wrestrict) on "[" + std::string).
 std::string interval(double low, double high, int decimals) {
   return str_cat("[", fmt(low, decimals), ", ", fmt(high, decimals), "]");
@@ -114,7 +103,7 @@ CompareResult run_compare(const CompareOptions& o) {
   read_section(cfg, "compare", cc, {});
   if (o.seeds) cc.seeds = *o.seeds;
   cc.validate();
-  const RunConfig run = read_run_section(cfg, o.episodes, std::nullopt, o.threads);
+  const eval::RunConfig run = eval::read_run_section(cfg, o.episodes, std::nullopt, o.threads);
   // Resolve every agent (and read its section, which validates its keys) before any work.
   const bool offline = cc.protocol == "offline";
   const std::string env_name = catalog::env_name(cfg);
@@ -166,7 +155,7 @@ CompareResult run_compare(const CompareOptions& o) {
   const SharedLogDir logs_dir(o.out);
   for (auto& a : r.agents) {
     for (int s = 0; s < cc.seeds; ++s) {
-      RunConfig rs = run;
+      eval::RunConfig rs = run;
       rs.seed = run.seed + s;
       const uint64_t seed = static_cast<uint64_t>(rs.seed);
       const std::string label =
@@ -175,7 +164,7 @@ CompareResult run_compare(const CompareOptions& o) {
       // The offline protocol on the data of this seed's environment (cached: the same fit).
       auto run_offline = [&](sim::Policy& policy) {
         auto env = catalog::make_environment(cfg, seed);
-        const auto off = datasim::evaluate_offline(*env, policy, eval_policy_seed(seed));
+        const auto off = datasim::evaluate_offline(*env, policy, eval::eval_policy_seed(seed));
         a.seed_p5.push_back(off.p5);
         a.seed_p10.push_back(off.p10);
         a.seed_n5.push_back(off.ndcg5);
@@ -195,7 +184,7 @@ CompareResult run_compare(const CompareOptions& o) {
         t.agent().set_training(false);
         if (offline) run_offline(t.agent());
       } else {
-        res = evaluate_baseline(cfg, a.spec.entry, rs, seed, pool, "eval " + label);
+        res = experiment::evaluate_baseline(cfg, a.spec.entry, rs, seed, pool, "eval " + label);
         if (offline) {
           auto env = catalog::make_environment(cfg, seed);
           sim::PolicyContext ctx{env.get(), &cfg, &pool};

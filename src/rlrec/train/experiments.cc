@@ -13,7 +13,7 @@ namespace rlrec::train {
 
 TrainResult run_train(const TrainOptions& o) {
   const Config& cfg = o.experiment;
-  const RunConfig run = read_run_section(cfg, std::nullopt, std::nullopt, o.threads);
+  const eval::RunConfig run = eval::read_run_section(cfg, std::nullopt, std::nullopt, o.threads);
   if (!cfg.get_string("agent", "name"))
     invalid_argument(
         cfg.source(), ": [agent] needs name = \"...\" (learning agents: ",
@@ -101,7 +101,7 @@ EvalResult evaluate_run_dir(const EvalOptions& o) {
   if (!fs::exists(dir + "/config.toml"))
     throw_error(ErrorCode::kNotFound, "'", dir, "' is not a run directory (no config.toml)");
   const Config cfg = Config::parse_file(dir + "/config.toml");
-  const RunConfig run = read_run_section(cfg, o.episodes, std::nullopt, o.threads);
+  const eval::RunConfig run = eval::read_run_section(cfg, o.episodes, std::nullopt, o.threads);
   const auto spec = agent_spec(cfg, "agent", "");
   ThreadPool pool(run.threads);
   TrainingAgent t = make_training_agent(cfg, spec, run, pool);

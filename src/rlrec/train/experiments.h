@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "rlrec/core/config.h"
+#include "rlrec/eval/run_config.h"
 #include "rlrec/eval/runner.h"
-#include "rlrec/train/run_config.h"
 #include "rlrec/train/trainer.h"
 
 namespace rlrec::train {

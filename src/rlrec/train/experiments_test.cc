@@ -52,7 +52,7 @@ TEST(EvaluateRunDir, EqualsTheTrainersEvaluation) {
   fs::remove_all(dir);
   const Config cfg = tiny_experiment();
   ThreadPool pool(1);
-  RunConfig run = read_run_section(cfg);
+  eval::RunConfig run = eval::read_run_section(cfg);
   Trainer t(cfg, agent_spec(cfg, "agent", ""), run, pool, dir);
   t.run();
   const auto expected = t.evaluate(run.episodes);

@@ -12,6 +12,7 @@
 #include "rlrec/core/error.h"
 #include "rlrec/core/progress.h"
 #include "rlrec/core/registry.h"
+#include "rlrec/core/stopwatch.h"
 #include "rlrec/sim/episode_driver.h"
 #include "rlrec/train/offline_data.h"
 #include "rlrec/train/plots.h"
@@ -68,8 +69,8 @@ std::string latest_checkpoint(const std::string& run_dir) {
   return "";
 }
 
-TrainingAgent make_training_agent(const Config& cfg, const AgentSpec& spec, const RunConfig& run,
-                                  ThreadPool& pool) {
+TrainingAgent make_training_agent(const Config& cfg, const AgentSpec& spec,
+                                  const eval::RunConfig& run, ThreadPool& pool) {
   const auto* entry = agents::find_agent(spec.entry);
   if (!entry)
     invalid_argument("'", spec.entry,
@@ -78,30 +79,30 @@ TrainingAgent make_training_agent(const Config& cfg, const AgentSpec& spec, cons
   const uint64_t seed = static_cast<uint64_t>(run.seed);
   TrainingAgent t;
   t.env = std::make_unique<sim::VectorEnv>(catalog::make_environment(cfg, seed), run.train_batch,
-                                           train_env_seed(seed), &pool);
-  agents::AgentContext ctx{&t.env->env(), &cfg, spec.section, agent_seed(seed), &pool};
+                                           eval::train_env_seed(seed), &pool);
+  agents::AgentContext ctx{&t.env->env(), &cfg, spec.section, eval::agent_seed(seed), &pool};
   t.agent = entry->make(ctx);
   return t;
 }
 
-std::unique_ptr<sim::VectorEnv> make_eval_env(const Config& cfg, const RunConfig& run,
+std::unique_ptr<sim::VectorEnv> make_eval_env(const Config& cfg, const eval::RunConfig& run,
                                               ThreadPool& pool) {
   const uint64_t seed = static_cast<uint64_t>(run.seed);
   return std::make_unique<sim::VectorEnv>(catalog::make_environment(cfg, seed), run.batch,
-                                          eval_env_seed(seed), &pool);
+                                          eval::eval_env_seed(seed), &pool);
 }
 
 eval::EpisodeResults evaluate_agent(sim::VectorEnv& eval_env, agents::Agent& agent,
-                                    const RunConfig& run, int64_t episodes,
+                                    const eval::RunConfig& run, int64_t episodes,
                                     const std::string& progress) {
   agent.set_training(false);
   auto r = eval::run_episodes(eval_env, agent, episodes,
-                              eval_policy_seed(static_cast<uint64_t>(run.seed)), progress);
+                              eval::eval_policy_seed(static_cast<uint64_t>(run.seed)), progress);
   agent.set_training(true);
   return r;
 }
 
-Trainer::Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& pool,
+Trainer::Trainer(const Config& cfg, AgentSpec spec, eval::RunConfig run, ThreadPool& pool,
                  std::string run_dir, const std::string& shared_log_dir)
     : cfg_(cfg), spec_(std::move(spec)), run_(run), pool_(pool), dir_(std::move(run_dir)) {
   auto built = make_training_agent(cfg_, spec_, run_, pool_);
@@ -257,7 +258,7 @@ void Trainer::iteration() {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   sim::VectorEnv& env = *train_env_;
-  const uint64_t policy_seed = train_policy_seed(static_cast<uint64_t>(run_.seed));
+  const uint64_t policy_seed = eval::train_policy_seed(static_cast<uint64_t>(run_.seed));
   int64_t steps = 0, updates = 0;
   double loss_sum = 0;
   agent_->set_training(true);
@@ -288,7 +289,7 @@ void Trainer::iteration() {
     steps = st.steps;
     next_episode_ = st.next_episode;
   }
-  const double secs = std::chrono::duration<double>(clock::now() - t0).count();
+  const double secs = seconds_since(t0);
   env_steps_ += steps;
   updates_ += updates;
   train_seconds_ += secs;

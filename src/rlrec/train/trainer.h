@@ -25,9 +25,9 @@
 #include "rlrec/agents/agent.h"
 #include "rlrec/core/config.h"
 #include "rlrec/core/thread_pool.h"
+#include "rlrec/eval/run_config.h"
 #include "rlrec/eval/runner.h"
 #include "rlrec/train/plots.h"
-#include "rlrec/train/run_config.h"
 
 namespace rlrec::agents {
 class OfflineLearner;
@@ -75,27 +75,27 @@ struct TrainingAgent {
   std::unique_ptr<sim::VectorEnv> env;
   std::unique_ptr<agents::Agent> agent;
 };
-TrainingAgent make_training_agent(const Config& cfg, const AgentSpec& spec, const RunConfig& run,
-                                  ThreadPool& pool);
+TrainingAgent make_training_agent(const Config& cfg, const AgentSpec& spec,
+                                  const eval::RunConfig& run, ThreadPool& pool);
 
 // The evaluation environment of a run: the environment of the run seed with run.batch slots on
 // the evaluation users (eval_env_seed). One serves every evaluation of a run (run_episodes uses
 // min(batch, episodes) slots).
-std::unique_ptr<sim::VectorEnv> make_eval_env(const Config& cfg, const RunConfig& run,
+std::unique_ptr<sim::VectorEnv> make_eval_env(const Config& cfg, const eval::RunConfig& run,
                                               ThreadPool& pool);
 // Evaluates `agent` greedily (set_training(false), then back to true) for `episodes` episodes of
 // eval_env with the policy streams eval_policy_seed(run.seed): what Trainer::evaluate does.
 // progress: the label of the progress line on a terminal ("" for none).
 eval::EpisodeResults evaluate_agent(sim::VectorEnv& eval_env, agents::Agent& agent,
-                                    const RunConfig& run, int64_t episodes,
+                                    const eval::RunConfig& run, int64_t episodes,
                                     const std::string& progress = "");
 
 class Trainer {
  public:
   // run_dir: "" for no run directory (compare without --out).
   // shared_log_dir: see attach_offline_data (rlrec compare shares one log per seed).
-  Trainer(const Config& cfg, AgentSpec spec, RunConfig run, ThreadPool& pool, std::string run_dir,
-          const std::string& shared_log_dir = "");
+  Trainer(const Config& cfg, AgentSpec spec, eval::RunConfig run, ThreadPool& pool,
+          std::string run_dir, const std::string& shared_log_dir = "");
   ~Trainer();
 
   // Loads the checkpoint of run_dir (which must hold one) and continues after it.
@@ -124,7 +124,7 @@ class Trainer {
 
   Config cfg_;
   AgentSpec spec_;
-  RunConfig run_;
+  eval::RunConfig run_;
   ThreadPool& pool_;
   std::string dir_;
   std::unique_ptr<sim::VectorEnv> train_env_;

@@ -45,8 +45,8 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-RunConfig run_of(const Config& c) {
-  RunConfig r;
+eval::RunConfig run_of(const Config& c) {
+  eval::RunConfig r;
   read_section(c, "run", r, {});
   return r;
 }

@@ -8,7 +8,7 @@
 #include "rlrec/core/config.h"
 #include "rlrec/core/rng.h"
 
-namespace rlrec::train {
+namespace rlrec::eval {
 
 struct RunConfig {
   int64_t seed = 1;              // every random stream derives from it
@@ -69,4 +69,4 @@ inline uint64_t train_policy_seed(uint64_t seed) {
 }
 inline uint64_t agent_seed(uint64_t seed) { return combine_keys(seed, hash_name("agent")); }
 
-}  // namespace rlrec::train
+}  // namespace rlrec::eval

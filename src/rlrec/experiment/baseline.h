@@ -1,0 +1,26 @@
+// A baseline policy of the catalogue evaluated on the evaluation users of a run seed: what
+// `rlrec simulate` prints, compare's baseline rows and the Python package's run_baseline.
+//
+// The environment is catalog::make_environment(cfg, seed) in a VectorEnv of
+// min(run.batch, run.episodes) rows seeded with eval::eval_env_seed(seed); the policy's streams are
+// eval::eval_policy_seed(seed), so episode e is the same user for every policy and every caller.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "rlrec/core/config.h"
+#include "rlrec/core/thread_pool.h"
+#include "rlrec/eval/run_config.h"
+#include "rlrec/eval/runner.h"
+
+namespace rlrec::experiment {
+
+// Builds the env from cfg ([env]; its catalogue seeded by `seed`) and runs the policy `policy_name`
+// (catalog::find_policy; its keys from cfg's [policy]) for run.episodes episodes. A progress bar
+// with `progress_label` on a terminal (empty: none).
+eval::EpisodeResults evaluate_baseline(const Config& cfg, const std::string& policy_name,
+                                       const eval::RunConfig& run, uint64_t seed, ThreadPool& pool,
+                                       const std::string& progress_label = "");
+
+}  // namespace rlrec::experiment
