@@ -1,11 +1,11 @@
 // `rlrec ope`: off-policy evaluation (src/rlrec/experiment/ope_experiment.h; user guide
 // docs/ope.md).
 //   ope estimate  a target policy's value from a logged-bandit file (OBD csv or simulator log),
-//   every
-//                 estimator with a seeded bootstrap confidence interval;
+//                 every estimator with a seeded bootstrap confidence interval;
 //   ope bench     the Open Bandit Dataset evaluation-of-OPE protocol (bts value from random logs);
 //   ope simbench  the simulator OPE benchmark (relative error, CI coverage by estimator and size).
-// This file only maps flags to the options, calls the experiment and prints its result.
+// This file only maps flags to the options, calls the experiment and prints its result (to_json
+// or to_text).
 #include <cmath>
 #include <memory>
 #include <string>
@@ -54,64 +54,11 @@ void add_model_flags(KeyFlags<Options>& c, OpeModelOptions& m) {
         "fixed shrinkage lambda of dr_os (default: SLOPE)");
 }
 
-std::string lambda_text(double v) {
-  return std::isnan(v) ? "-" : std::isinf(v) ? "inf" : fmt(v, 4);
-}
-
-void print_estimate(const OpeEstimateResult& r) {
-  const OpeEstimateOptions& o = r.options;
-  if (o.format == "rlrec")
-    std::printf("log %s: %zu steps of %s logged by %s; target %s; values per step\n", o.log.c_str(),
-                r.rounds, r.env.c_str(), r.behaviour.c_str(), o.policy.c_str());
-  else
-    std::printf("log %s: %zu rounds, %zu actions, %d positions; policy %s; mean weight %.4f\n",
-                o.log.c_str(), r.rounds, r.n_actions, r.n_positions, r.policy_description.c_str(),
-                r.mean_weight);
-  Table t({"estimator", "estimate", "ci_low", "ci_high", "boot_mean", "boot_std", "lambda"});
-  for (const auto& e : r.estimates)
-    t.add_row({e.name, fmt(e.estimate, 6), fmt(e.ci_low, 6), fmt(e.ci_high, 6), fmt(e.boot_mean, 6),
-               fmt(e.boot_std, 6), lambda_text(e.lambda)});
-  std::printf("%s%.0f%% percentile bootstrap intervals over %d resamples (seed %lld)\n",
-              t.to_string().c_str(), o.level * 100, o.bootstrap, static_cast<long long>(o.seed));
-}
-
-void print_bench(const OpeBenchResult& res) {
-  const ope::ObdBenchResult& r = res.bench;
-  std::printf(
-      "OBD %s: bts value from %zu random rounds; ground truth (bts on-policy mean click, %zu "
-      "rounds) "
-      "%.6f; random logger %.6f\n",
-      r.campaign.c_str(), r.rounds, r.ground_truth_rounds, r.ground_truth, r.behaviour_value);
-  Table t(
-      {"estimator", "estimate", "rel_error", "est_mean", "est_std", "rel_err_mean", "rel_err_std"});
-  for (const auto& row : r.rows)
-    t.add_row({row.name, fmt(row.estimate, 6), fmt(row.relative_error, 3),
-               fmt(row.estimate_mean, 6), fmt(row.estimate_std, 6), fmt(row.relative_error_mean, 3),
-               fmt(row.relative_error_std, 3)});
-  std::printf("%smean/std over %d bootstrap resamples of the random log (seed %lld)\n",
-              t.to_string().c_str(), res.options.bootstrap,
-              static_cast<long long>(res.options.seed));
-}
-
-void print_simbench(const OpeSimBenchResult& res) {
-  const OpeSimBenchOptions& o = res.options;
-  std::printf(
-      "behaviour %s; %d logs per cell; %d bootstrap resamples; truth from %lld online episodes\n",
-      o.behaviour.c_str(), o.reps, o.bootstrap, static_cast<long long>(o.truth_episodes));
-  Table t({"target", "estimator", "size", "truth", "mean_est", "rel_error", "rmse", "coverage",
-           "ci_width"});
-  for (const auto& r : res.rows)
-    t.add_row({r.target, r.estimator, std::to_string(r.size), fmt(r.truth, 4),
-               fmt(r.mean_estimate, 4), fmt(r.mean_relative_error, 3), fmt(r.rmse, 4),
-               fmt(r.coverage, 2), fmt(r.mean_ci_width, 4)});
-  std::printf("%s", t.to_string().c_str());
-}
-
 // Runs one experiment with the options of the experiment file's [ope] section (and --set), then the
 // flags given (errors name the [ope] keys, which --help pairs with the flags); prints JSON or the
 // table. simbench's --set takes env.KEY=VALUE (appended to ope.env_overrides) and ope.KEY=VALUE.
-template <class Options, class Run, class Print>
-void run(const Flags<Options>& f, std::string_view command, Run run_fn, Print print) {
+template <class Options, class Run>
+void run(const Flags<Options>& f, std::string_view command, Run run_fn) {
   ConfigFlags config = f.config;
   std::vector<std::string> env;
   for (const auto& s : f.sets) (s.rfind("ope.", 0) == 0 ? config.sets : env).push_back(s);
@@ -124,7 +71,7 @@ void run(const Flags<Options>& f, std::string_view command, Run run_fn, Print pr
   if (f.json)
     print_json(to_json(r));
   else
-    print(r);
+    std::fputs(to_text(r).c_str(), stdout);
 }
 
 }  // namespace
@@ -166,7 +113,7 @@ void add_ope_command(CLI::App& app) {
   est->add_flag("--json", ef->json, "print one JSON object");
   add_model_flags(ek, e.model);
   ef->config.add_to(*est);
-  est->callback([ef] { run(*ef, "ope estimate", run_ope_estimate, print_estimate); });
+  est->callback([ef] { run(*ef, "ope estimate", run_ope_estimate); });
 
   auto bf = std::make_shared<Flags<OpeBenchOptions>>();
   OpeBenchOptions& b = bf->opt;
@@ -185,7 +132,7 @@ void add_ope_command(CLI::App& app) {
   bench->add_flag("--json", bf->json, "print one JSON object");
   add_model_flags(bk, b.model);
   bf->config.add_to(*bench);
-  bench->callback([bf] { run(*bf, "ope bench", run_ope_bench, print_bench); });
+  bench->callback([bf] { run(*bf, "ope bench", run_ope_bench); });
 
   auto sf = std::make_shared<Flags<OpeSimBenchOptions>>();
   OpeSimBenchOptions& s = sf->opt;
@@ -215,7 +162,7 @@ void add_ope_command(CLI::App& app) {
       ->capture_default_str();
   sk.add("--seed", "seed", s.seed, "seed")->capture_default_str();
   sb->add_flag("--json", sf->json, "print one JSON object");
-  sb->callback([sf] { run(*sf, "ope simbench", run_ope_simbench, print_simbench); });
+  sb->callback([sf] { run(*sf, "ope simbench", run_ope_simbench); });
 }
 
 }  // namespace rlrec::cli

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
 #include "rlrec/core/rng.h"
+#include "rlrec/core/table.h"
 #include "rlrec/data/open_bandit.h"
 #include "rlrec/logs/log.h"
 #include "rlrec/ope/obd.h"
@@ -151,6 +154,26 @@ OpeEstimateResult estimate_obd(const OpeEstimateOptions& o) {
   r.n_actions = static_cast<size_t>(b.data.n_actions);
   r.n_positions = b.data.n_positions;
   return r;
+}
+
+// printf into `out` (the text reports below).
+__attribute__((format(printf, 2, 3))) void appendf(std::string& out, const char* format, ...) {
+  va_list args, copy;
+  va_start(args, format);
+  va_copy(copy, args);
+  const int n = std::vsnprintf(nullptr, 0, format, copy);
+  va_end(copy);
+  if (n > 0) {
+    const size_t at = out.size();
+    out.resize(at + static_cast<size_t>(n) + 1);
+    std::vsnprintf(out.data() + at, static_cast<size_t>(n) + 1, format, args);
+    out.resize(at + static_cast<size_t>(n));
+  }
+  va_end(args);
+}
+
+std::string lambda_text(double v) {
+  return std::isnan(v) ? "-" : std::isinf(v) ? "inf" : fmt(v, 4);
 }
 
 }  // namespace
@@ -397,6 +420,61 @@ json to_json(const OpeSimBenchResult& r) {
                    {"reps", row.reps}});
   j["rows"] = arr;
   return j;
+}
+
+std::string to_text(const OpeEstimateResult& r) {
+  std::string out;
+  const OpeEstimateOptions& o = r.options;
+  if (o.format == "rlrec")
+    appendf(out, "log %s: %zu steps of %s logged by %s; target %s; values per step\n",
+            o.log.c_str(), r.rounds, r.env.c_str(), r.behaviour.c_str(), o.policy.c_str());
+  else
+    appendf(out, "log %s: %zu rounds, %zu actions, %d positions; policy %s; mean weight %.4f\n",
+            o.log.c_str(), r.rounds, r.n_actions, r.n_positions, r.policy_description.c_str(),
+            r.mean_weight);
+  Table t({"estimator", "estimate", "ci_low", "ci_high", "boot_mean", "boot_std", "lambda"});
+  for (const auto& e : r.estimates)
+    t.add_row({e.name, fmt(e.estimate, 6), fmt(e.ci_low, 6), fmt(e.ci_high, 6), fmt(e.boot_mean, 6),
+               fmt(e.boot_std, 6), lambda_text(e.lambda)});
+  appendf(out, "%s%.0f%% percentile bootstrap intervals over %d resamples (seed %lld)\n",
+          t.to_string().c_str(), o.level * 100, o.bootstrap, static_cast<long long>(o.seed));
+  return out;
+}
+
+std::string to_text(const OpeBenchResult& res) {
+  std::string out;
+  const ope::ObdBenchResult& r = res.bench;
+  appendf(out,
+          "OBD %s: bts value from %zu random rounds; ground truth (bts on-policy mean click, %zu "
+          "rounds) "
+          "%.6f; random logger %.6f\n",
+          r.campaign.c_str(), r.rounds, r.ground_truth_rounds, r.ground_truth, r.behaviour_value);
+  Table t(
+      {"estimator", "estimate", "rel_error", "est_mean", "est_std", "rel_err_mean", "rel_err_std"});
+  for (const auto& row : r.rows)
+    t.add_row({row.name, fmt(row.estimate, 6), fmt(row.relative_error, 3),
+               fmt(row.estimate_mean, 6), fmt(row.estimate_std, 6), fmt(row.relative_error_mean, 3),
+               fmt(row.relative_error_std, 3)});
+  appendf(out, "%smean/std over %d bootstrap resamples of the random log (seed %lld)\n",
+          t.to_string().c_str(), res.options.bootstrap, static_cast<long long>(res.options.seed));
+  return out;
+}
+
+std::string to_text(const OpeSimBenchResult& res) {
+  std::string out;
+  const OpeSimBenchOptions& o = res.options;
+  appendf(
+      out,
+      "behaviour %s; %d logs per cell; %d bootstrap resamples; truth from %lld online episodes\n",
+      o.behaviour.c_str(), o.reps, o.bootstrap, static_cast<long long>(o.truth_episodes));
+  Table t({"target", "estimator", "size", "truth", "mean_est", "rel_error", "rmse", "coverage",
+           "ci_width"});
+  for (const auto& r : res.rows)
+    t.add_row({r.target, r.estimator, std::to_string(r.size), fmt(r.truth, 4),
+               fmt(r.mean_estimate, 4), fmt(r.mean_relative_error, 3), fmt(r.rmse, 4),
+               fmt(r.coverage, 2), fmt(r.mean_ci_width, 4)});
+  appendf(out, "%s", t.to_string().c_str());
+  return out;
 }
 
 }  // namespace rlrec::experiment

@@ -95,6 +95,8 @@ struct OpeEstimateResult {
 OpeEstimateResult run_ope_estimate(const OpeEstimateOptions& options);
 // The JSON object of `rlrec ope estimate --json` (keys in today's order; non-finite lambda = null).
 nlohmann::json to_json(const OpeEstimateResult& r);
+// The readable report `rlrec ope` prints (a header line, a table, a footnote).
+std::string to_text(const OpeEstimateResult& r);
 
 struct OpeBenchOptions {
   std::string data;                // the Open Bandit Dataset directory (random/, bts/)
@@ -116,6 +118,8 @@ struct OpeBenchResult {
 
 OpeBenchResult run_ope_bench(const OpeBenchOptions& options);
 nlohmann::json to_json(const OpeBenchResult& r);
+// The readable report `rlrec ope` prints (a header line, a table, a footnote).
+std::string to_text(const OpeBenchResult& r);
 
 struct OpeSimBenchOptions {
   std::vector<std::string>
@@ -142,6 +146,8 @@ struct OpeSimBenchResult {
 
 OpeSimBenchResult run_ope_simbench(const OpeSimBenchOptions& options);
 nlohmann::json to_json(const OpeSimBenchResult& r);
+// The readable report `rlrec ope` prints (a header line, a table, a footnote).
+std::string to_text(const OpeSimBenchResult& r);
 
 // "ipw,dr" -> {"ipw", "dr"} (no check of the names).
 std::vector<std::string> split_names(const std::string& list);
