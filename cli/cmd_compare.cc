@@ -5,11 +5,13 @@
 // the same evaluation users of each seed. With --out: leaderboard.csv, leaderboard.json,
 // leaderboard.png, learning_curves.png (with a learning agent), report.html and one run directory
 // per learning agent and seed (train/report.h).
-// The comparison itself is a library call: train/compare.h run_compare.
+// The comparison itself is a library call: train/compare.h run_compare. It runs over the ranks of
+// an mpirun/srun job (docs/distributed.md): the (agent, seed) jobs are shared out, rank 0 prints.
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "rlrec/dist/comm.h"
 #include "rlrec/train/compare.h"
 #include "rlrec/train/tables.h"
 
@@ -31,6 +33,7 @@ void run_compare(CompareFlags& f) {
   check_sections(cfg, train::compare_sections(cfg), "compare");
   f.options.experiment = cfg;
   const train::CompareResult r = train::run_compare(f.options);
+  if (dist::world().rank() != 0) return;  // over ranks: every rank has the result, rank 0 prints
   if (f.json) {
     print_json(train::to_json(r));
     return;

@@ -63,7 +63,7 @@ inline constexpr CommandInfo kCommands[] = {
      "report.html (open it in a browser; no network needed) and runs/AGENT/seed-N/ (learning "
      "agents) to --out.\n"
      "Example: rlrec compare configs/experiments/main.toml --out runs/main",
-     true, false},
+     true, true},
     {"list",
      "List the registries: environments, choice_models, policies, agents, ... (or one of "
      "them).",

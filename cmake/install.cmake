@@ -5,7 +5,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(RLREC_INSTALL_MODULES core sim logs data index models datasim agents eval ope train experiment catalog)
+set(RLREC_INSTALL_MODULES core dist sim logs data index models datasim agents eval ope train experiment catalog)
 # Headers only the test suites use (never included by an installed header).
 set(RLREC_TEST_ONLY_HEADERS core/testing.h data/test_files.h models/test_data.h agents/toy_env.h agents/test_driver.h
                             index/test_util.h)

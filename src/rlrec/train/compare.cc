@@ -12,6 +12,7 @@
 #include "rlrec/core/error.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/datasim/datasim.h"
+#include "rlrec/dist/comm.h"
 #include "rlrec/eval/runner.h"
 #include "rlrec/experiment/baseline.h"
 #include "rlrec/sim/policy.h"
@@ -85,6 +86,98 @@ double rel(double x, double base) {
   return std::isnan(base) || base == 0 ? std::nan("") : (x - base) / std::abs(base);
 }
 
+// One job of a comparison: agent `a` on seed index s (seed run.seed + s): trained (learning
+// agents, run directory OUT/runs/AGENT/seed-N) and evaluated on the seed's evaluation users, with
+// the offline protocol when `offline`. Its result as JSON (numbers exact through CBOR).
+nlohmann::json run_job(const Config& cfg, const CompareAgentResult& a, const eval::RunConfig& run,
+                       int s, int seeds, bool offline, const std::string& out,
+                       const SharedLogDir& logs_dir, ThreadPool& pool) {
+  eval::RunConfig rs = run;
+  rs.seed = run.seed + s;
+  const uint64_t seed = static_cast<uint64_t>(rs.seed);
+  const std::string label = str_cat(a.spec.label, " seed ", seed, " (", s + 1, "/", seeds, ")");
+  nlohmann::json done;
+  eval::EpisodeResults res;
+  // The offline protocol on the data of this seed's environment (cached: the same fit).
+  auto run_offline = [&](sim::Policy& policy) {
+    auto env = catalog::make_environment(cfg, seed);
+    const auto off = datasim::evaluate_offline(*env, policy, eval::eval_policy_seed(seed));
+    done["offline"] = {off.p5, off.p10, off.ndcg5, off.ndcg10};
+  };
+  if (a.learning) {
+    const std::string dir = out.empty() ? "" : str_cat(out, "/runs/", a.spec.label, "/seed-", seed);
+    Trainer t(cfg, a.spec, rs, pool, dir, logs_dir.path());
+    t.run(-1, "train " + label);
+    done["train_seconds"] = t.train_seconds();
+    done["train_steps"] = t.env_steps();
+    done["updates"] = t.metrics().empty() ? 0 : t.metrics().back().updates;
+    nlohmann::json curve = nlohmann::json::array();
+    for (const MetricsRow& m : t.metrics())
+      curve.push_back({m.iteration, m.env_steps, m.updates, m.mean_return, m.se_return, m.ctr,
+                       m.mean_length, m.mean_loss, m.train_seconds, m.updates_per_second,
+                       m.env_steps_per_second});
+    done["curve"] = std::move(curve);
+    done["learns_offline"] = t.learns_offline();
+    res = t.evaluate(rs.episodes);
+    t.agent().set_training(false);
+    if (offline) run_offline(t.agent());
+  } else {
+    res = experiment::evaluate_baseline(cfg, a.spec.entry, rs, seed, pool, "eval " + label);
+    if (offline) {
+      auto env = catalog::make_environment(cfg, seed);
+      sim::PolicyContext ctx{env.get(), &cfg, &pool};
+      auto policy = catalog::find_policy(a.spec.entry).make(ctx);
+      run_offline(*policy);
+    }
+  }
+  double total = 0;
+  for (double x : res.returns) total += x;
+  done["reward"] = res.steps > 0 ? total / static_cast<double>(res.steps) : 0.0;
+  done["return"] = res.return_summary().mean;
+  done["episode_returns"] = res.returns;
+  done["ctr"] = res.ctr();
+  done["eval_seconds"] = res.seconds;
+  return done;
+}
+
+// Adds one job's result (run_job) as the next seed of `a`.
+void add_seed(CompareAgentResult& a, const nlohmann::json& done) {
+  if (done.contains("curve")) {
+    a.train_seconds += done.at("train_seconds").get<double>();
+    a.train_steps += done.at("train_steps").get<int64_t>();
+    a.updates += done.at("updates").get<int64_t>();
+    std::vector<MetricsRow> curve;
+    for (const auto& c : done.at("curve"))
+      curve.push_back({c[0].get<int>(), c[1].get<int64_t>(), c[2].get<int64_t>(),
+                       c[3].get<double>(), c[4].get<double>(), c[5].get<double>(),
+                       c[6].get<double>(), c[7].get<double>(), c[8].get<double>(),
+                       c[9].get<double>(), c[10].get<double>()});
+    a.curves.push_back(std::move(curve));
+    a.learns_offline = done.at("learns_offline").get<bool>();
+  }
+  if (done.contains("offline")) {
+    const auto& off = done.at("offline");
+    a.seed_p5.push_back(off[0].get<double>());
+    a.seed_p10.push_back(off[1].get<double>());
+    a.seed_n5.push_back(off[2].get<double>());
+    a.seed_n10.push_back(off[3].get<double>());
+  }
+  a.seed_reward.push_back(done.at("reward").get<double>());
+  a.seed_returns.push_back(done.at("return").get<double>());
+  a.seed_episode_returns.push_back(done.at("episode_returns").get<std::vector<double>>());
+  a.seed_ctr.push_back(done.at("ctr").get<double>());
+  a.eval_seconds += done.at("eval_seconds").get<double>();
+}
+
+// A rank's finished jobs as bytes for the collectives (CBOR keeps every double exact, NaN too).
+std::string pack(const std::vector<nlohmann::json>& jobs) {
+  const auto bytes = nlohmann::json::to_cbor(nlohmann::json(jobs));
+  return std::string(bytes.begin(), bytes.end());
+}
+std::vector<nlohmann::json> unpack(const std::string& bytes) {
+  return nlohmann::json::from_cbor(bytes).get<std::vector<nlohmann::json>>();
+}
+
 void write_outputs(const CompareResult& r, const Config& cfg) {
   const std::string& out = r.out;
   std::filesystem::create_directories(out);
@@ -151,57 +244,39 @@ CompareResult run_compare(const CompareOptions& o) {
   }
   ThreadPool pool(run.threads);
   r.threads = pool.size();
-  // Offline agents of one seed learn from the same generated behaviour log ([data] without `log`).
-  const SharedLogDir logs_dir(o.out);
-  for (auto& a : r.agents) {
-    for (int s = 0; s < cc.seeds; ++s) {
-      eval::RunConfig rs = run;
-      rs.seed = run.seed + s;
-      const uint64_t seed = static_cast<uint64_t>(rs.seed);
-      const std::string label =
-          str_cat(a.spec.label, " seed ", seed, " (", s + 1, "/", cc.seeds, ")");
-      eval::EpisodeResults res;
-      // The offline protocol on the data of this seed's environment (cached: the same fit).
-      auto run_offline = [&](sim::Policy& policy) {
-        auto env = catalog::make_environment(cfg, seed);
-        const auto off = datasim::evaluate_offline(*env, policy, eval::eval_policy_seed(seed));
-        a.seed_p5.push_back(off.p5);
-        a.seed_p10.push_back(off.p10);
-        a.seed_n5.push_back(off.ndcg5);
-        a.seed_n10.push_back(off.ndcg10);
-      };
-      if (a.learning) {
-        const std::string dir =
-            o.out.empty() ? "" : str_cat(o.out, "/runs/", a.spec.label, "/seed-", seed);
-        Trainer t(cfg, a.spec, rs, pool, dir, logs_dir.path());
-        t.run(-1, "train " + label);
-        a.train_seconds += t.train_seconds();
-        a.train_steps += t.env_steps();
-        if (!t.metrics().empty()) a.updates += t.metrics().back().updates;
-        a.curves.push_back(t.metrics());
-        a.learns_offline = t.learns_offline();
-        res = t.evaluate(rs.episodes);
-        t.agent().set_training(false);
-        if (offline) run_offline(t.agent());
-      } else {
-        res = experiment::evaluate_baseline(cfg, a.spec.entry, rs, seed, pool, "eval " + label);
-        if (offline) {
-          auto env = catalog::make_environment(cfg, seed);
-          sim::PolicyContext ctx{env.get(), &cfg, &pool};
-          auto policy = catalog::find_policy(a.spec.entry).make(ctx);
-          run_offline(*policy);
-        }
-      }
-      double total = 0;
-      for (double x : res.returns) total += x;
-      a.seed_reward.push_back(res.steps > 0 ? total / static_cast<double>(res.steps) : 0.0);
-      a.seed_returns.push_back(res.return_summary().mean);
-      a.seed_episode_returns.push_back(res.returns);
-      a.seed_ctr.push_back(res.ctr());
-      a.eval_seconds += res.seconds;
-    }
-    a.summary = eval::summarize(a.seed_returns, 0.95);
+  // The jobs (agent, seed), learning agents first (the long ones), handed out over the ranks of
+  // the job by a shared counter; a job's result does not depend on the rank or thread count that
+  // ran it. Offline agents of one seed learn from the same generated behaviour log ([data] without
+  // `log`); with several ranks each rank generates its own copy (identical: same seed).
+  dist::Communicator& comm = dist::world();
+  const SharedLogDir logs_dir(o.out, comm);
+  std::vector<std::pair<int, int>> jobs;  // (agent index, seed index)
+  for (int learning = 1; learning >= 0; --learning)
+    for (int i = 0; i < static_cast<int>(r.agents.size()); ++i)
+      if (r.agents[i].learning == (learning == 1))
+        for (int s = 0; s < cc.seeds; ++s) jobs.emplace_back(i, s);
+  std::vector<nlohmann::json> mine;
+  const auto counter = comm.make_counter();
+  for (int64_t j; (j = counter->fetch_add()) < static_cast<int64_t>(jobs.size());) {
+    const auto [i, s] = jobs[static_cast<size_t>(j)];
+    nlohmann::json done =
+        run_job(cfg, r.agents[i], run, s, cc.seeds, offline, o.out, logs_dir, pool);
+    done["job"] = j;
+    mine.push_back(std::move(done));
   }
+  // Every rank gets every job's result and assembles them in (agent, seed) order.
+  std::vector<nlohmann::json> results(jobs.size());
+  for (const auto& bytes : comm.all_gather(pack(mine)))
+    for (auto& done : unpack(bytes)) {
+      const auto j = done.at("job").get<size_t>();  // (json's operator= takes its argument by
+      results[j] = std::move(done);                 // value: read the index before moving)
+    }
+  for (int i = 0; i < static_cast<int>(r.agents.size()); ++i) {
+    for (size_t j = 0; j < jobs.size(); ++j)
+      if (jobs[j].first == i) add_seed(r.agents[i], results[j]);
+    r.agents[i].summary = eval::summarize(r.agents[i].seed_returns, 0.95);
+  }
+  if (comm.rank() != 0) return r;  // rank 0 writes the outputs
   if (!o.out.empty()) write_outputs(r, cfg);
   return r;
 }

@@ -22,6 +22,12 @@
 // (compare.reference; default the strongest baseline), paired over seeds and the shared
 // evaluation users. Agent names (labels) must be unique.
 //
+// Over ranks (dist::world(), an mpirun/srun job): every (agent, seed) pair is one job, learning
+// agents first; ranks take the next job from a shared counter, then exchange the results (CBOR,
+// exact), so every rank returns the whole CompareResult and rank 0 alone writes the outputs. The
+// numbers equal a one-process run's: a job's result depends only on its agent and seed. Each rank
+// generates its own copy of a seed's behaviour log (OUT/behaviour_logs/rank-R).
+//
 // Errors (rlrec::Error) name config keys (compare.agents, run.episodes, AGENT.KEY) and files; every
 // agent is resolved and its section's keys checked before the first run starts.
 #pragma once

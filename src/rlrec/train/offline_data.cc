@@ -70,7 +70,16 @@ agents::OfflineLearner* attach_offline_data(const Config& cfg, agents::Agent& ag
   return off;
 }
 
-SharedLogDir::SharedLogDir(const std::string& out_dir) {
+SharedLogDir::SharedLogDir(const std::string& out_dir) : SharedLogDir(out_dir, dist::world()) {}
+
+SharedLogDir::SharedLogDir(const std::string& out_dir, dist::Communicator& comm) {
+  if (!out_dir.empty() && comm.size() > 1) {
+    const std::string base = out_dir + "/behaviour_logs";
+    if (comm.rank() == 0) std::filesystem::remove_all(base);
+    comm.barrier();
+    path_ = str_cat(base, "/rank-", comm.rank());
+    return;
+  }
   if (out_dir.empty()) {
     path_ = (std::filesystem::temp_directory_path() /
              str_cat("rlrec_compare_logs_", ::getpid(), "_", this))

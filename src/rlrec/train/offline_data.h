@@ -18,6 +18,7 @@
 #include "rlrec/agents/agent.h"
 #include "rlrec/agents/offline.h"
 #include "rlrec/core/config.h"
+#include "rlrec/dist/comm.h"
 #include "rlrec/sim/environment.h"
 
 namespace rlrec::train {
@@ -48,10 +49,13 @@ agents::OfflineLearner* attach_offline_data(const Config& cfg, agents::Agent& ag
 
 // The shared log directory of one comparison: OUT/behaviour_logs when an output directory is
 // given (emptied here: rlrec owns it, and a log of another config must not be reused), otherwise
-// a fresh temporary directory, removed when this object goes.
+// a fresh temporary directory, removed when this object goes. In a job of several ranks
+// (collective: every rank constructs it) rank 0 empties OUT/behaviour_logs and each rank uses its
+// own OUT/behaviour_logs/rank-R, so no two processes ever write the same log.
 class SharedLogDir {
  public:
   explicit SharedLogDir(const std::string& out_dir);
+  SharedLogDir(const std::string& out_dir, dist::Communicator& comm);
   ~SharedLogDir();
   SharedLogDir(const SharedLogDir&) = delete;
   SharedLogDir& operator=(const SharedLogDir&) = delete;
