@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "rlrec/catalog/catalog.h"
+#include "rlrec/dist/comm.h"
 #include "rlrec/eval/run_config.h"
 #include "rlrec/experiment/baseline.h"
 #include "rlrec/sim/environment.h"
@@ -50,8 +51,11 @@ void run_simulate(const SimulateFlags& f) {
   }
   const std::string env_name = catalog::env_name(cfg);
   ThreadPool pool(run.threads);
+  // Over the ranks of an mpirun/srun job: each rank runs its share of the episodes, rank 0 prints.
+  dist::Communicator& ranks = dist::world();
   const eval::EpisodeResults res = experiment::evaluate_baseline(
-      cfg, policy, run, static_cast<uint64_t>(run.seed), pool, "simulate " + policy);
+      cfg, policy, run, static_cast<uint64_t>(run.seed), pool, "simulate " + policy, &ranks);
+  if (ranks.rank() != 0) return;
   const auto s = res.return_summary();
   if (f.json) {
     nlohmann::json j;
@@ -79,7 +83,9 @@ void run_simulate(const SimulateFlags& f) {
              fmt(res.mean_length(), 2), fmt(res.ctr(), 4), std::to_string(res.steps),
              fmt(res.steps_per_second(), 0)});
   std::cout << t.to_string();
-  std::cout << "seed " << run.seed << ", " << pool.size() << " thread(s); CTR = clicks per "
+  std::cout << "seed " << run.seed << ", " << pool.size() << " thread(s)"
+            << (ranks.size() > 1 ? str_cat(" on each of ", ranks.size(), " ranks") : "")
+            << "; CTR = clicks per "
             << "impression; steps/s counts env steps including the policy; env alone: "
             << fmt(res.env_steps_per_second(), 0) << " steps/s\n";
   std::cout << res.truncated << " of " << run.episodes

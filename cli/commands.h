@@ -43,7 +43,7 @@ inline constexpr CommandInfo kCommands[] = {
      "Run one policy in one environment for N episodes; print mean episode return ± standard "
      "error, mean episode length, CTR and steps/s.\nExample: rlrec simulate --env "
      "interest_evolution --policy myopic --episodes 2000 --seed 1",
-     false, false},
+     false, true},
     {"train",
      "Train the [agent] of an experiment file on its [env]; evaluate every run.eval_interval "
      "steps; write a run directory (config.toml, seed, git_commit, metrics.jsonl/.csv, "

@@ -28,7 +28,8 @@ double EpisodeResults::clicks_per_step() const {
 }
 
 EpisodeResults run_episodes(sim::VectorEnv& env, sim::Policy& policy, int64_t episodes,
-                            uint64_t policy_seed, const std::string& progress_label) {
+                            uint64_t policy_seed, const std::string& progress_label,
+                            uint64_t first_episode) {
   if (episodes < 1) invalid_argument("episodes must be >= 1, got ", episodes);
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
@@ -43,7 +44,7 @@ EpisodeResults run_episodes(sim::VectorEnv& env, sim::Policy& policy, int64_t ep
     policy.act(obs, slates, rngs);
   };
   hooks.row = [&](int b) {
-    const auto e = static_cast<int64_t>(env.episode(b));
+    const auto e = static_cast<int64_t>(env.episode(b) - first_episode);
     r.returns[e] += env.rewards()[b];
     r.lengths[e] += 1;
     r.clicks[e] += env.choices()[b] >= 0;
@@ -52,8 +53,8 @@ EpisodeResults run_episodes(sim::VectorEnv& env, sim::Policy& policy, int64_t ep
     hooks.step_end = [&](const sim::EpisodeStats& s) {
       bar.set(static_cast<uint64_t>(s.episodes));
     };
-  const sim::EpisodeStats st =
-      sim::drive_episodes(env, policy_seed, sim::EpisodePlan::strided(episodes), hooks);
+  const sim::EpisodeStats st = sim::drive_episodes(
+      env, policy_seed, sim::EpisodePlan::strided(episodes, first_episode), hooks);
   bar.finish();
   r.steps = st.steps;
   r.truncated = st.truncated;

@@ -35,8 +35,11 @@ struct EpisodeResults {
   double env_steps_per_second() const { return env_seconds > 0 ? steps / env_seconds : 0; }
 };
 
-// Runs `episodes` episodes (>= 1). progress_label: shown as a progress bar on a terminal ("" none).
+// Runs `episodes` episodes (>= 1): episode numbers first_episode .. first_episode + episodes - 1
+// (sim::EpisodePlan::strided), result i is episode first_episode + i. progress_label: shown as a
+// progress bar on a terminal ("" none).
 EpisodeResults run_episodes(sim::VectorEnv& env, sim::Policy& policy, int64_t episodes,
-                            uint64_t policy_seed, const std::string& progress_label = "");
+                            uint64_t policy_seed, const std::string& progress_label = "",
+                            uint64_t first_episode = 0);
 
 }  // namespace rlrec::eval

@@ -4,6 +4,10 @@
 // The environment is catalog::make_environment(cfg, seed) in a VectorEnv of
 // min(run.batch, run.episodes) rows seeded with eval::eval_env_seed(seed); the policy's streams are
 // eval::eval_policy_seed(seed), so episode e is the same user for every policy and every caller.
+// Given a communicator of several ranks (collective: every rank calls it), each rank runs its
+// contiguous share of the episodes (dist::share) and every rank returns all of them, in episode
+// order: the same returns, lengths and clicks as one process (steps and truncations summed,
+// seconds the slowest rank's).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +15,7 @@
 
 #include "rlrec/core/config.h"
 #include "rlrec/core/thread_pool.h"
+#include "rlrec/dist/comm.h"
 #include "rlrec/eval/run_config.h"
 #include "rlrec/eval/runner.h"
 
@@ -21,6 +26,7 @@ namespace rlrec::experiment {
 // with `progress_label` on a terminal (empty: none).
 eval::EpisodeResults evaluate_baseline(const Config& cfg, const std::string& policy_name,
                                        const eval::RunConfig& run, uint64_t seed, ThreadPool& pool,
-                                       const std::string& progress_label = "");
+                                       const std::string& progress_label = "",
+                                       dist::Communicator* ranks = nullptr);
 
 }  // namespace rlrec::experiment

@@ -9,11 +9,12 @@
 
 namespace rlrec::sim {
 
-EpisodePlan EpisodePlan::strided(int64_t episodes) {
+EpisodePlan EpisodePlan::strided(int64_t episodes, uint64_t first_episode) {
   if (episodes < 1) invalid_argument("episodes must be >= 1, got ", episodes);
   EpisodePlan p;
   p.kind_ = Kind::kStrided;
   p.episodes_ = episodes;
+  p.first_ = first_episode;
   return p;
 }
 
@@ -36,6 +37,7 @@ EpisodeStats drive_episodes(VectorEnv& env, uint64_t policy_seed, const EpisodeP
   std::vector<Rng> rngs(B);
   EpisodeStats st;
   st.next_episode = plan.first_episode();
+  const uint64_t end = plan.first_episode() + static_cast<uint64_t>(plan.episodes());  // strided
   int live = 0;
   auto start = [&](int b, uint64_t e) {
     env.reset(b, e);
@@ -45,7 +47,7 @@ EpisodeStats drive_episodes(VectorEnv& env, uint64_t policy_seed, const EpisodeP
   {
     const auto t0 = std::chrono::steady_clock::now();
     for (int b = 0; b < B; ++b) {
-      if (strided && static_cast<int64_t>(st.next_episode) >= plan.episodes()) break;
+      if (strided && st.next_episode >= end) break;
       start(b, st.next_episode++);
       ++live;
     }
@@ -72,7 +74,7 @@ EpisodeStats drive_episodes(VectorEnv& env, uint64_t policy_seed, const EpisodeP
       uint64_t next;
       if (strided) {
         next = env.episode(b) + static_cast<uint64_t>(B);
-        again = static_cast<int64_t>(next) < plan.episodes();
+        again = next < end;
       } else {
         next = st.next_episode;
         again = plan.more()(st.steps);
@@ -89,7 +91,7 @@ EpisodeStats drive_episodes(VectorEnv& env, uint64_t policy_seed, const EpisodeP
     }
     if (hooks.step_end) hooks.step_end(st);
   }
-  if (strided) st.next_episode = static_cast<uint64_t>(plan.episodes());
+  if (strided) st.next_episode = end;
   return st;
 }
 

@@ -9,10 +9,11 @@
 // only, never on the slot, the batch size or the thread count.
 //
 // Plans: which episode numbers run, in which slot.
-//   * strided(n): episodes 0 .. n-1; slot b runs b, b + B, b + 2B, ... (B = env.batch(); slots
-//     b >= n stay idle from the start). The set of episodes is fixed in advance, so for a policy
-//     that acts per row with its row's stream (every baseline; an agent that does not learn), each
-//     episode's trajectory and return are the same for every batch size and thread count.
+//   * strided(n, first = 0): episodes first .. first + n - 1; slot b runs first + b,
+//     first + b + B, ... (B = env.batch(); slots b >= n stay idle from the start). The set of
+//     episodes is fixed in advance, so for a policy that acts per row with its row's stream (every
+//     baseline; an agent that does not learn), each episode's trajectory and return are the same
+//     for every batch size and thread count.
 //   * sequential(first, more): every slot starts at once with first, first + 1, ... in slot order;
 //     when a row's episode ends, the slot starts the next unused number if more(steps) is true
 //     (steps: rows stepped so far in this run, the finishing row included), else it goes idle.
@@ -61,13 +62,13 @@ class EpisodePlan {
   // Continue predicate of a sequential plan: given the rows stepped so far, start another episode?
   using More = std::function<bool(int64_t steps)>;
 
-  static EpisodePlan strided(int64_t episodes);
+  static EpisodePlan strided(int64_t episodes, uint64_t first_episode = 0);
   static EpisodePlan sequential(uint64_t first_episode, More more);
 
   Kind kind() const { return kind_; }
-  int64_t episodes() const { return episodes_; }     // strided
-  uint64_t first_episode() const { return first_; }  // sequential (strided: 0)
-  const More& more() const { return more_; }         // sequential
+  int64_t episodes() const { return episodes_; }  // strided
+  uint64_t first_episode() const { return first_; }
+  const More& more() const { return more_; }  // sequential
 
  private:
   Kind kind_ = Kind::kStrided;
