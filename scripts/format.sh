@@ -10,7 +10,7 @@ if ! command -v "$CF" >/dev/null; then
   echo "format: $CF not found; scripts/setup.sh installs it (package clang-format-14)" >&2
   exit 1
 fi
-mapfile -t files < <(find cli src tests benchmarks examples python -type f \( -name '*.cc' -o -name '*.h' \) 2>/dev/null | sort)
+mapfile -t files < <(find cli src tests benchmarks examples python fuzz -type f \( -name '*.cc' -o -name '*.h' \) 2>/dev/null | sort)
 if [ "${1:-}" = "--check" ]; then
   bad=()
   for f in "${files[@]}"; do

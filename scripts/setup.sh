@@ -27,6 +27,7 @@ PACKAGES=(
   chromium                 # headless-browser test of compare's report.html
   libjemalloc-dev          # allocator that keeps freed memory for training (agents/)
   libzstd-dev              # optional compression of behaviour logs (logs/)
+  clang-14 libclang-rt-14-dev libomp-14-dev  # the libFuzzer targets of fuzz/ (preset fuzz)
 )
 
 missing=()

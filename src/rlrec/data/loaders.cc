@@ -174,10 +174,13 @@ inline bool fast_parse(std::string_view line, char sep, bool double_colon, FastR
   }
   if (!separator()) return false;
   start = p;
-  int64_t t = 0;
-  while (p < end && static_cast<unsigned>(*p - '0') <= 9) t = t * 10 + (*p++ - '0');
+  // Unsigned accumulation: a run of more than 18 digits wraps (defined) and is rejected below,
+  // where signed arithmetic would overflow first (found by fuzz/movielens_fuzz.cc).
+  uint64_t t = 0;
+  while (p < end && static_cast<unsigned>(*p - '0') <= 9)
+    t = t * 10 + static_cast<unsigned>(*p++ - '0');
   if (p != end || p == start || p - start > 18) return false;
-  row.timestamp = t;
+  row.timestamp = static_cast<int64_t>(t);
   return true;
 }
 

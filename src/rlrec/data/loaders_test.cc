@@ -332,6 +332,17 @@ TEST(LoadErrors, NonNumericFields) {
   EXPECT_EQ(load_error(t), t + ":2: timestamp 'noon' is not a number or an ISO 8601 date-time");
 }
 
+TEST(LoadErrors, TimestampTooLongForInt64) {
+  // 25 digits: the fast path once accumulated them in an int64 (signed overflow, found by
+  // fuzz/movielens_fuzz.cc under UBSan); now the row is malformed, on every MovieLens format.
+  TempDir dir;
+  const std::string digits = "8812509517777777777777777";
+  const std::string p = dir.write("u.data", "1\t2\t3\t" + digits + "\n");
+  EXPECT_EQ(load_error(p), p + ":1: timestamp '" + digits + "' is not an integer");
+  const std::string q = dir.write("ratings.dat", "1::2::3::" + digits + "\n");
+  EXPECT_EQ(load_error(q), q + ":1: timestamp '" + digits + "' is not an integer");
+}
+
 TEST(LoadErrors, OutOfRangeRatings) {
   TempDir dir;
   const std::string p = dir.write("u.data", "1\t2\t6\t4\n");

@@ -322,6 +322,10 @@ std::unique_ptr<Index> load_index(const std::string& path) {
   for (const auto& e : index_kinds())
     if (e.name == h.kind && e.name != "auto") entry = &e;
   if (entry == nullptr) r.corrupt("unknown index kind '", h.kind, "'");
+  // Every kind stores at least each item's vector and 8-byte id: check that the file holds them
+  // before make() sizes the index by the header's count (a corrupt count once allocated an HNSW
+  // graph for billions of items; found by fuzz/index_fuzz.cc).
+  r.require(h.count * (h.dim * sizeof(float) + sizeof(int64_t)), "the items' vectors and ids");
   std::unique_ptr<Index> index = entry->make(h.dim, h.config, h.count);
   index->load_body(r, h.count);
   char end[8];

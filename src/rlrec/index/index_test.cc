@@ -232,6 +232,28 @@ TEST(IndexFile, BadFilesAreRejected) {
   expect_error([&] { load_index(path); }, ErrorCode::kCorrupt, "links to 1000000 on level 0");
 }
 
+TEST(IndexFile, CountLargerThanTheFileIsRejectedBeforeAllocating) {
+  // A count of 4e9 items (checksum re-sealed) once sized an HNSW graph of ~0.5 TB before the body
+  // was read (found by fuzz/index_fuzz.cc); now the file's size bounds what is allocated.
+  for (const char* kind : {"exact", "hnsw"}) {
+    auto index = make_index(kind, 4, IndexConfig{}, 20);
+    index->add(gaussian(20, 4, 5).view(), scrambled_ids(20));
+    const std::string path = temp_path(std::string("count_") + kind + ".idx");
+    index->save(path);
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(f)), {});
+    const uint64_t count = 4000000000ULL;  // "RLRECIDX" u32 version u32 metric u64 dim u64 count
+    std::memcpy(bytes.data() + 8 + 4 + 4 + 8, &count, 8);
+    const uint64_t h = fnv1a64(std::string_view(bytes.data(), bytes.size() - 8));
+    std::memcpy(bytes.data() + bytes.size() - 8, &h, 8);
+    f.seekp(0);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    f.close();
+    expect_error([&] { load_index(path); }, ErrorCode::kCorrupt,
+                 "truncated (the items' vectors and ids needs 96000000000 bytes");
+  }
+}
+
 TEST(IndexFile, EveryFlippedBitIsDetected) {
   for (const char* kind : {"exact", "hnsw"}) {
     auto index = make_index(kind, 4, IndexConfig{}, 50);
