@@ -1,0 +1,177 @@
+#!/usr/bin/python3
+"""Crash consistency of `rlrec train` (issue 15, item 3; docs/reliability.md).
+
+Trains a tiny SlateQ run without interruption (the reference), then, in each of TRIALS seeded
+trials, starts the same run, kills it with SIGKILL after a random delay (spread over the whole run,
+so that some kills land while a checkpoint or the metrics are being written), one to three times,
+resuming it in between, and finally lets it finish with `rlrec train --resume`. Every trial must
+end with the reference's metrics rows (all columns but the three wall-time ones) and leave no
+temporary file, temporary checkpoint or lock file behind. A run killed before its first checkpoint
+is trained again with --force. A few further trials interrupt with SIGINT or SIGTERM instead: the
+process must die of that signal (or finish) and leave no temporaries either.
+
+usage: crash_consistency_test.py RLREC_BINARY WORK_DIR [TRIALS] [SEED]
+"""
+import csv
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+# metrics.csv columns that hold wall times (they differ between any two runs).
+TIMING = {"train_seconds", "updates_per_second", "env_steps_per_second"}
+
+CONFIG = """\
+[env]
+num_candidates = 6
+slate_size = 2
+max_steps = 10
+[agent]
+name = "slateq_sarsa"
+hidden = [8]
+warmup_steps = 40
+batch_size = 8
+replay_capacity = 4000
+[run]
+train_steps = 600
+eval_interval = 100
+eval_episodes = 4
+episodes = 4
+train_batch = 4
+seed = 3
+"""
+
+
+def rows(run_dir):
+    with open(os.path.join(run_dir, "metrics.csv"), newline="") as f:
+        table = list(csv.reader(f))
+    keep = [i for i, h in enumerate(table[0]) if h not in TIMING]
+    return [[r[i] for i in keep] for r in table]
+
+
+def leftovers(parent, run_dir):
+    """Temporaries inside the run directory and temporaries or locks beside it."""
+    found = []
+    for root, dirs, files in os.walk(run_dir):
+        for name in dirs + files:
+            if ".tmp" in name or name == "checkpoint.old":
+                found.append(os.path.join(root, name))
+    base = os.path.basename(run_dir)
+    for name in os.listdir(parent):
+        if name.startswith(base + ".") and name != base:
+            found.append(os.path.join(parent, name))
+    return found
+
+
+def main():
+    binary, work = sys.argv[1], sys.argv[2]
+    trials = int(sys.argv[3]) if len(sys.argv) > 3 else 50
+    seed = int(sys.argv[4]) if len(sys.argv) > 4 else 15
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    config = os.path.join(work, "tiny.toml")
+    with open(config, "w") as f:
+        f.write(CONFIG)
+
+    def train(out, *flags, check=True):
+        cmd = [binary, "train", config, "--out", out, "--threads", "1", "--json", *flags]
+        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if check and p.returncode != 0:
+            sys.exit(f"FAIL: {' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()}")
+        return p
+
+    ref = os.path.join(work, "reference")
+    t0 = time.monotonic()
+    train(ref)
+    duration = time.monotonic() - t0
+    expected = rows(ref)
+    print(f"reference: {len(expected) - 1} rows in {duration:.2f} s")
+
+    rng = random.Random(seed)
+    kills = during_checkpoint = rows_past_checkpoint = before_first = 0
+    failures = []
+
+    def start(out):
+        """Starts the run in `out`: resumed from its checkpoint, or new."""
+        if os.path.isdir(os.path.join(out, "checkpoint")):
+            flags = ["--resume"]
+        else:
+            flags = ["--force"]
+        cmd = [binary, "train", config, "--out", out, "--threads", "1", "--json", *flags]
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def finish(out, label):
+        resumed = os.path.isdir(os.path.join(out, "checkpoint"))
+        p = train(out, "--resume" if resumed else "--force", check=False)
+        if p.returncode != 0:
+            failures.append(f"{label}: final run exited {p.returncode}: {p.stderr.strip()}")
+            return
+        got = rows(out)
+        if got != expected:
+            failures.append(f"{label}: metrics differ from the reference:\n  {got}\n  {expected}")
+        left = leftovers(work, out)
+        if left:
+            failures.append(f"{label}: left behind {left}")
+
+    for trial in range(trials):
+        out = os.path.join(work, f"kill-{trial}")
+        for _ in range(rng.choice([1, 1, 1, 2, 3])):
+            p = start(out)
+            time.sleep(rng.uniform(0.2, duration * 1.05))
+            if p.poll() is None:
+                p.kill()
+                kills += 1
+            p.wait()
+            p.stderr.close()
+            ck = os.path.join(out, "checkpoint")
+            if os.path.isdir(out) and any(".tmp." in n for n in os.listdir(out)):
+                if any(n.startswith("checkpoint.tmp.") for n in os.listdir(out)):
+                    during_checkpoint += 1
+            if not os.path.isdir(ck):
+                before_first += 1
+            elif os.path.exists(os.path.join(out, "metrics.csv")):
+                with open(os.path.join(ck, "runner.toml")) as f:
+                    it = [l for l in f if l.startswith("iteration = ")]
+                with open(os.path.join(out, "metrics.csv")) as f:
+                    n = sum(1 for _ in f) - 1
+                if it and n > int(it[0].split("=")[1]):
+                    rows_past_checkpoint += 1
+        finish(out, f"trial {trial}")
+        shutil.rmtree(out, ignore_errors=True)
+
+    # SIGINT / SIGTERM: the process dies of the signal and removes its temporaries and lock.
+    interrupts = 0
+    for trial in range(max(4, trials // 10)):
+        out = os.path.join(work, f"signal-{trial}")
+        sig = signal.SIGINT if trial % 2 == 0 else signal.SIGTERM
+        p = start(out)
+        time.sleep(rng.uniform(0.0, duration * 1.1))
+        p.send_signal(sig)
+        p.wait()
+        err = p.stderr.read()
+        p.stderr.close()
+        if p.returncode not in (0, -sig):
+            failures.append(f"signal trial {trial}: exit {p.returncode}: {err.strip()}")
+        interrupts += p.returncode == -sig
+        left = leftovers(work, out)
+        if left:
+            failures.append(f"signal trial {trial} ({sig.name}): left behind {left}")
+        finish(out, f"signal trial {trial}")
+        shutil.rmtree(out, ignore_errors=True)
+
+    print(f"kill trials: {trials}, SIGKILLs: {kills}, with a temporary checkpoint left: "
+          f"{during_checkpoint}, with metrics rows past the checkpoint: {rows_past_checkpoint}, "
+          f"before the first checkpoint: {before_first}; interrupted by SIGINT/SIGTERM: "
+          f"{interrupts}; failures: {len(failures)}")
+    for f in failures:
+        print("FAIL:", f)
+    if not failures:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
