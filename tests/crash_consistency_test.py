@@ -10,8 +10,9 @@ temporary file, temporary checkpoint or lock file behind. A run killed before it
 is trained again with --force. A few further trials interrupt with SIGINT or SIGTERM instead: the
 process must die of that signal (or finish) and leave no temporaries either.
 
-usage: crash_consistency_test.py RLREC_BINARY WORK_DIR [TRIALS] [SEED]
+usage: crash_consistency_test.py RLREC_BINARY WORK_DIR [TRIALS] [SEED] [JOBS]
 """
+import concurrent.futures
 import csv
 import os
 import random
@@ -70,29 +71,16 @@ def main():
     binary, work = sys.argv[1], sys.argv[2]
     trials = int(sys.argv[3]) if len(sys.argv) > 3 else 50
     seed = int(sys.argv[4]) if len(sys.argv) > 4 else 15
+    jobs = int(sys.argv[5]) if len(sys.argv) > 5 else 2
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     config = os.path.join(work, "tiny.toml")
     with open(config, "w") as f:
         f.write(CONFIG)
 
-    def train(out, *flags, check=True):
+    def train(out, *flags):
         cmd = [binary, "train", config, "--out", out, "--threads", "1", "--json", *flags]
-        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if check and p.returncode != 0:
-            sys.exit(f"FAIL: {' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()}")
-        return p
-
-    ref = os.path.join(work, "reference")
-    t0 = time.monotonic()
-    train(ref)
-    duration = time.monotonic() - t0
-    expected = rows(ref)
-    print(f"reference: {len(expected) - 1} rows in {duration:.2f} s")
-
-    rng = random.Random(seed)
-    kills = during_checkpoint = rows_past_checkpoint = before_first = 0
-    failures = []
+        return subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
     def start(out):
         """Starts the run in `out`: resumed from its checkpoint, or new."""
@@ -103,9 +91,35 @@ def main():
         cmd = [binary, "train", config, "--out", out, "--threads", "1", "--json", *flags]
         return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
-    def finish(out, label):
+    def wait_claimed(p, out):
+        """Waits until process `p` holds the lock of `out` (it has started up: libtorch loaded,
+        config checked) or has ended, so that the kill delays are spread over the training."""
+        lock = out + ".lock"
+        while p.poll() is None:
+            try:
+                with open(lock) as f:
+                    if f.read().startswith(f"pid {p.pid} "):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.002)
+
+    ref = os.path.join(work, "reference")
+    t0 = time.monotonic()
+    p = start(ref)
+    wait_claimed(p, ref)
+    t1 = time.monotonic()
+    if p.wait() != 0:
+        sys.exit(f"FAIL: the reference run exited {p.returncode}: {p.stderr.read().strip()}")
+    p.stderr.close()
+    duration = time.monotonic() - t1
+    expected = rows(ref)
+    print(f"reference: {len(expected) - 1} rows, {t1 - t0:.2f} s start-up, {duration:.2f} s "
+          "training")
+
+    def finish(out, label, failures):
         resumed = os.path.isdir(os.path.join(out, "checkpoint"))
-        p = train(out, "--resume" if resumed else "--force", check=False)
+        p = train(out, "--resume" if resumed else "--force")
         if p.returncode != 0:
             failures.append(f"{label}: final run exited {p.returncode}: {p.stderr.strip()}")
             return
@@ -116,52 +130,72 @@ def main():
         if left:
             failures.append(f"{label}: left behind {left}")
 
-    for trial in range(trials):
+    def kill_trial(trial):
+        """SIGKILL one to three times, resuming in between, then finish. Returns counts."""
+        rng = random.Random(seed * 100003 + trial)
         out = os.path.join(work, f"kill-{trial}")
-        for _ in range(rng.choice([1, 1, 1, 2, 3])):
+        c = {"kills": 0, "during_checkpoint": 0, "rows_past_checkpoint": 0, "before_first": 0,
+             "failures": []}
+        for _ in range(rng.choice([1, 1, 2, 3])):
             p = start(out)
-            time.sleep(rng.uniform(0.2, duration * 1.05))
+            wait_claimed(p, out)
+            time.sleep(rng.uniform(0.0, duration))
             if p.poll() is None:
                 p.kill()
-                kills += 1
+                c["kills"] += 1
             p.wait()
             p.stderr.close()
             ck = os.path.join(out, "checkpoint")
-            if os.path.isdir(out) and any(".tmp." in n for n in os.listdir(out)):
-                if any(n.startswith("checkpoint.tmp.") for n in os.listdir(out)):
-                    during_checkpoint += 1
+            if os.path.isdir(out) and any(n.startswith("checkpoint.tmp.") for n in os.listdir(out)):
+                c["during_checkpoint"] += 1
             if not os.path.isdir(ck):
-                before_first += 1
+                c["before_first"] += 1
             elif os.path.exists(os.path.join(out, "metrics.csv")):
                 with open(os.path.join(ck, "runner.toml")) as f:
                     it = [l for l in f if l.startswith("iteration = ")]
                 with open(os.path.join(out, "metrics.csv")) as f:
                     n = sum(1 for _ in f) - 1
                 if it and n > int(it[0].split("=")[1]):
-                    rows_past_checkpoint += 1
-        finish(out, f"trial {trial}")
+                    c["rows_past_checkpoint"] += 1
+        finish(out, f"trial {trial}", c["failures"])
         shutil.rmtree(out, ignore_errors=True)
+        return c
 
-    # SIGINT / SIGTERM: the process dies of the signal and removes its temporaries and lock.
-    interrupts = 0
-    for trial in range(max(4, trials // 10)):
+    def signal_trial(trial):
+        """SIGINT or SIGTERM: the process dies of the signal and removes its temporaries and
+        lock (or it had finished); then the run is finished as after a kill."""
+        rng = random.Random(seed * 100003 + trials + trial)
         out = os.path.join(work, f"signal-{trial}")
         sig = signal.SIGINT if trial % 2 == 0 else signal.SIGTERM
+        c = {"interrupts": 0, "failures": []}
         p = start(out)
-        time.sleep(rng.uniform(0.0, duration * 1.1))
+        wait_claimed(p, out)
+        time.sleep(rng.uniform(0.0, duration))
         p.send_signal(sig)
         p.wait()
         err = p.stderr.read()
         p.stderr.close()
         if p.returncode not in (0, -sig):
-            failures.append(f"signal trial {trial}: exit {p.returncode}: {err.strip()}")
-        interrupts += p.returncode == -sig
+            c["failures"].append(f"signal trial {trial}: exit {p.returncode}: {err.strip()}")
+        c["interrupts"] += p.returncode == -sig
         left = leftovers(work, out)
         if left:
-            failures.append(f"signal trial {trial} ({sig.name}): left behind {left}")
-        finish(out, f"signal trial {trial}")
+            c["failures"].append(f"signal trial {trial} ({sig.name}): left behind {left}")
+        finish(out, f"signal trial {trial}", c["failures"])
         shutil.rmtree(out, ignore_errors=True)
+        return c
 
+    # Two trials at a time (each is mostly process start-up); each trial has its own seeded delays.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(kill_trial, range(trials)))
+        results += list(pool.map(signal_trial, range(max(4, trials // 10))))
+    total = {}
+    for r in results:
+        for k, v in r.items():
+            total[k] = total.get(k, 0 if k != "failures" else []) + v
+    kills, during_checkpoint = total["kills"], total["during_checkpoint"]
+    rows_past_checkpoint, before_first = total["rows_past_checkpoint"], total["before_first"]
+    interrupts, failures = total["interrupts"], total["failures"]
     print(f"kill trials: {trials}, SIGKILLs: {kills}, with a temporary checkpoint left: "
           f"{during_checkpoint}, with metrics rows past the checkpoint: {rows_past_checkpoint}, "
           f"before the first checkpoint: {before_first}; interrupted by SIGINT/SIGTERM: "
