@@ -8,7 +8,8 @@ resuming it in between, and finally lets it finish with `rlrec train --resume`. 
 end with the reference's metrics rows (all columns but the three wall-time ones) and leave no
 temporary file, temporary checkpoint or lock file behind. A run killed before its first checkpoint
 is trained again with --force. A few further trials interrupt with SIGINT or SIGTERM instead: the
-process must die of that signal (or finish) and leave no temporaries either.
+process must die of that signal (or finish) and leave no temporaries either. And a second writer of
+a run directory being trained must exit 2 at once, naming the first.
 
 usage: crash_consistency_test.py RLREC_BINARY WORK_DIR [TRIALS] [SEED] [JOBS]
 """
@@ -184,6 +185,25 @@ def main():
         finish(out, f"signal trial {trial}", c["failures"])
         shutil.rmtree(out, ignore_errors=True)
         return c
+
+    # Two real writers of one run directory: the second exits 2 at once, naming the first.
+    out = os.path.join(work, "two-writers")
+    first = subprocess.Popen(  # a longer run, so that it still trains when the second starts
+        [binary, "train", config, "--out", out, "--threads", "1", "--json", "--set",
+         "run.train_steps=6000"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wait_claimed(first, out)
+    second = train(out, "--force", "--stop-after", "1")
+    if second.returncode != 2 or f"pid {first.pid} " not in second.stderr or (
+            "is being written by another rlrec process" not in second.stderr):
+        sys.exit(f"FAIL: a second writer of {out} exited {second.returncode}: "
+                 f"{second.stderr.strip()}")
+    print("second writer refused:", second.stderr.strip()[:160])
+    if first.wait() != 0:
+        sys.exit(f"FAIL: the first writer of {out} exited {first.returncode}")
+    first.stderr.close()
+    if len(rows(out)) < 10 or leftovers(work, out):
+        sys.exit(f"FAIL: the first writer's run is short or left {leftovers(work, out)}")
+    shutil.rmtree(out)
 
     # Two trials at a time (each is mostly process start-up); each trial has its own seeded delays.
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
