@@ -228,12 +228,22 @@ TEST(RunTrain, RunDirectoryIsLockedAndReplacedOnlyWhenItIsARunAndForced) {
   EXPECT_NE(error_of([&] { run_train(file); }, ErrorCode::kInvalidArgument)
                 .find("exists and is a regular file, not a directory"),
             std::string::npos);
-  // An empty directory (made by the user beforehand) is fine.
+  // An empty directory (made by the user beforehand) is fine, and so is one holding only what a
+  // run killed at its start leaves (temporaries, a lock file): they are removed.
   const std::string empty = parent + "/empty";
   fs::create_directories(empty);
   TrainOptions e = options_in(empty);
   e.max_iterations = 1;
   EXPECT_EQ(run_train(e).metrics.size(), 1u);
+  const std::string killed = parent + "/killed";
+  fs::create_directories(killed + "/checkpoint.tmp.999999.0/agent");
+  test::write_temp("claim/killed/metrics.csv.tmp.999999.1", "partial");
+  test::write_temp("claim/killed/behaviour_log.bin.lock", "pid 999999");
+  TrainOptions k = options_in(killed);
+  k.max_iterations = 1;
+  EXPECT_EQ(run_train(k).metrics.size(), 1u);
+  EXPECT_FALSE(fs::exists(killed + "/metrics.csv.tmp.999999.1"));
+  EXPECT_FALSE(fs::exists(killed + "/checkpoint.tmp.999999.0"));
   fs::remove_all(parent);
 }
 

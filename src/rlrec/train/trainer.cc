@@ -107,7 +107,7 @@ bool is_run_entry(const std::string& name) {
   for (const char* known : {"config.toml", "seed", "git_commit", "metrics.csv", "metrics.jsonl",
                             "learning_curve.png", "checkpoint", "behaviour_log.bin"}) {
     const std::string k = known;
-    if (name == k || name.rfind(k + ".tmp.", 0) == 0) return true;
+    if (name == k || name == k + ".lock" || name.rfind(k + ".tmp.", 0) == 0) return true;
   }
   // What an rlrec before crash-consistent checkpoints left between its renames.
   return name == "checkpoint.tmp" || name == "checkpoint.old";

@@ -76,8 +76,8 @@ std::string latest_checkpoint(const std::string& run_dir);
 // Verifies the checkpoint directory `ck` (as latest_checkpoint does).
 void verify_checkpoint(const std::string& ck);
 // Whether `name` is an entry a run directory may hold (config.toml, metrics.csv, checkpoint, their
-// temporaries, ...), and the first entry of `run_dir` that is not (or a config.toml rlrec did not
-// write); "" when every entry is a run's.
+// temporaries and lock files, ...), and the first entry of `run_dir` that is not (or a config.toml
+// rlrec did not write); "" when every entry is a run's.
 bool is_run_entry(const std::string& name);
 std::string foreign_entry(const std::string& run_dir);
 
