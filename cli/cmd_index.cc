@@ -20,7 +20,7 @@ using namespace experiment;
 
 struct BenchFlags {
   IndexBenchOptions opt;
-  bool json = false;
+  bool json = false, force = false;
   ConfigFlags config;
   std::unique_ptr<KeyFlags<IndexBenchOptions>> keys;
 };
@@ -111,13 +111,18 @@ void add_index_command(CLI::App& app) {
   kf.add("--load", "load", o.load,
          "search a saved index instead of building one (it must have been built for the same "
          "--items/--dim/--clusters/--spread/--seed)");
+  bench->add_flag("--force", f->force,
+                  "--save may replace an existing regular file that is not an rlrec index (an "
+                  "index file is replaced without it; never a directory, device, fifo or socket)");
   bench->add_flag("--json", f->json,
                   "print one JSON object (keys build_seconds, qps, recall, ...)");
   f->config.add_to(*bench);
   bench->callback([f] {
     const Config cfg = f->config.load();
     check_sections(cfg, {"index"}, "index bench");
-    const IndexBenchResult r = run_index_bench(f->keys->options(cfg));
+    IndexBenchOptions o = f->keys->options(cfg);
+    o.force = f->force;
+    const IndexBenchResult r = run_index_bench(o);
     if (f->json)
       print_json(to_json(r));
     else

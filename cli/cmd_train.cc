@@ -91,9 +91,14 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("experiment", f->experiment, "experiment TOML file with [env], [agent], [run]")
       ->required();
   cmd->add_option("--set", f->sets, "override one value: section.key=value (repeatable)");
-  cmd->add_option("--out", f->options.run_dir, "run directory (default runs/AGENT-seedS)");
+  cmd->add_option("--out", f->options.run_dir,
+                  "run directory (default runs/AGENT-seedS), locked while training (OUT.lock)");
   cmd->add_flag("--resume", f->options.resume,
-                "continue the run in --out from its last checkpoint");
+                "continue the run in --out from its last checkpoint (verified; rows written after "
+                "it are dropped and trained again)");
+  cmd->add_flag("--force", f->options.force,
+                "start a new run in --out even if it holds a run (a directory holding anything "
+                "else is never replaced)");
   cmd->add_option("--stop-after", f->options.max_iterations,
                   "stop after this many iterations (resume later with --resume)");
   cmd->add_option("--threads", f->options.threads,

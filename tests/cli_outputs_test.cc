@@ -161,8 +161,13 @@ TEST_F(CliOutputs, IndexSaveReplacesOnlyIndexFiles) {
   ASSERT_EQ(read_file(idx).rfind("RLRECIDX", 0), 0u);
   ASSERT_EQ(rlrec(bench(idx)).code, 0);
   write_file(path("notes.txt"), "my notes\n");
-  expect_usage_error(bench(path("notes.txt")), {"exists and is not an rlrec index file"});
+  expect_usage_error(bench(path("notes.txt")),
+                     {"exists and is not an rlrec index file", "--force"});
   EXPECT_EQ(read_file(path("notes.txt")), "my notes\n");
+  write_file(path("forced.txt"), "my notes\n");  // --force: a regular file may be replaced
+  ASSERT_EQ(rlrec(concat(bench(path("forced.txt")), {"--force"})).code, 0);
+  EXPECT_EQ(read_file(path("forced.txt")).rfind("RLRECIDX", 0), 0u);
+  expect_usage_error(concat(bench("/dev/null"), {"--force"}), {"is a character device"});
   std::string bytes = read_file(idx);
   bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 1);
   write_file(idx, bytes);
@@ -171,6 +176,51 @@ TEST_F(CliOutputs, IndexSaveReplacesOnlyIndexFiles) {
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("index file '" + idx + "' is corrupt: checksum "), std::string::npos)
       << r.err;
+}
+
+// train --out: the run directory is locked while training (a second writer gets exit 2 naming the
+// holder), a run is replaced only with --force, any other directory never; a flipped byte in the
+// checkpoint is reported as corrupt (exit 2) when the run is resumed.
+TEST_F(CliOutputs, TrainOutIsLockedReplacedOnlyWithForceAndItsCheckpointVerified) {
+  write_file(config_,
+             "[env]\nnum_candidates = 5\nslate_size = 2\nmax_steps = 10\n[agent]\nname = "
+             "\"slateq_sarsa\"\nhidden = [8]\nwarmup_steps = 50\nbatch_size = 8\n"
+             "replay_capacity = 1000\n[run]\ntrain_steps = 400\neval_interval = 200\n"
+             "eval_episodes = 4\nepisodes = 4\ntrain_batch = 4\nseed = 2\n");
+  const std::string run = path("run");
+  auto train = [&](const std::vector<std::string>& more) {
+    return concat({"train", config_, "--out", run, "--threads", "1", "--json"}, more);
+  };
+  ASSERT_EQ(rlrec(train({"--stop-after", "1"})).code, 0);
+  expect_usage_error(train({}), {"'" + run + "' already holds a run", "nothing was overwritten"});
+  ASSERT_EQ(rlrec(train({"--force", "--stop-after", "1"})).code, 0);
+
+  const int fd = ::open((run + ".lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  ASSERT_EQ(::write(fd, "pid 4242 since then: rlrec train", 32), 32);
+  expect_usage_error(
+      train({"--resume"}),
+      {"run directory '" + run + "' is being written by another rlrec process", "pid 4242"});
+  expect_usage_error(train({"--force"}), {"is being written by another rlrec process"});
+  ::close(fd);
+
+  std::string bytes = read_file(run + "/checkpoint/agent/online.pt");
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 4);
+  write_file(run + "/checkpoint/agent/online.pt", bytes);
+  expect_usage_error(train({"--resume"}),
+                     {"corrupt checkpoint: " + run + "/checkpoint/agent/online.pt: checksum "});
+
+  const std::string photos = path("photos");
+  fs::create_directory(photos);
+  write_file(photos + "/a.jpg", "jpeg");
+  for (const char* force : {"--stop-after=1", "--force"})
+    expect_usage_error({"train", config_, "--out", photos, force},
+                       {"'" + photos + "' is not an rlrec run directory (it holds 'a.jpg'"});
+  EXPECT_EQ(read_file(path("photos/a.jpg")), "jpeg");
+  for (const auto& e : fs::recursive_directory_iterator(dir_))
+    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << "left behind: " << e.path();
+  EXPECT_FALSE(fs::exists(run + ".lock"));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "rlrec/core/output.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -14,6 +15,7 @@
 #include <ctime>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "rlrec/core/error.h"
 
@@ -26,17 +28,19 @@ namespace {
 constexpr int kSlots = 256;
 struct Slot {
   std::atomic<int> state{0};  // 0 free, 1 being written, 2 registered
+  bool directory = false;     // a TempDir: removed with its content
   char path[4096];
 };
 std::array<Slot, kSlots> g_slots;
 
-int register_path(const fs::path& p) {
+int register_path(const fs::path& p, bool directory = false) {
   const std::string s = p.string();
   if (s.size() >= sizeof(Slot::path)) return -1;
   for (int i = 0; i < kSlots; ++i) {
     int expected = 0;
     if (g_slots[i].state.compare_exchange_strong(expected, 1)) {
       std::memcpy(g_slots[i].path, s.c_str(), s.size() + 1);
+      g_slots[i].directory = directory;
       g_slots[i].state.store(2);
       return i;
     }
@@ -54,9 +58,48 @@ constexpr size_t kMessageBytes = 8192;
 char g_messages[2][kMessageBytes];
 std::atomic<int> g_message{-1};
 
+// Removes `name` (relative to the directory `parent`) with everything under it, using only
+// async-signal-safe calls (openat, getdents64, unlinkat, close; a fixed buffer per level). Depth is
+// bounded: rlrec's temporary directories are a few levels deep (a checkpoint: DIR/agent/FILE).
+void remove_tree_in_handler(int parent, const char* name, int depth) {
+  if (::unlinkat(parent, name, 0) == 0 || errno == ENOENT) return;
+  if (depth > 8) return;
+  const int fd = ::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return;
+  alignas(8) char buf[2048];
+  for (bool removed = true; removed;) {  // rescan from the start while entries go
+    removed = false;
+    if (::lseek(fd, 0, SEEK_SET) != 0) break;
+    for (ssize_t n; (n = ::getdents64(fd, buf, sizeof buf)) > 0;) {
+      for (ssize_t off = 0; off < n;) {
+        const auto* e = reinterpret_cast<const struct dirent64*>(buf + off);
+        off += e->d_reclen;
+        const char* en = e->d_name;
+        if (en[0] == '.' && (en[1] == '\0' || (en[1] == '.' && en[2] == '\0'))) continue;
+        if (e->d_type == DT_DIR) {
+          remove_tree_in_handler(fd, en, depth + 1);
+          removed = true;
+        } else if (::unlinkat(fd, en, 0) == 0) {
+          removed = true;
+        } else if (errno == EISDIR) {  // d_type unknown on this file system
+          remove_tree_in_handler(fd, en, depth + 1);
+          removed = true;
+        }
+      }
+    }
+  }
+  ::close(fd);
+  ::unlinkat(parent, name, AT_REMOVEDIR);
+}
+
 extern "C" void cleanup_and_die(int sig) {
-  for (auto& s : g_slots)
-    if (s.state.load() == 2) ::unlink(s.path);
+  for (auto& s : g_slots) {
+    if (s.state.load() != 2) continue;
+    if (s.directory)
+      remove_tree_in_handler(AT_FDCWD, s.path, 0);
+    else
+      ::unlink(s.path);
+  }
   const int m = g_message.load();
   if (m >= 0) {
     const char* text = g_messages[m];
@@ -124,6 +167,23 @@ void fsync_path(const fs::path& p, int flags) {
 void fsync_parent(const fs::path& p) {
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   fsync_path(dir, O_RDONLY | O_DIRECTORY);
+}
+
+// Flushes every file under `root`, then every directory (deepest first, `root` last), so that a
+// rename of `root` publishes content that is on disk.
+void fsync_tree(const fs::path& root) {
+  std::vector<fs::path> dirs{root};
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto st = it->symlink_status();
+    if (fs::is_directory(st))
+      dirs.push_back(it->path());
+    else if (fs::is_regular_file(st))
+      fsync_path(it->path(), O_RDONLY);
+  }
+  if (ec)
+    throw_error(ErrorCode::kIo, "cannot list '", root.string(), "' to flush it: ", ec.message());
+  for (auto d = dirs.rbegin(); d != dirs.rend(); ++d) fsync_path(*d, O_RDONLY | O_DIRECTORY);
 }
 
 }  // namespace
@@ -250,9 +310,11 @@ TempDir::TempDir(const fs::path& target) : target_(target), path_(temp_name(targ
   if (!fs::create_directory(path_, ec) || ec)
     throw_error(ErrorCode::kIo, "cannot create the directory '", path_.string(),
                 "': ", ec ? ec.message() : std::string("it exists"));
+  slot_ = register_path(path_, /*directory=*/true);
 }
 
 TempDir::~TempDir() {
+  unregister_path(slot_);
   if (!committed_) {
     std::error_code ec;
     fs::remove_all(path_, ec);
@@ -261,13 +323,29 @@ TempDir::~TempDir() {
 
 void TempDir::commit() {
   std::error_code ec;
+  fsync_tree(path_);
   if (fs::is_directory(target_, ec)) {
-    // Swap the new directory and the old one in one step, then remove the old one (now at path_).
-    if (::renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) != 0)
-      throw_error(ErrorCode::kIo, "cannot replace '", target_.string(), "' by '", path_.string(),
-                  "': ", os_error(errno));
-    committed_ = true;
-    fs::remove_all(path_, ec);
+    // Swap the new directory and the old one in one step, then remove the old one (now at path_):
+    // at every moment the target is a complete directory, the old one or the new one.
+    if (::renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) != 0) {
+      if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+        throw_error(ErrorCode::kIo, "cannot replace '", target_.string(), "' by '", path_.string(),
+                    "': ", os_error(errno));
+      // A file system without RENAME_EXCHANGE: move the old directory aside first (a crash
+      // between the two renames leaves the target missing and the old one under a temporary
+      // name, removed by the next writer).
+      const fs::path aside = temp_name(target_);
+      if (::rename(target_.c_str(), aside.c_str()) != 0 ||
+          ::rename(path_.c_str(), target_.c_str()) != 0)
+        throw_error(ErrorCode::kIo, "cannot replace '", target_.string(), "' by '", path_.string(),
+                    "': ", os_error(errno));
+      committed_ = true;
+      fs::remove_all(aside, ec);
+    } else {
+      committed_ = true;
+      // path_ (still registered for SIGINT/SIGTERM) now holds the old directory.
+      fs::remove_all(path_, ec);
+    }
   } else {
     if (::rename(path_.c_str(), target_.c_str()) != 0)
       throw_error(ErrorCode::kIo, "cannot rename '", path_.string(), "' to '", target_.string(),

@@ -76,9 +76,12 @@ class TempFile {
   int slot_ = -1;
 };
 
-// A temporary directory beside `target`; commit() moves it onto the target, replacing an existing
-// target directory (which check_replaceable() allowed) as the last step. Destroyed without
-// commit(), it is removed.
+// A temporary directory beside `target`; commit() flushes every file and directory under it to
+// disk, then moves it onto the target, replacing an existing target directory (which
+// check_replaceable() allowed) in one step (renameat2 RENAME_EXCHANGE, then the old one is
+// removed), so that the target is always a complete directory, the old or the new one. Destroyed
+// without commit(), it is removed; SIGINT and SIGTERM remove it with its content
+// (install_cleanup_handlers()).
 class TempDir {
  public:
   explicit TempDir(const std::filesystem::path& target);
@@ -91,6 +94,7 @@ class TempDir {
  private:
   std::filesystem::path target_, path_;
   bool committed_ = false;
+  int slot_ = -1;
 };
 
 // Steps 1 and 2 at once, before any work is done (so that a second writer or a path that may not be

@@ -197,6 +197,7 @@ TEST(RemoveStaleTemporaries, RemovesThoseOfDeadWritersOnly) {
   EXPECT_FALSE(fs::exists(d / ("log.tmp." + dead + ".3")));
 }
 
+// Temporary files, temporary directory trees and lock files all go.
 TEST(CleanupHandlers, SigtermAndSigintRemoveTemporariesAndLocksThenDieOfTheSignal) {
   for (int sig : {SIGTERM, SIGINT}) {
     const fs::path d = scratch("signal_" + std::to_string(sig));
@@ -206,6 +207,12 @@ TEST(CleanupHandlers, SigtermAndSigintRemoveTemporariesAndLocksThenDieOfTheSigna
       OutputLock lock(d / "log", "log");
       TempFile tmp(d / "log");
       write(tmp.path(), std::string(1 << 20, 'x'));
+      TempDir dir(d / "checkpoint");  // a directory tree: removed with its content
+      fs::create_directories(dir.path() / "agent" / "deeper");
+      for (int i = 0; i < 300; ++i)  // more entries than one getdents64 buffer holds
+        write(dir.path() / "agent" / ("part-" + std::to_string(i) + ".bin"), "x");
+      write(dir.path() / "agent" / "deeper" / "state.bin", "y");
+      write(dir.path() / "runner.toml", "z");
       ::raise(sig);
       ::_exit(0);  // not reached
     }

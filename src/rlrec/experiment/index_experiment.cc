@@ -119,7 +119,7 @@ IndexBenchResult run_index_bench(const IndexBenchOptions& o) {
   if (!o.save.empty())
     claim.emplace(claim_output(
         o.save, OutputKind::kFile,
-        {false, [](const std::filesystem::path& p) { return index::is_index_file(p.string()); }},
+        {o.force, [](const std::filesystem::path& p) { return index::is_index_file(p.string()); }},
         "index file"));
   IndexBenchResult r;
   r.options = o;

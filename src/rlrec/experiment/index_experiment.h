@@ -42,6 +42,8 @@ struct IndexBenchOptions {
   std::string save;        // write the built index to this file ("" = no)
   std::string load;        // search this saved index instead of building one ("" = build)
   bool verbose = true;     // not a config key: progress lines on stderr
+  bool force = false;      // not a config key: `save` may replace a regular file that is not an
+                           // index (an index file is replaced without it)
 
   void visit(FieldVisitor& v);
   void validate() const;

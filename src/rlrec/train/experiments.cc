@@ -1,5 +1,7 @@
 #include "rlrec/train/experiments.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "rlrec/catalog/catalog.h"
@@ -26,7 +28,33 @@ TrainResult run_train(const TrainOptions& o) {
   const auto spec = agent_spec(cfg, "agent", "");
   TrainResult r;
   r.run_dir = o.run_dir.empty() ? str_cat("runs/", spec.label, "-seed", run.seed) : o.run_dir;
+  while (r.run_dir.size() > 1 && r.run_dir.back() == '/') r.run_dir.pop_back();
   const std::string& out = r.run_dir;
+  if (o.resume && o.force)
+    invalid_argument("resume continues the run in '", out, "' and force replaces it: choose one");
+  // Claim the run directory for the whole run: a second writer fails now, naming this one.
+  std::error_code ec;
+  const fs::path parent = fs::path(out).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent, ec)) {
+    fs::create_directories(parent, ec);
+    if (ec)
+      invalid_argument("cannot create the parent directory of the run directory '", out,
+                       "': ", ec.message());
+  }
+  check_replaceable(out, OutputKind::kDirectory, {false, [](const fs::path&) { return true; }},
+                    "run directory");
+  const OutputLock claim(out, "run directory");
+  const bool exists = fs::is_directory(out, ec);
+  if (exists) {
+    const std::string foreign = foreign_entry(out);
+    if (!foreign.empty())
+      invalid_argument("'", out, "' is not an rlrec run directory (it holds '", foreign,
+                       "', which rlrec train does not write); rlrec never replaces or adds to "
+                       "another directory: choose another run directory");
+  }
+  const bool holds_run =
+      exists && (fs::exists(out + "/config.toml") || fs::exists(out + "/checkpoint") ||
+                 fs::exists(out + "/metrics.csv"));
   if (o.resume) {
     if (!fs::exists(out + "/config.toml"))
       throw_error(ErrorCode::kNotFound, "resume: '", out, "' holds no run (no config.toml)");
@@ -36,10 +64,23 @@ TrainResult run_train(const TrainOptions& o) {
           "resume: the experiment config (", cfg.source(),
           " with its overrides) differs from the run's ", out,
           "/config.toml; resume with the same config, or train into a new run directory");
-  } else if (fs::exists(out + "/checkpoint") || fs::exists(out + "/metrics.csv")) {
+  } else if (holds_run && !o.force) {
     invalid_argument("'", out,
-                     "' already holds a run; resume it or choose another run directory "
-                     "(nothing was overwritten)");
+                     "' already holds a run; resume it, force a new run over it, or choose "
+                     "another run directory (nothing was overwritten)");
+  } else if (exists) {
+    // A forced new run (or a directory with only what a run killed at its start left): every
+    // entry is a run's (checked above), so the whole content goes. The checkpoint first, and in
+    // one step (renamed to a temporary name), so that a kill during the removal never leaves a
+    // partial checkpoint, or a checkpoint without its metrics, to resume from.
+    if (fs::exists(out + "/checkpoint")) {
+      const std::string aside = str_cat(out, "/checkpoint.tmp.", ::getpid(), ".replaced");
+      fs::rename(out + "/checkpoint", aside);
+      fs::remove_all(aside);
+    }
+    std::vector<fs::path> entries;
+    for (const auto& e : fs::directory_iterator(out)) entries.push_back(e.path());
+    for (const auto& e : entries) fs::remove_all(e);
   }
   ThreadPool pool(run.threads);
   // Build and check everything (including the checkpoint when resuming) before writing anything.

@@ -31,6 +31,7 @@ struct TrainOptions {
   std::string run_dir;      // "" = runs/AGENT-seedS
   bool resume = false;      // continue the run in run_dir from its latest checkpoint; the
                             // experiment must equal the run's config.toml
+  bool force = false;       // a new run may replace the run already in run_dir
   int max_iterations = -1;  // stop after this many more iterations (-1 = run.train_steps)
   std::optional<int> threads;  // overrides run.threads
   std::string progress;        // progress-bar label on a terminal ("" = "train AGENT")
@@ -48,8 +49,12 @@ struct TrainResult {
   std::vector<MetricsRow> metrics;  // every row of the run (resumed ones included)
 };
 
-// Checks everything (the config, the agent, the run directory: a new run never overwrites one, a
-// resumed one must match it; the checkpoint) before writing anything, then trains.
+// Checks everything (the config, the agent, the run directory, the checkpoint) before writing
+// anything, then trains. The run directory is claimed for the whole run with an exclusive lock
+// (core/output.h OutputLock on RUN_DIR.lock): a second writer gets kInvalidArgument naming the
+// holder. A directory holding anything a run does not write is never written to (force or not);
+// a new run replaces an existing run only with `force`; a resumed run must have the run's
+// config.toml and seed, and starts from its verified checkpoint (rows past it are dropped).
 TrainResult run_train(const TrainOptions& options);
 // The JSON object of `rlrec train --json` (keys as today).
 nlohmann::json to_json(const TrainResult& r);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/output.h"
 
 namespace rlrec::train {
 
@@ -65,16 +66,30 @@ struct Range {
   }
 };
 
-bool run_script(const std::string& png, const std::string& script, const std::string& data) {
-  const int rc = std::system(("gnuplot \"" + script + "\" 2>/dev/null").c_str());
-  fs::remove(data);
-  fs::remove(script);
-  if (rc != 0) {
-    std::fprintf(stderr, "note: gnuplot failed to draw %s\n", png.c_str());
-    return false;
+// The files of one plot: gnuplot's data and script, and the image, all under temporary names
+// beside the image (core/output.h TempFile: removed on SIGINT/SIGTERM, or by the next writer after
+// a kill); the image is renamed onto `png` once gnuplot has drawn it whole.
+struct PlotFiles {
+  explicit PlotFiles(const std::string& png) : png(png), data_(png), script_(png), image_(png) {}
+  std::string png;
+  std::string data() const { return data_.path().string(); }
+  std::string script() const { return script_.path().string(); }
+  std::string image() const { return image_.path().string(); }
+
+  bool run() {
+    remove_stale_temporaries(png);
+    const int rc = std::system(("gnuplot \"" + script() + "\" 2>/dev/null").c_str());
+    if (rc != 0 || !fs::exists(image())) {
+      std::fprintf(stderr, "note: gnuplot failed to draw %s\n", png.c_str());
+      return false;
+    }
+    image_.commit();
+    return true;
   }
-  return true;
-}
+
+ private:
+  TempFile data_, script_, image_;
+};
 
 }  // namespace
 
@@ -127,11 +142,12 @@ bool plot_panels(const std::string& png, const std::string& title,
   for (const auto& p : panels)
     if (!p.curves.empty() || !p.hlines.empty()) shown.push_back(&p);
   if (shown.empty()) return false;
-  const std::string data = png + ".dat", script = png + ".gp";
-  std::ofstream d(data), g(script);
+  PlotFiles files(png);
+  const std::string data = files.data();
+  std::ofstream d(data), g(files.script());
   const int height = 80 + 420 * static_cast<int>(shown.size());
-  g << "set terminal pngcairo size 900," << height << " noenhanced\nset output \"" << esc(png)
-    << "\"\nset key outside right\nset grid\n";
+  g << "set terminal pngcairo size 900," << height << " noenhanced\nset output \""
+    << esc(files.image()) << "\"\nset key outside right\nset grid\n";
   if (shown.size() > 1)
     g << "set multiplot layout " << shown.size() << ",1 title \"" << esc(title) << "\"\n";
   else
@@ -184,7 +200,7 @@ bool plot_panels(const std::string& png, const std::string& title,
   if (shown.size() > 1) g << "unset multiplot\n";
   d.close();
   g.close();
-  return run_script(png, script, data);
+  return files.run();
 }
 
 bool plot_curves(
@@ -203,8 +219,9 @@ bool plot_curves(
 bool plot_bars(const std::string& png, const std::string& title, const std::string& ylabel,
                const std::vector<std::tuple<std::string, double, double, double>>& bars) {
   if (bars.empty() || !have_gnuplot(png)) return false;
-  const std::string data = png + ".dat", script = png + ".gp";
-  std::ofstream d(data), g(script);
+  PlotFiles files(png);
+  const std::string data = files.data();
+  std::ofstream d(data), g(files.script());
   Range y;
   for (size_t i = 0; i < bars.size(); ++i) {
     const auto& [name, mean, low, high] = bars[i];
@@ -215,8 +232,8 @@ bool plot_bars(const std::string& png, const std::string& title, const std::stri
   }
   y.fix();
   const int width = std::max(900, 160 + 110 * static_cast<int>(bars.size()));
-  g << "set terminal pngcairo size " << width << ",480 noenhanced\nset output \"" << esc(png)
-    << "\"\nset title \"" << esc(title) << "\"\nset ylabel \"" << esc(ylabel)
+  g << "set terminal pngcairo size " << width << ",480 noenhanced\nset output \""
+    << esc(files.image()) << "\"\nset title \"" << esc(title) << "\"\nset ylabel \"" << esc(ylabel)
     << "\"\nset grid ytics\nunset key\nset xrange [0.5:" << bars.size() + 0.5 << "]\n";
   axis(g, "y", y.lo, y.hi, 8);
   g << "set xtics rotate by -25 (";
@@ -226,7 +243,7 @@ bool plot_bars(const std::string& png, const std::string& title, const std::stri
     << colour(0) << "\"\n";
   d.close();
   g.close();
-  return run_script(png, script, data);
+  return files.run();
 }
 
 }  // namespace rlrec::train

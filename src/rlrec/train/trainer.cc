@@ -10,6 +10,8 @@
 
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/manifest.h"
+#include "rlrec/core/output.h"
 #include "rlrec/core/progress.h"
 #include "rlrec/core/registry.h"
 #include "rlrec/core/stopwatch.h"
@@ -63,9 +65,66 @@ void check_agent_keys(const Config& cfg, const AgentSpec& spec) {
   }
 }
 
+namespace {
+
+constexpr int kCheckpointFormat = 1;
+const ManifestLabel kCheckpointLabel{"kind", "train_checkpoint"};
+constexpr const char* kConfigHeader = "# effective configuration of this run (rlrec train)";
+
+// Every regular file under `root`, relative to it, sorted.
+std::vector<std::string> files_under(const fs::path& root) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), root).generic_string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+void verify_checkpoint(const std::string& ck) {
+  try {
+    const auto files = verify_manifest(ck, kCheckpointFormat, kCheckpointLabel, {}, "checkpoint");
+    for (const char* need : {"runner.toml", "agent/meta.toml", "agent/manifest.json"})
+      if (std::find(files.begin(), files.end(), need) == files.end())
+        throw_error(ErrorCode::kCorrupt, ck, "/manifest.json: lists no ", need, " (edited)");
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kCorrupt && e.code() != ErrorCode::kNotFound) throw;
+    // kNotFound too: a checkpoint directory without its manifest is not one rlrec wrote whole.
+    throw_error(ErrorCode::kCorrupt, "corrupt checkpoint: ", e.what(),
+                "; nothing was loaded (train again, or restore the run directory from a copy)");
+  }
+}
+
 std::string latest_checkpoint(const std::string& run_dir) {
-  for (const char* name : {"/checkpoint", "/checkpoint.old"})
-    if (fs::exists(run_dir + name)) return run_dir + name;
+  const std::string ck = run_dir + "/checkpoint";
+  std::error_code ec;
+  if (!fs::exists(ck, ec)) return "";
+  verify_checkpoint(ck);
+  return ck;
+}
+
+bool is_run_entry(const std::string& name) {
+  for (const char* known : {"config.toml", "seed", "git_commit", "metrics.csv", "metrics.jsonl",
+                            "learning_curve.png", "checkpoint", "behaviour_log.bin"}) {
+    const std::string k = known;
+    if (name == k || name == k + ".lock" || name.rfind(k + ".tmp.", 0) == 0) return true;
+  }
+  // What an rlrec before crash-consistent checkpoints left between its renames.
+  return name == "checkpoint.tmp" || name == "checkpoint.old";
+}
+
+std::string foreign_entry(const std::string& run_dir) {
+  for (const auto& e : fs::directory_iterator(run_dir)) {
+    const std::string name = e.path().filename().string();
+    if (!is_run_entry(name)) return name;
+    if (name == "config.toml") {
+      std::ifstream in(e.path());
+      std::string first;
+      std::getline(in, first);
+      if (first != kConfigHeader) return name;
+    }
+  }
   return "";
 }
 
@@ -113,13 +172,15 @@ Trainer::Trainer(const Config& cfg, AgentSpec spec, eval::RunConfig run, ThreadP
   // [data] section its agent cannot use, compare lets other agents train online beside it.
   offline_ = attach_offline_data(cfg_, *agent_, train_env_->env(), seed, dir_,
                                  spec_.section == "agent", shared_log_dir);
-  if (!dir_.empty()) {
-    fs::create_directories(dir_);
-    std::ofstream(dir_ + "/config.toml") << "# effective configuration of this run (rlrec train)\n"
-                                         << cfg_.to_toml() << "\n";
-    std::ofstream(dir_ + "/seed") << run_.seed << "\n";
-    std::ofstream(dir_ + "/git_commit") << git_commit() << "\n";
-  }
+  if (!dir_.empty()) fs::create_directories(dir_);
+}
+
+void Trainer::write_run_files() {
+  // config.toml last: its presence says that seed and git_commit are there too.
+  write_file_atomically(dir_ + "/seed", str_cat(run_.seed, "\n"));
+  write_file_atomically(dir_ + "/git_commit", git_commit() + "\n");
+  write_file_atomically(dir_ + "/config.toml", str_cat(kConfigHeader, "\n", cfg_.to_toml(), "\n"));
+  run_files_written_ = true;
 }
 
 Trainer::~Trainer() = default;
@@ -142,9 +203,9 @@ std::string json_num(double v) { return std::isfinite(v) ? num(v) : "null"; }
 
 }  // namespace
 
-void Trainer::write_metrics() const {
+void Trainer::write_metrics(bool plot) const {
   if (dir_.empty()) return;
-  std::ofstream js(dir_ + "/metrics.jsonl"), csv(dir_ + "/metrics.csv");
+  std::ostringstream js, csv;
   csv << csv_header() << "\n";
   for (const auto& r : rows_) {
     js << "{\"iteration\":" << r.iteration << ",\"env_steps\":" << r.env_steps
@@ -160,7 +221,10 @@ void Trainer::write_metrics() const {
         << num(r.mean_loss) << "," << num(r.train_seconds) << "," << num(r.updates_per_second)
         << "," << num(r.env_steps_per_second) << "\n";
   }
-  if (!js || !csv) throw_error(ErrorCode::kIo, "cannot write metrics in '", dir_, "'");
+  // Each file is replaced in one step: a crash leaves the previous rows or the new ones.
+  write_file_atomically(dir_ + "/metrics.jsonl", js.str());
+  write_file_atomically(dir_ + "/metrics.csv", csv.str());
+  if (!plot) return;
   std::vector<double> x, y;
   for (const auto& r : rows_) {
     x.push_back(static_cast<double>(r.env_steps));
@@ -174,31 +238,48 @@ void Trainer::write_metrics() const {
 
 void Trainer::checkpoint() const {
   if (dir_.empty()) return;
-  const std::string tmp = dir_ + "/checkpoint.tmp", final_dir = dir_ + "/checkpoint",
-                    old = dir_ + "/checkpoint.old";
-  fs::remove_all(tmp);
-  agent_->save(tmp + "/agent");
+  // Written whole under a temporary name with a manifest of every file, flushed, then swapped
+  // with the previous checkpoint in one rename (TempDir::commit): after a crash at any moment,
+  // DIR/checkpoint is a complete checkpoint, the previous one or this one.
+  TempDir tmp(fs::path(dir_) / "checkpoint");
+  const std::string t = tmp.path().string();
+  agent_->save(t + "/agent");
   {
-    std::ofstream os(tmp + "/runner.toml");
+    std::ofstream os(t + "/runner.toml");
     os << "[runner]\niteration = " << iteration_ << "\nenv_steps = " << env_steps_
        << "\nupdates = " << updates_ << "\nnext_episode = " << next_episode_
        << "\ntrain_seconds = " << num(train_seconds_) << "\nagent = \"" << spec_.entry << "\"\n";
-    if (!os) throw_error(ErrorCode::kIo, "cannot write '", tmp, "/runner.toml'");
+    os.close();
+    if (!os) throw_error(ErrorCode::kIo, "cannot write '", t, "/runner.toml'");
   }
-  // Replace atomically enough: the previous checkpoint stays until the new one is in place.
-  fs::remove_all(old);
-  if (fs::exists(final_dir)) fs::rename(final_dir, old);
-  fs::rename(tmp, final_dir);
-  fs::remove_all(old);
+  write_manifest(t, kCheckpointFormat, kCheckpointLabel, files_under(t));
+  tmp.commit();
 }
 
 void Trainer::resume() {
   if (dir_.empty()) invalid_argument("resume needs a run directory (the run to continue)");
-  std::string ck = latest_checkpoint(dir_);
-  if (ck.empty()) ck = dir_ + "/checkpoint";
-  if (!fs::exists(ck + "/runner.toml"))
-    throw_error(ErrorCode::kNotFound, "no checkpoint to resume in '", dir_, "' (expected ", ck,
-                "/runner.toml)");
+  // Verifies every file of the checkpoint against its manifest before anything is read.
+  const std::string ck = latest_checkpoint(dir_);
+  if (ck.empty())
+    throw_error(ErrorCode::kNotFound, "no checkpoint to resume in '", dir_, "' (no ", dir_,
+                "/checkpoint: the run stopped before its first checkpoint); train it again");
+  const auto read_line = [&](const std::string& name) {
+    std::ifstream in(dir_ + "/" + name);
+    std::string line;
+    if (!std::getline(in, line))
+      throw_error(ErrorCode::kCorrupt, dir_, "/", name, ": missing or empty (the run wrote it)");
+    return line;
+  };
+  if (const std::string seed = read_line("seed"); seed != std::to_string(run_.seed))
+    throw_error(ErrorCode::kCorrupt, dir_, "/seed: '", seed, "' differs from run.seed ", run_.seed,
+                " of ", dir_, "/config.toml (edited or corrupt)");
+  if (const std::string commit = read_line("git_commit"); commit != git_commit())
+    std::fprintf(stderr,
+                 "note: %s was started by rlrec built from commit %s; this rlrec is %s (%s keeps "
+                 "the first)\n",
+                 dir_.c_str(), commit.c_str(), git_commit().c_str(),
+                 (dir_ + "/git_commit").c_str());
+  run_files_written_ = true;
   Config r = Config::parse_file(ck + "/runner.toml");
   struct State {
     int iteration = 0;
@@ -252,6 +333,15 @@ void Trainer::resume() {
   if (static_cast<int>(rows_.size()) != iteration_)
     throw_error(ErrorCode::kCorrupt, dir_, "/metrics.csv has ", rows_.size(),
                 " rows but the checkpoint is at iteration ", iteration_);
+  // Rows past the checkpoint (a run killed between its metrics and its checkpoint) are dropped:
+  // the resumed run writes them again.
+  write_metrics(/*plot=*/false);
+  // What a killed run left: its temporary files and checkpoint, or an older rlrec's
+  // checkpoint.tmp/.old.
+  for (const char* name : {"checkpoint", "metrics.csv", "metrics.jsonl", "learning_curve.png",
+                           "config.toml", "seed", "git_commit"})
+    remove_stale_temporaries(fs::path(dir_) / name);
+  for (const char* name : {"/checkpoint.tmp", "/checkpoint.old"}) fs::remove_all(dir_ + name);
 }
 
 void Trainer::iteration() {
@@ -318,6 +408,7 @@ eval::EpisodeResults Trainer::evaluate(int64_t episodes) {
 
 const std::vector<MetricsRow>& Trainer::run(int max_iterations, const std::string& progress,
                                             const std::function<void(const MetricsRow&)>& on_row) {
+  if (!dir_.empty() && !run_files_written_) write_run_files();
   Progress bar(progress, static_cast<uint64_t>(run_.train_steps));
   bar.set(static_cast<uint64_t>(env_steps_));
   int done = 0;

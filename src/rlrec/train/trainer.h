@@ -10,10 +10,17 @@
 //   config.toml      the effective experiment config (the file with its overrides)
 //   seed, git_commit
 //   metrics.jsonl    one JSON object per evaluation; metrics.csv the same as CSV
-//   checkpoint/      agent state (agent/) + runner.toml; written to checkpoint.tmp/, then the
-//                    previous one is moved to checkpoint.old/ and the new one renamed into place
-//                    (latest_checkpoint() below finds the one to load: resume and evaluate_run_dir)
+//   checkpoint/      agent state (agent/) + runner.toml + manifest.json (every file with its size
+//                    and checksum, core/manifest.h); written whole as checkpoint.tmp.PID.N/,
+//                    flushed to disk and swapped with the previous one in one rename
+//                    (core/output.h TempDir), so that after a crash at any moment checkpoint/ is
+//                    complete (latest_checkpoint() below verifies it: resume and evaluate_run_dir)
 //   learning_curve.png  (gnuplot; skipped with a note on stderr if gnuplot is missing)
+// Every file is written to a temporary name and renamed (core/output.h); run() writes config.toml,
+// seed and git_commit on a fresh run (config.toml last), resume() checks seed and git_commit.
+// metrics.* are written before the checkpoint of their iteration, so they hold every row up to the
+// checkpoint, maybe one more: resume() drops rows past the checkpoint. Claiming the directory
+// (lock, replace rules) is run_train's part (experiments.h).
 #pragma once
 
 #include <functional>
@@ -62,10 +69,17 @@ bool is_learning_agent(const std::string& entry);
 // are checked when the agent is built. Throws kInvalidArgument with a did-you-mean.
 void check_agent_keys(const Config& cfg, const AgentSpec& spec);
 
-// The checkpoint to load from run_dir: run_dir/checkpoint, or run_dir/checkpoint.old when a run
-// was interrupted between the two renames of Trainer's checkpoint step; "" when neither exists.
+// The checkpoint to load from run_dir: run_dir/checkpoint, verified against its manifest (every
+// file's size and checksum; throws kCorrupt naming the file that differs); "" when there is none.
 // The agent's state is in CHECKPOINT/agent, the runner's counters in CHECKPOINT/runner.toml.
 std::string latest_checkpoint(const std::string& run_dir);
+// Verifies the checkpoint directory `ck` (as latest_checkpoint does).
+void verify_checkpoint(const std::string& ck);
+// Whether `name` is an entry a run directory may hold (config.toml, metrics.csv, checkpoint, their
+// temporaries and lock files, ...), and the first entry of `run_dir` that is not (or a config.toml
+// rlrec did not write); "" when every entry is a run's.
+bool is_run_entry(const std::string& name);
+std::string foreign_entry(const std::string& run_dir);
 
 // A learning agent built as Trainer builds it, and the training VectorEnv it was made for: the
 // environment of the run seed (catalog::make_environment(cfg, run.seed)), run.train_batch slots,
@@ -120,7 +134,8 @@ class Trainer {
  private:
   void iteration();
   void checkpoint() const;
-  void write_metrics() const;
+  void write_metrics(bool plot = true) const;
+  void write_run_files();
 
   Config cfg_;
   AgentSpec spec_;
@@ -137,6 +152,7 @@ class Trainer {
   int64_t env_steps_ = 0, updates_ = 0;
   uint64_t next_episode_ = 0;
   double train_seconds_ = 0;
+  bool run_files_written_ = false;  // config.toml, seed, git_commit (or checked, on resume)
 };
 
 // The current git commit of the source tree rlrec was built from ("unknown" if not a git checkout).
