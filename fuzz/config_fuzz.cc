@@ -8,7 +8,7 @@
 
 #include "fuzz/fuzz_util.h"
 #include "rlrec/core/config.h"
-#include "rlrec/train/run_config.h"
+#include "rlrec/eval/run_config.h"
 
 namespace {
 
@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
     fuzz::expect_error_or_success([&] {
-      train::RunConfig run;
+      eval::RunConfig run;
       read_section(cfg, "run", run);
       run.validate();
     });
