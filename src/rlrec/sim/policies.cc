@@ -193,10 +193,8 @@ SoftmaxPolicyConfig read_softmax_config(const PolicyContext& c, bool biased) {
     read_section(
         *c.config, "policy", cfg,
         biased ? std::vector<std::string>{"name"} : std::vector<std::string>{"name", "bias"});
-  // An infinite temperature would silently make the policy uniform.
-  if (!(cfg.temperature > 0) || !std::isfinite(cfg.temperature))
-    invalid_argument("policy.temperature must be finite and > 0, got ",
-                     format_double(cfg.temperature));
+  // check_positive: finite too (an infinite temperature silently made the policy uniform).
+  check_positive("policy.temperature", cfg.temperature);
   check_range("policy.bias", cfg.bias, 0.0, 1.0);
   return cfg;
 }
