@@ -69,8 +69,7 @@ Config validate(const Config& cfg, const std::string& command) {
     check_sections(cfg, train::compare_sections(cfg), "compare");
     train::CompareOptions o;
     o.experiment = cfg;
-    train::check_compare_experiment(o);
-    const auto plan = train::plan_compare(o);
+    const auto plan = train::check_compare_experiment(o);
     env_defaults();
     eff.overlay(Config::parse_string(dump_section("run", "", plan.run)));
     eff.overlay(Config::parse_string(dump_section("compare", "", plan.compare)));

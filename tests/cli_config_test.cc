@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,22 @@ TEST_F(Cli, ConfigForSimulateNotesTheAgentSection) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("as rlrec simulate runs it"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("not used by rlrec simulate: [agent]"), std::string::npos) << r.err;
+}
+
+// Every experiment file the repository ships is accepted as the command that runs it would accept
+// it (files reading ../shared/data, relative to the checkout, are left to the data tests).
+TEST_F(Cli, ConfigAcceptsEveryShippedExperiment) {
+  int checked = 0;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(RLREC_SOURCE_DIR) +
+                                                           "/configs/experiments")) {
+    if (e.path().extension() != ".toml") continue;
+    if (read_file(e.path().string()).find("../shared/") != std::string::npos) continue;
+    const Result r = rlrec({"config", e.path().string()});
+    EXPECT_EQ(r.code, 0) << e.path() << ": " << r.err;
+    EXPECT_NE(r.out.find("# effective configuration: "), std::string::npos) << e.path();
+    ++checked;
+  }
+  EXPECT_GE(checked, 5);
 }
 
 }  // namespace

@@ -165,11 +165,12 @@ ComparePlan plan_compare(const CompareOptions& o) {
   return plan;
 }
 
-void check_compare_experiment(const CompareOptions& o) {
-  const ComparePlan plan = plan_compare(o);
+ComparePlan check_compare_experiment(const CompareOptions& o) {
+  ComparePlan plan = plan_compare(o);
   ThreadPool pool(1);
   for (const auto& a : plan.result.agents)
     if (a.learning) make_training_agent(o.experiment, a.spec, plan.run, pool);
+  return plan;
 }
 
 CompareResult run_compare(const CompareOptions& o) {

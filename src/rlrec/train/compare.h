@@ -103,8 +103,8 @@ ComparePlan plan_compare(const CompareOptions& options);
 // Every check of run_compare before its first run, without training or writing anything (`rlrec
 // config` runs it): plan_compare, then each learning agent is built on the environment of the run
 // seed (its values are checked there), so a bad value of the last agent fails before the first
-// one trains.
-void check_compare_experiment(const CompareOptions& options);
+// one trains. Returns the plan.
+ComparePlan check_compare_experiment(const CompareOptions& options);
 
 CompareResult run_compare(const CompareOptions& options);
 
