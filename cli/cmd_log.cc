@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "rlrec/catalog/catalog.h"
+#include "rlrec/core/memory.h"
 #include "rlrec/core/stopwatch.h"
 #include "rlrec/eval/run_config.h"
 #include "rlrec/logs/log.h"
@@ -42,7 +43,19 @@ void run_log(const LogFlags& f) {
   sim::PolicyContext ctx{&env.env(), &cfg, &pool};
   auto policy = entry.make(ctx);
   const auto t0 = std::chrono::steady_clock::now();
-  logs::LogWriter w(f.out, logs::make_header(env.env(), cfg, seed, f.policy, policy_seed), f.force);
+  auto header = logs::make_header(env.env(), cfg, seed, f.policy, policy_seed);
+  {  // Before writing: every episode logs at least one step (a lower bound on the file's size).
+    const auto& sp = env.spec();
+    const double per_step =
+        4.0 * (sp.user_dim + sp.slate_size + sp.response_dim() +
+               (header.has_candidate_ids ? sp.num_candidates : 0) +
+               (header.has_candidate_features ? double(sp.num_candidates) * sp.item_dim : 0.0)) +
+        16;
+    check_disk(per_step * static_cast<double>(run.episodes), f.out,
+               str_cat("run.episodes = ", run.episodes, " (at least one logged step of ", per_step,
+                       " bytes per episode)"));
+  }
+  logs::LogWriter w(f.out, std::move(header), f.force);
   const auto st = logs::collect_log(env, *policy, run.episodes, policy_seed, w);
   w.close();
   const double secs = seconds_since(t0);

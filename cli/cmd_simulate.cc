@@ -4,6 +4,7 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/checks.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "rlrec/catalog/catalog.h"
@@ -18,16 +19,13 @@ namespace {
 struct SimulateFlags {
   ConfigFlags config;
   std::string env, policy = "random";
-  // Unset unless given on the command line (a sentinel such as -1 would make `--episodes -1`
-  // silently mean "the default" instead of an error).
-  std::optional<int64_t> episodes, seed;
-  std::optional<int> threads, batch;
+  SimulateOverrides overrides;
   bool json = false;
 };
 
-void run_simulate(const SimulateFlags& f) {
-  Config cfg = f.config.load();
-  if (!f.env.empty()) cfg.set_string("env", "name", f.env);
+}  // namespace
+
+eval::RunConfig check_simulate(const Config& cfg, const std::string& policy, const SimulateOverrides& f) {
   eval::RunConfig run;
   read_section(cfg, "run", run, {});
   if (f.episodes) run.episodes = *f.episodes;
@@ -36,7 +34,6 @@ void run_simulate(const SimulateFlags& f) {
   if (f.batch) run.batch = *f.batch;
   run.validate();
   check_sections(cfg, {"env", "policy", "run"}, "simulate");
-  const std::string policy = f.policy;
   if (catalog::find_agent_or_null(policy))
     invalid_argument("'", policy,
                      "' is a learning agent: train it with 'rlrec train' (then 'rlrec "
@@ -49,6 +46,16 @@ void run_simulate(const SimulateFlags& f) {
     NoFields none;
     read_section(cfg, "policy", none);
   }
+  return run;
+}
+
+namespace {
+
+void run_simulate(const SimulateFlags& f) {
+  Config cfg = f.config.load();
+  if (!f.env.empty()) cfg.set_string("env", "name", f.env);
+  const std::string policy = f.policy;
+  const eval::RunConfig run = check_simulate(cfg, policy, f.overrides);
   const std::string env_name = catalog::env_name(cfg);
   ThreadPool pool(run.threads);
   // Over the ranks of an mpirun/srun job: each rank runs its share of the episodes, rank 0 prints.
@@ -109,12 +116,12 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--policy", f->policy,
                   "policy (rlrec list policies); default random; its parameters with --set "
                   "policy.temperature=0.5 (softmax_myopic, biased_softmax; also bias)");
-  cmd->add_option("--episodes", f->episodes, "number of episodes (default 2000)");
-  cmd->add_option("--seed", f->seed, "run seed (default 1)");
-  cmd->add_option("--threads", f->threads,
+  cmd->add_option("--episodes", f->overrides.episodes, "number of episodes (default 2000)");
+  cmd->add_option("--seed", f->overrides.seed, "run seed (default 1)");
+  cmd->add_option("--threads", f->overrides.threads,
                   "worker threads, 0 = all cores (default 1); results "
                   "are identical for any value");
-  cmd->add_option("--batch", f->batch, "users simulated per batched step (default 256)");
+  cmd->add_option("--batch", f->overrides.batch, "users simulated per batched step (default 256)");
   f->config.add_to(*cmd);
   cmd->add_flag("--json", f->json, "print one JSON object instead of a table");
   cmd->callback([f] {

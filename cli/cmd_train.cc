@@ -5,6 +5,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "cli/checks.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "rlrec/train/experiments.h"
@@ -59,7 +60,7 @@ class LiveRows {
 void run_train(TrainFlags& f) {
   Config cfg = Config::parse_file(f.experiment);
   for (const auto& s : f.sets) cfg.set(s);
-  check_sections(cfg, {"env", "agent", "run", "data", "policy"}, "train");
+  check_sections(cfg, train_sections(), "train");
   f.options.experiment = cfg;
   LiveRows live({"iteration", "env steps", "updates", "eval return ± se", "CTR", "loss",
                  "updates/s", "steps/s"});

@@ -69,10 +69,12 @@ inline constexpr CommandInfo kCommands[] = {
      "them).",
      false, false},
     {"config",
-     "Print configuration as TOML: every default of an environment (--defaults ENV), or the "
-     "effective config of --config FILE after --set overrides (its [env] is validated; other "
-     "sections are checked by the command that runs the file).",
-     false, false},
+     "Validate an experiment file exactly as the command that runs it does (compare with "
+     "[compare], train with [agent], else simulate; --for picks one) and print its effective "
+     "configuration with every default filled in; or print the defaults of an environment, "
+     "learning agent or baseline policy (--defaults NAME) as TOML.\nExample: rlrec config "
+     "configs/experiments/main.toml",
+     true, false},
     {"index", "Build and benchmark nearest-neighbour indexes.", false, false},
     {"log",
      "Run a baseline policy in the experiment's [env] and write a log file (docs/logs.md) with "

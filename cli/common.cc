@@ -1,8 +1,10 @@
 #include "cli/common.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <sstream>
@@ -90,7 +92,11 @@ void check_sections(const Config& cfg, const std::vector<std::string>& used,
   note(str_cat(cfg.source(), ": not used by rlrec ", command, ": ", unused));
 }
 
-void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
+void print_json(const nlohmann::json& j) {
+  // A path that is not UTF-8 (a file name is any bytes) is printed with U+FFFD in its place
+  // instead of failing the command after its work is done (json type_error 316, exit 1).
+  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+}
 
 namespace {
 std::vector<CLI::App*> subcommands(CLI::App* app) {
@@ -152,6 +158,77 @@ void tidy_help(CLI::App& app) {
     o->option_text(text);
   }
   for (CLI::App* sub : subcommands(&app)) tidy_help(*sub);
+}
+
+namespace {
+
+// The check every option taking a value gets (check_flag_values): no empty value, and an integer
+// that does not fit its type is an error (CLI11 converts with strtoll/strtoull, which saturate:
+// --episodes 9223372036854775808 became 9223372036854775807, and --seed -1 of an unsigned flag
+// became 2^64 - 1).
+CLI::Validator value_check(const std::string& type) {
+  return CLI::Validator(
+      [type](std::string& s) -> std::string {
+        if (s.empty()) return "empty value; give " + (type.empty() ? "a value" : type);
+        const bool is_int = type == "INT", is_uint = type == "UINT";
+        if (!is_int && !is_uint) return "";
+        const size_t digits = s.find_first_not_of(" \t+-");
+        if (digits == std::string::npos || s[digits] < '0' || s[digits] > '9')
+          return "'" + s + "' is not an integer";
+        errno = 0;
+        char* end = nullptr;
+        if (is_uint && s.find('-') != std::string::npos && s.find('-') < digits)
+          return "'" + s + "' is negative; give an integer >= 0";
+        if (is_int)
+          (void)std::strtoll(s.c_str(), &end, 0);
+        else
+          (void)std::strtoull(s.c_str(), &end, 0);
+        if (errno == ERANGE)
+          return "'" + s + "' does not fit in a 64-bit integer (" +
+                 (is_int ? "-9223372036854775808 to 9223372036854775807"
+                         : "0 to 18446744073709551615") +
+                 ")";
+        if (end == nullptr || *end != '\0') return "'" + s + "' is not an integer";
+        return "";
+      },
+      "", "value_check");
+}
+
+}  // namespace
+
+void check_flag_values(CLI::App& app) {
+  for (CLI::Option* o : app.get_options()) {
+    if (o->get_type_size() == 0) continue;  // a flag without a value
+    std::string type = o->get_type_name();
+    type = type.substr(0, type.find(':'));
+    o->transform(value_check(type));  // first: before range checks, which would say less
+  }
+  for (CLI::App* sub : subcommands(&app)) check_flag_values(*sub);
+}
+
+std::string conversion_hint(CLI::App& app, const std::string& message) {
+  // "Could not convert: --batch = 2147483648": the value passed value_check (a 64-bit integer, or
+  // not an integer flag), so it is out of the flag's narrower range or not a number at all.
+  const std::string prefix = "Could not convert: ";
+  if (message.rfind(prefix, 0) != 0) return "";
+  const size_t eq = message.find(" = ");
+  if (eq == std::string::npos) return "";
+  const std::string name = message.substr(prefix.size(), eq - prefix.size());
+  const std::string value = message.substr(eq + 3);
+  std::string type;
+  std::function<void(CLI::App*)> find = [&](CLI::App* a) {
+    for (const CLI::Option* o : a->get_options())
+      for (const auto& n : o->get_lnames())
+        if ("--" + n == name && type.empty()) type = o->get_type_name();
+    for (CLI::App* sub : subcommands(a)) find(sub);
+  };
+  find(&app);
+  type = type.substr(0, type.find(':'));
+  if (type == "INT" || type == "UINT")
+    return str_cat(name, " takes a 32-bit integer (", type == "INT" ? "-2147483648 to " : "0 to ",
+                   type == "INT" ? "2147483647" : "4294967295", "), got ", value);
+  if (type == "FLOAT") return str_cat(name, " takes a number, got '", value, "'");
+  return "";
 }
 
 void require_one_rank(std::string_view command) {

@@ -56,6 +56,14 @@ std::string typo_hint(CLI::App& app, int argc, char** argv);
 // checks add no raw type annotations ("INT:INT in [1 - 4294967296]" becomes "INT").
 void tidy_help(CLI::App& app);
 
+// Every option of app (and its subcommands) that takes a value rejects an empty value, and an
+// integer flag rejects a value that does not fit in 64 bits (instead of CLI11 silently saturating
+// it) or a negative value when unsigned. main.cc applies it once the commands are added.
+void check_flag_values(CLI::App& app);
+// For CLI11's "Could not convert: --flag = VALUE": the rule the value breaks ("--batch takes a
+// 32-bit integer (...), got 2147483648"), or "" when it cannot tell.
+std::string conversion_hint(CLI::App& app, const std::string& message);
+
 // For a subcommand that runs in one process only, inside a command marked `ranks` in kCommands:
 // in a job of more than one rank, throws a one-line error naming the command and the job's size.
 void require_one_rank(std::string_view command);

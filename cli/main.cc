@@ -36,13 +36,17 @@ struct Adder {
 };
 // How each command of rlrec::cli::kCommands adds itself; the agent commands only in rlrec-agents.
 constexpr Adder kAdders[] = {
-    {"simulate", rlrec::cli::add_simulate_command}, {"list", rlrec::cli::add_list_command},
-    {"config", rlrec::cli::add_config_command},     {"index", rlrec::cli::add_index_command},
-    {"log", rlrec::cli::add_log_command},           {"mf", rlrec::cli::add_mf_command},
+    {"simulate", rlrec::cli::add_simulate_command},
+    {"list", rlrec::cli::add_list_command},
+    {"index", rlrec::cli::add_index_command},
+    {"log", rlrec::cli::add_log_command},
+    {"mf", rlrec::cli::add_mf_command},
     {"ope", rlrec::cli::add_ope_command},
 #ifdef RLREC_CLI_AGENTS
-    {"train", rlrec::cli::add_train_command},       {"eval", rlrec::cli::add_eval_command},
+    {"train", rlrec::cli::add_train_command},
+    {"eval", rlrec::cli::add_eval_command},
     {"compare", rlrec::cli::add_compare_command},
+    {"config", rlrec::cli::add_config_command},
 #endif
 };
 
@@ -154,6 +158,7 @@ int main(int argc, char** argv) {
       app.add_subcommand(std::string(c.name), std::string(c.description));  // handed over
   }
   rlrec::cli::tidy_help(app);
+  rlrec::cli::check_flag_values(app);
   try {
     app.parse(argc, argv);
     rlrec::cli::flush_notes();
@@ -164,10 +169,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::string message = e.what();
+    // One line, as every error: CLI11's message, a did-you-mean, where help is.
+    std::string message = first_line(e.what());
+    if (const std::string r = rlrec::cli::conversion_hint(app, message); !r.empty()) message = r;
     if (const std::string h = rlrec::cli::typo_hint(app, argc, argv); !h.empty())
-      message += "\n" + h;
-    return fail(message + "\nrun '" + argv[0] + " --help' for usage", 2);
+      message += "; " + h;
+    return fail(message + "; run '" + argv[0] + " --help' for usage", 2);
   } catch (const rlrec::Error& e) {
     const auto c = e.code();
     return fail(e.what(), (c == rlrec::ErrorCode::kIo || c == rlrec::ErrorCode::kInternal) ? 1 : 2);

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/memory.h"
 
 namespace rlrec::agents::nn {
 
@@ -35,6 +36,22 @@ void init_uniform(torch::nn::Module& module, Rng& rng) {
 }
 
 torch::nn::Sequential mlp(int in, const std::vector<int64_t>& hidden, int out, Rng& rng) {
+  // Before allocating: weights, their gradients, a target copy and two Adam moments (5 floats per
+  // parameter) must fit in memory (a width typo such as hidden = [65536, 65536] is 4e9
+  // parameters; libtorch would spend minutes initialising them, or fail with bad_alloc).
+  double params = 0;
+  std::string layers = std::to_string(in);
+  int64_t prev_width = in;
+  for (int64_t h : hidden) {
+    params += static_cast<double>(prev_width + 1) * static_cast<double>(h);
+    layers += " -> " + std::to_string(h);
+    prev_width = h;
+  }
+  params += static_cast<double>(prev_width + 1) * out;
+  layers += " -> " + std::to_string(out);
+  check_memory(params * 5 * sizeof(float),
+               str_cat("a network of layers ", layers, " (", params,
+                       " parameters; with gradients, target copy and Adam moments)"));
   torch::nn::Sequential seq;
   int64_t prev = in;
   for (int64_t h : hidden) {
@@ -69,7 +86,7 @@ void OptimizerConfig::visit(FieldVisitor& v, const char*) {
 
 void OptimizerConfig::validate(const std::string& section) const {
   check_one_of(section + ".optimizer", optimizer, {"adam", "rmsprop", "sgd"});
-  check_positive(section + ".lr", lr);
+  check_positive(section + ".lr", lr);  // finite: lr = inf diverged at the first update
   check_range(section + ".grad_clip", grad_clip, 0.0, 1e12);
 }
 

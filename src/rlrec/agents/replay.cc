@@ -7,6 +7,7 @@
 
 #include "rlrec/core/check.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/memory.h"
 
 namespace rlrec::agents {
 
@@ -18,6 +19,11 @@ constexpr uint32_t kVersion = 1;
 ReplayBuffer::ReplayBuffer(int64_t capacity, std::vector<Column> columns)
     : capacity_(capacity), columns_(std::move(columns)) {
   if (capacity < 1) invalid_argument("replay capacity must be >= 1, got ", capacity);
+  double floats = 0;
+  for (const auto& c : columns_) floats += c.width;
+  check_memory(static_cast<double>(capacity) * floats * sizeof(float),
+               str_cat("a replay buffer of ", capacity, " transitions (replay_capacity) x ", floats,
+                       " floats"));
   for (auto& c : columns_) {
     RLREC_CHECK(c.width >= 0, "column ", c.name);
     data_.emplace_back(static_cast<size_t>(capacity) * c.width, 0.f);

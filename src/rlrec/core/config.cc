@@ -2,8 +2,11 @@
 
 #include <toml++/toml.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -90,10 +93,24 @@ Config Config::parse_string(std::string_view text, std::string_view source) {
 }
 
 Config Config::parse_file(const std::string& path) {
+  // A directory opens (and reads as an empty file) and a device reads as anything: both are
+  // mistakes, not configs. A fifo (a shell's <(...)) is read like a file.
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto type = fs::status(path, ec).type();
+  if (type == fs::file_type::directory)
+    invalid_argument("config file '", path, "' is a directory; give a TOML file");
+  if (type == fs::file_type::character || type == fs::file_type::block)
+    invalid_argument("config file '", path, "' is a device, not a TOML file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, str_cat("cannot open config file '", path, "'"));
+  if (!in) {
+    const int err = errno;
+    throw Error(ErrorCode::kNotFound, str_cat("cannot open config file '", path,
+                                              "': ", err ? std::strerror(err) : "unreadable"));
+  }
   std::stringstream ss;
   ss << in.rdbuf();
+  if (in.bad()) throw Error(ErrorCode::kIo, str_cat("cannot read config file '", path, "'"));
   return parse_string(ss.str(), path);
 }
 
@@ -193,6 +210,22 @@ std::optional<std::vector<std::string>> Config::get_strings(std::string_view sec
     out.push_back(e.value_or<std::string>(""));
   }
   return out;
+}
+
+void Config::overlay_section(const Config& from, std::string_view section, std::string_view into) {
+  const auto* src = from.impl().table.get_as<toml::table>(section);
+  if (!src) return;
+  if (into.empty()) into = section;
+  auto* dst = impl_->table.get_as<toml::table>(into);
+  if (!dst) {
+    impl_->table.insert_or_assign(into, toml::table{});
+    dst = impl_->table.get_as<toml::table>(into);
+  }
+  for (auto&& [k, v] : *src) dst->insert_or_assign(k, v);
+}
+
+void Config::overlay(const Config& from) {
+  for (const auto& s : from.sections()) overlay_section(from, s, s);
 }
 
 std::string Config::to_toml() const {
@@ -418,6 +451,8 @@ void check_range(std::string_view key, int64_t value, int64_t lo, int64_t hi) {
 
 void check_positive(std::string_view key, double value) {
   if (!(value > 0)) invalid_argument(key, " must be > 0, got ", format_double(value));
+  // inf passed "> 0": an infinite learning rate diverged, an infinite budget never ended.
+  if (std::isinf(value)) invalid_argument(key, " must be finite, got ", format_double(value));
 }
 
 void check_one_of(std::string_view key, const std::string& value,

@@ -73,6 +73,12 @@ class Config {
   std::optional<std::vector<std::string>> get_strings(std::string_view section,
                                                       std::string_view key) const;
 
+  // Copies every key of from's [section] into this config's [into] (default: the same name),
+  // replacing keys already there; nothing when from has no such section. overlay: every section.
+  // (rlrec config fills in defaults this way: the defaults, then the file's keys over them.)
+  void overlay_section(const Config& from, std::string_view section, std::string_view into = {});
+  void overlay(const Config& from);
+
   // Where values came from, for messages ("exp.toml", "--set").
   const std::string& source() const { return source_; }
   // The whole document as TOML text.
@@ -118,7 +124,7 @@ void check_range(std::string_view key, int64_t value, int64_t lo, int64_t hi);
 inline void check_range(std::string_view key, int value, int64_t lo, int64_t hi) {
   check_range(key, static_cast<int64_t>(value), lo, hi);
 }
-void check_positive(std::string_view key, double value);
+void check_positive(std::string_view key, double value);  // finite and > 0
 void check_one_of(std::string_view key, const std::string& value,
                   const std::vector<std::string>& choices);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "rlrec/core/testing.h"
 
@@ -94,6 +95,9 @@ TEST(Config, RangeChecksNameTheRule) {
   EXPECT_EQ(error_of([] { check_range("env.slate_size", int64_t{12}, 1, 10); }),
             "env.slate_size must be in [1, 10], got 12");
   EXPECT_EQ(error_of([] { check_positive("agent.lr", -1.0); }), "agent.lr must be > 0, got -1.0");
+  EXPECT_EQ(error_of([] { check_positive("agent.lr", std::numeric_limits<double>::infinity()); }),
+            "agent.lr must be finite, got inf");
+  EXPECT_EQ(error_of([] { check_positive("agent.lr", -0.0); }), "agent.lr must be > 0, got -0.0");
 }
 
 }  // namespace

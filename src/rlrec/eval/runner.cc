@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/memory.h"
 #include "rlrec/core/progress.h"
 #include "rlrec/core/stopwatch.h"
 #include "rlrec/sim/episode_driver.h"
@@ -31,6 +32,10 @@ EpisodeResults run_episodes(sim::VectorEnv& env, sim::Policy& policy, int64_t ep
                             uint64_t policy_seed, const std::string& progress_label,
                             uint64_t first_episode) {
   if (episodes < 1) invalid_argument("episodes must be >= 1, got ", episodes);
+  constexpr double kPerEpisode = sizeof(double) + 2 * sizeof(int32_t);  // return, length, clicks
+  check_memory(
+      kPerEpisode * static_cast<double>(episodes),
+      str_cat("run.episodes = ", episodes, " (", kPerEpisode, " bytes of results per episode)"));
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
   EpisodeResults r;

@@ -10,11 +10,13 @@
 #include <optional>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/memory.h"
 #include "rlrec/core/output.h"
 #include "rlrec/core/registry.h"
 #include "rlrec/core/stopwatch.h"
 #include "rlrec/index/exact_index.h"
 #include "rlrec/index/hnsw_index.h"
+#include "rlrec/index/io.h"
 #include "rlrec/index/kernels.h"
 #include "rlrec/index/synthetic.h"
 
@@ -114,6 +116,13 @@ void IndexBenchOptions::validate() const {
 
 IndexBenchResult run_index_bench(const IndexBenchOptions& o) {
   o.validate();
+  // Before generating anything: the item vectors and the index's copy of them, ids, HNSW links
+  // (2M per node on layer 0), the queries and their results.
+  const double d = static_cast<double>(o.dim);
+  check_memory(static_cast<double>(o.items) * (2 * 4 * d + 8 + 8.0 * o.M) +
+                   static_cast<double>(o.queries) * (4 * d + 12.0 * o.k),
+               str_cat("index.items = ", o.items, " x index.dim = ", o.dim,
+                       " (and index.queries = ", o.queries, ", index.k = ", o.k, ")"));
   // Claim the index file before building: an index file may be replaced, nothing else may.
   std::optional<OutputLock> claim;
   if (!o.save.empty())
@@ -121,6 +130,8 @@ IndexBenchResult run_index_bench(const IndexBenchOptions& o) {
         o.save, OutputKind::kFile,
         {o.force, [](const std::filesystem::path& p) { return index::is_index_file(p.string()); }},
         "index file"));
+  // A --load path that cannot be an index fails before the vectors are generated.
+  if (!o.load.empty()) index::BinaryReader(o.load, "index file");
   IndexBenchResult r;
   r.options = o;
   r.batch = o.batch == 0 ? 1 : std::min(o.batch, o.queries);

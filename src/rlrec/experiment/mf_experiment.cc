@@ -1,10 +1,12 @@
 #include "rlrec/experiment/mf_experiment.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -41,9 +43,11 @@ SplitSpec parse_split(const std::string& spec) {
                      " (e.g. temporal:0.2), got '", spec, "'");
   char* end = nullptr;
   if (s.kind == "last") {
+    errno = 0;
     s.n = std::strtol(arg.c_str(), &end, 10);
-    if (*end != '\0' || s.n < 1)
-      invalid_argument("mf.split last:N needs an integer N >= 1, got '", arg, "'");
+    // strtol saturates on overflow: 2^63 became a huge N (and -1 further down, as an int).
+    if (*end != '\0' || s.n < 1 || errno == ERANGE || s.n > std::numeric_limits<int>::max())
+      invalid_argument("mf.split last:N needs an integer 1 <= N <= 2147483647, got '", arg, "'");
     return s;
   }
   s.f = std::strtod(arg.c_str(), &end);

@@ -54,7 +54,8 @@ TEST(MfExperiment, OptionErrorsNameTheConfigKey) {
   o.split = "temporal";
   EXPECT_NE(error_of([&] { o.validate(); }).find("mf.split must be KIND:VALUE"), std::string::npos);
   o.split = "last:0";
-  EXPECT_EQ(error_of([&] { o.validate(); }), "mf.split last:N needs an integer N >= 1, got '0'");
+  EXPECT_EQ(error_of([&] { o.validate(); }),
+            "mf.split last:N needs an integer 1 <= N <= 2147483647, got '0'");
   o.split = "random:1.5";
   EXPECT_EQ(error_of([&] { o.validate(); }),
             "mf.split random:F needs a fraction 0 < F < 1, got '1.5'");

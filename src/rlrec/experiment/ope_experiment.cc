@@ -22,9 +22,24 @@ using nlohmann::json;
 
 namespace {
 
+// At most 10^6 resamples: far past where a percentile CI stops changing, and 2 * 10^9 (which
+// passed) ran for hours.
+constexpr int kMaxBootstrap = 1000000;
 void check_bootstrap(int bootstrap) {
   if (bootstrap <= 0)
     invalid_argument("ope.bootstrap must be > 0 (number of resamples), got ", bootstrap);
+  if (bootstrap > kMaxBootstrap)
+    invalid_argument("ope.bootstrap must be <= ", kMaxBootstrap, " (number of resamples), got ",
+                     bootstrap);
+}
+
+// ope.log names a file: not found, a directory or a device are one-line errors naming it.
+void check_log_path(const std::string& log) {
+  if (!fs::exists(log)) throw_error(ErrorCode::kNotFound, log, ": log file not found");
+  if (fs::is_directory(log))
+    invalid_argument("ope.log '", log, "' is a directory; give the log file in it");
+  if (!fs::is_regular_file(log))
+    invalid_argument("ope.log '", log, "' is not a regular file (a device, fifo or socket)");
 }
 
 void check_seed(int64_t seed) {
@@ -54,6 +69,7 @@ OpeEstimateResult estimate_rlrec(const OpeEstimateOptions& o) {
         "ope.policy = NAME[:key=value,...]");
   OpeEstimateResult r;
   r.options = o;
+  check_log_path(o.log);
   const logs::LogData log = logs::read_log(o.log);
   const Config env_cfg = Config::parse_string(log.header.env_config, o.log + " (env config)");
   const auto env = catalog::make_environment(env_cfg, log.header.env_seed);
@@ -121,7 +137,7 @@ OpeEstimateResult estimate_obd(const OpeEstimateOptions& o) {
   const std::string item_context =
       o.item_context.empty() ? (fs::path(o.log).parent_path() / "item_context.csv").string()
                              : o.item_context;
-  if (!fs::exists(o.log)) throw_error(ErrorCode::kNotFound, o.log, ": log file not found");
+  check_log_path(o.log);
   if (!fs::exists(item_context))
     throw_error(ErrorCode::kNotFound, item_context,
                 ": item context not found (OBD logs need item_context.csv beside the log, or "
@@ -203,7 +219,9 @@ void OpeModelOptions::visit(FieldVisitor& v) {
 
 void OpeModelOptions::validate() const {
   check_one_of("ope.reward_model", reward_model, {"logistic", "ridge"});
-  if (!(model_c > 0)) invalid_argument("ope.model_c must be > 0, got ", model_c);
+  // Finite: LIBLINEAR never stops on C = inf (the library rejects it too, without the key).
+  if (!(model_c > 0) || !std::isfinite(model_c))
+    invalid_argument("ope.model_c must be finite and > 0, got ", format_double(model_c));
   if (folds < 1) invalid_argument("ope.folds must be >= 1, got ", folds);
 }
 

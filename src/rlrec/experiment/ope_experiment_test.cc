@@ -35,7 +35,7 @@ TEST(OpeExperiment, OptionErrorsNameTheConfigKey) {
             std::string::npos);
   o.target_dist.clear();
   o.model.model_c = 0;
-  EXPECT_EQ(error_of([&] { run_ope_estimate(o); }), "ope.model_c must be > 0, got 0");
+  EXPECT_EQ(error_of([&] { run_ope_estimate(o); }), "ope.model_c must be finite and > 0, got 0.0");
   o.model.model_c = 1;
   o.model.reward_model = "forest";
   EXPECT_NE(error_of([&] { o.validate(); }).find("ope.reward_model must be one of logistic, ridge"),

@@ -67,6 +67,9 @@ BinaryReader::BinaryReader(const std::string& path, std::string what)
     throw_error(ErrorCode::kNotFound, what_, " '", path, "' not found");
   if (std::filesystem::is_directory(path, ec))
     throw_error(ErrorCode::kInvalidArgument, what_, " '", path, "' is a directory, not a file");
+  if (!std::filesystem::is_regular_file(path, ec))  // a device or fifo has no size to check
+    throw_error(ErrorCode::kInvalidArgument, what_, " '", path,
+                "' is not a regular file (a device, fifo or socket)");
   in_.open(path, std::ios::binary);
   if (!in_)
     throw_error(ErrorCode::kIo, "cannot open ", what_, " '", path, "': ", std::strerror(errno));

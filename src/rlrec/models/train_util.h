@@ -25,13 +25,17 @@ inline void init_normal(Matrix<float>& m, uint64_t seed, const char* tag, double
   }
 }
 
-// Config checks with plain-number messages ("mf.alpha must be >= 0, got -1"); NaN always fails.
+// Config checks with plain-number messages ("mf.alpha must be >= 0, got -1"); NaN and infinity
+// always fail (an infinite mf.lr or init_std diverged at once, an infinite mf.reg or alpha trained
+// a meaningless model without a word).
 inline std::string num(double v) { return str_cat(v); }
 inline void check_min(std::string_view key, double v, double lo) {
   if (!(v >= lo)) invalid_argument(key, " must be >= ", num(lo), ", got ", num(v));
+  if (std::isinf(v)) invalid_argument(key, " must be finite, got ", num(v));
 }
 inline void check_gt(std::string_view key, double v, double lo) {
   if (!(v > lo)) invalid_argument(key, " must be > ", num(lo), ", got ", num(v));
+  if (std::isinf(v)) invalid_argument(key, " must be finite, got ", num(v));
 }
 inline void check_half_open(std::string_view key, double v, double lo, double hi) {  // (lo, hi]
   if (!(v > lo && v <= hi))

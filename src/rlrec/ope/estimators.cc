@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/memory.h"
 #include "rlrec/core/registry.h"
 #include "rlrec/core/rng.h"
 #include "rlrec/ope/slate.h"
@@ -280,6 +281,8 @@ size_t slope_select(std::span<const Terms> cands) {
 
 Estimate bootstrap_estimate(const Terms& t, std::string name, int B, uint64_t seed, double level) {
   if (B <= 0) invalid_argument("--bootstrap must be > 0 (number of resamples), got ", B);
+  check_memory(static_cast<double>(B) * sizeof(double),
+               str_cat("ope.bootstrap = ", B, " (one value per resample)"));
   if (!(level > 0 && level < 1))
     invalid_argument("confidence level must be in (0, 1), got ", level);
   Estimate e;

@@ -7,6 +7,7 @@
 
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/memory.h"
 #include "rlrec/core/rng.h"
 #include "rlrec/eval/runner.h"
 #include "rlrec/sim/plackett_luce.h"
@@ -192,6 +193,16 @@ std::vector<SimBenchRow> sim_bench(const SimBenchOptions& o) {
       throw_error(ErrorCode::kNotSupported,
                   "the simulator OPE bench needs a fresh-items environment "
                   "(env.corpus_size = 0): replicate logs use independent env seeds");
+    {  // Each log is read into memory: its steps' contexts, candidates, slates and responses.
+      const auto& sp = env->spec();
+      const double per_step = 4.0 * (sp.user_dim + sp.num_candidates * (1.0 + sp.item_dim) +
+                                     sp.slate_size + sp.response_dim()) +
+                              64;
+      for (int64_t n : o.sizes)
+        check_memory(
+            per_step * static_cast<double>(n),
+            str_cat("a simulator log of ", n, " steps (ope.sizes; ", per_step, " bytes per step)"));
+    }
     sim::VectorEnv truth_env(std::move(env), 256, combine_keys(o.seed, hash_name("truth")));
     auto target = make_sim_policy(tspec, truth_env.env());
     const auto res = eval::run_episodes(truth_env, *target, o.truth_episodes,

@@ -20,6 +20,7 @@
 // features where the environment exposes them (interest_evolution) and the prior-average user where
 // it does not (interest_exploration), which is the stronger and more honest myopic baseline.
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <vector>
 
@@ -192,13 +193,24 @@ SoftmaxPolicyConfig read_softmax_config(const PolicyContext& c, bool biased) {
     read_section(
         *c.config, "policy", cfg,
         biased ? std::vector<std::string>{"name"} : std::vector<std::string>{"name", "bias"});
-  if (!(cfg.temperature > 0))
-    invalid_argument("policy.temperature must be > 0, got ", format_double(cfg.temperature));
+  // check_positive: finite too (an infinite temperature silently made the policy uniform).
+  check_positive("policy.temperature", cfg.temperature);
   check_range("policy.bias", cfg.bias, 0.0, 1.0);
   return cfg;
 }
 
 }  // namespace
+
+std::string policy_defaults(std::string_view name) {
+  struct NoKeys {
+    void visit(FieldVisitor&) {}
+  };
+  if (name == "softmax_myopic" || name == "biased_softmax") {
+    const PolicyContext none{};
+    return dump_section("policy", name, read_softmax_config(none, name == "biased_softmax"));
+  }
+  return dump_section("policy", name, NoKeys{});
+}
 
 std::unique_ptr<Policy> make_softmax_myopic(const PolicyContext& c) {
   return std::make_unique<SoftmaxPolicy>(c.env, "softmax_myopic", read_softmax_config(c, false));

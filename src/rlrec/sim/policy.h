@@ -70,6 +70,9 @@ std::unique_ptr<Policy> make_random(const PolicyContext& ctx);
 std::unique_ptr<Policy> make_myopic(const PolicyContext& ctx);
 std::unique_ptr<Policy> make_quality_oracle(const PolicyContext& ctx);
 std::unique_ptr<Policy> make_softmax_myopic(const PolicyContext& ctx);
+// A baseline's [policy] section with every key at its default (`name = NAME` and, for
+// softmax_myopic and biased_softmax, temperature and bias), as TOML.
+std::string policy_defaults(std::string_view name);
 std::unique_ptr<Policy> make_biased_softmax(const PolicyContext& ctx);
 
 // A uniform random slate: K distinct positions out of N in uniformly random order (Floyd's

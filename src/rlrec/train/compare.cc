@@ -190,13 +190,15 @@ void write_outputs(const CompareResult& r, const Config& cfg) {
 
 }  // namespace
 
-CompareResult run_compare(const CompareOptions& o) {
+ComparePlan plan_compare(const CompareOptions& o) {
   const Config& cfg = o.experiment;
-  CompareConfig cc;
+  ComparePlan plan;
+  CompareConfig& cc = plan.compare;
   read_section(cfg, "compare", cc, {});
   if (o.seeds) cc.seeds = *o.seeds;
   cc.validate();
-  const eval::RunConfig run = eval::read_run_section(cfg, o.episodes, std::nullopt, o.threads);
+  plan.run = eval::read_run_section(cfg, o.episodes, std::nullopt, o.threads);
+  const eval::RunConfig& run = plan.run;
   // Resolve every agent (and read its section, which validates its keys) before any work.
   const bool offline = cc.protocol == "offline";
   const std::string env_name = catalog::env_name(cfg);
@@ -206,7 +208,7 @@ CompareResult run_compare(const CompareOptions& o) {
         "movielens_replay); env.name is '",
         env_name, "'");
   catalog::make_environment(cfg, 0);
-  CompareResult r;
+  CompareResult& r = plan.result;
   r.env = env_name;
   r.protocol = cc.protocol;
   r.seeds = cc.seeds;
@@ -242,6 +244,24 @@ CompareResult run_compare(const CompareOptions& o) {
     invalid_argument("compare.reference '", r.reference, "' is not one of compare.agents (", known,
                      ")");
   }
+  return plan;
+}
+
+ComparePlan check_compare_experiment(const CompareOptions& o) {
+  ComparePlan plan = plan_compare(o);
+  ThreadPool pool(1);
+  for (const auto& a : plan.result.agents)
+    if (a.learning) make_training_agent(o.experiment, a.spec, plan.run, pool);
+  return plan;
+}
+
+CompareResult run_compare(const CompareOptions& o) {
+  const Config& cfg = o.experiment;
+  ComparePlan plan = plan_compare(o);
+  const CompareConfig& cc = plan.compare;
+  const eval::RunConfig& run = plan.run;
+  const bool offline = cc.protocol == "offline";
+  CompareResult r = std::move(plan.result);
   ThreadPool pool(run.threads);
   r.threads = pool.size();
   // The jobs (agent, seed), learning agents first (the long ones), handed out over the ranks of

@@ -97,6 +97,21 @@ struct CompareResult {
   std::string out;                         // the output directory written ("" = none)
 };
 
+// What run_compare resolves before any work: [compare] and [run] with the overrides, and every
+// agent of compare.agents (its entry, whether it learns, the keys of its section and of [data];
+// each listed once; compare.reference among them), the environment built once.
+struct ComparePlan {
+  CompareConfig compare;
+  eval::RunConfig run;
+  CompareResult result;  // env, protocol, seeds, ... and agents' specs; nothing measured yet
+};
+ComparePlan plan_compare(const CompareOptions& options);
+// Every check of run_compare before its first run, without training or writing anything (`rlrec
+// config` runs it): plan_compare, then each learning agent is built on the environment of the run
+// seed (its values are checked there), so a bad value of the last agent fails before the first
+// one trains. Returns the plan.
+ComparePlan check_compare_experiment(const CompareOptions& options);
+
 CompareResult run_compare(const CompareOptions& options);
 
 // The JSON object of `rlrec compare --json` and leaderboard.json (the keys of before, plus

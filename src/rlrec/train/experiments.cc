@@ -13,9 +13,9 @@ namespace fs = std::filesystem;
 
 namespace rlrec::train {
 
-TrainResult run_train(const TrainOptions& o) {
-  const Config& cfg = o.experiment;
-  const eval::RunConfig run = eval::read_run_section(cfg, std::nullopt, std::nullopt, o.threads);
+TrainPlan plan_train(const Config& cfg, std::optional<int> threads) {
+  TrainPlan p;
+  p.run = eval::read_run_section(cfg, std::nullopt, std::nullopt, threads);
   if (!cfg.get_string("agent", "name"))
     invalid_argument(
         cfg.source(), ": [agent] needs name = \"...\" (learning agents: ",
@@ -25,7 +25,23 @@ TrainResult run_train(const TrainOptions& o) {
           return join(n);
         }(),
         ")");
-  const auto spec = agent_spec(cfg, "agent", "");
+  p.spec = agent_spec(cfg, "agent", "");
+  return p;
+}
+
+TrainPlan check_train_experiment(const Config& cfg) {
+  TrainPlan p = plan_train(cfg);
+  check_agent_keys(cfg, p.spec);
+  ThreadPool pool(1);
+  make_training_agent(cfg, p.spec, p.run, pool);  // every value of [env] and [agent]
+  return p;
+}
+
+TrainResult run_train(const TrainOptions& o) {
+  const Config& cfg = o.experiment;
+  const TrainPlan plan = plan_train(cfg, o.threads);
+  const eval::RunConfig& run = plan.run;
+  const AgentSpec& spec = plan.spec;
   TrainResult r;
   r.run_dir = o.run_dir.empty() ? str_cat("runs/", spec.label, "-seed", run.seed) : o.run_dir;
   while (r.run_dir.size() > 1 && r.run_dir.back() == '/') r.run_dir.pop_back();

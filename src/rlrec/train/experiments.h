@@ -49,6 +49,18 @@ struct TrainResult {
   std::vector<MetricsRow> metrics;  // every row of the run (resumed ones included)
 };
 
+// What `rlrec train` reads of an experiment before anything else: [run] (threads overriding
+// run.threads), [agent]'s `name` (required) and its registry entry. run_train starts with it.
+struct TrainPlan {
+  eval::RunConfig run;
+  AgentSpec spec;
+};
+TrainPlan plan_train(const Config& experiment, std::optional<int> threads = std::nullopt);
+// Every check `rlrec train` makes on an experiment config before it trains, without writing or
+// training anything (`rlrec config` runs it): plan_train, the keys of [agent] and [data], and the
+// agent's values (it is built on the environment of the run seed, as Trainer builds it).
+TrainPlan check_train_experiment(const Config& experiment);
+
 // Checks everything (the config, the agent, the run directory, the checkpoint) before writing
 // anything, then trains. The run directory is claimed for the whole run with an exclusive lock
 // (core/output.h OutputLock on RUN_DIR.lock): a second writer gets kInvalidArgument naming the
