@@ -24,7 +24,7 @@ struct SimulateOverrides {
 // others noted), `policy` a baseline (not a learning agent) and [policy]'s keys. [env]'s values are
 // checked when the environment is built (catalog::make_environment).
 eval::RunConfig check_simulate(const Config& cfg, const std::string& policy,
-                         const SimulateOverrides& overrides = {});
+                               const SimulateOverrides& overrides = {});
 
 // The sections `rlrec train` reads (cmd_train.cc checks them with check_sections).
 inline const std::vector<std::string>& train_sections() {

@@ -25,7 +25,8 @@ struct SimulateFlags {
 
 }  // namespace
 
-eval::RunConfig check_simulate(const Config& cfg, const std::string& policy, const SimulateOverrides& f) {
+eval::RunConfig check_simulate(const Config& cfg, const std::string& policy,
+                               const SimulateOverrides& f) {
   eval::RunConfig run;
   read_section(cfg, "run", run, {});
   if (f.episodes) run.episodes = *f.episodes;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -68,6 +69,13 @@ TEST_P(CliBadInputSuite, ExitsTwoWithOneLineNamingValueAndRule) {
   }
   std::vector<std::string> args, needles;
   for (const auto& a : c.args) args.push_back(expand(a, dir_));
+  // A train case writes its run directory under this case's directory, never the shared default
+  // runs/AGENT-seedS of the working directory (cases run in parallel).
+  if (!args.empty() && args[0] == "train" &&
+      std::find(args.begin(), args.end(), "--out") == args.end()) {
+    args.push_back("--out");
+    args.push_back(path("run"));
+  }
   for (const auto& n : c.needles) needles.push_back(expand(n, dir_));
   if (*c.memory_limit) setenv("RLREC_MEMORY_LIMIT", c.memory_limit, 1);
   expect_usage_error(args, needles, 1);
