@@ -10,6 +10,7 @@
 
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/output.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/datasim/datasim.h"
 #include "rlrec/dist/comm.h"
@@ -181,9 +182,14 @@ std::vector<nlohmann::json> unpack(const std::string& bytes) {
 void write_outputs(const CompareResult& r, const Config& cfg) {
   const std::string& out = r.out;
   std::filesystem::create_directories(out);
-  std::ofstream(out + "/leaderboard.csv") << leaderboard_csv(r);
-  std::ofstream(out + "/leaderboard.json") << to_json(r).dump(2) << "\n";
-  std::ofstream(out + "/config.toml") << cfg.to_toml() << "\n";
+  write_file_atomically(out + "/leaderboard.csv", leaderboard_csv(r));
+  write_file_atomically(out + "/leaderboard.json", to_json(r).dump(2) + "\n");
+  // What ran: the file with its --set overrides and the flags' values (seeds, episodes, threads).
+  Config ran = cfg;
+  ran.set_int("compare", "seeds", r.seeds);
+  ran.set_int("run", "episodes", r.episodes_per_seed);
+  ran.set_int("run", "threads", r.threads);
+  write_file_atomically(out + "/config.toml", ran.to_toml() + "\n");
   write_plots(r);
   write_report(r, cfg);
 }

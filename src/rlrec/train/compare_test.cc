@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "rlrec/core/testing.h"
+#include "rlrec/train/experiments.h"
 #include "rlrec/train/offline_data.h"
 #include "rlrec/train/tables.h"
 
@@ -217,6 +218,21 @@ TEST(RunCompare, OfflineAgentsShareOneLogPerSeed) {
   EXPECT_NE(html.find("<table id=\"leaderboard\">"), std::string::npos);
   EXPECT_EQ(html.find("http"), std::string::npos) << "self-contained: no link out";
 
+  // Truthful run directories: each records the run (its seed, the agent as [agent]) and `rlrec
+  // eval` on it gives the comparison's number for that agent and seed.
+  for (int i : {1, 2})
+    for (int s = 0; s < 2; ++s) {
+      const std::string dir = str_cat(both, "/runs/", r.agents[i].spec.label, "/seed-", 1 + s);
+      const Config rec = Config::parse_file(dir + "/config.toml");
+      EXPECT_EQ(rec.get_string("agent", "name"), "topk_reinforce") << dir;
+      EXPECT_TRUE(rec.has_section("data")) << dir;
+      EXPECT_FALSE(rec.has_section("compare")) << dir;
+      EvalOptions e;
+      e.run_dir = dir;
+      const EvalResult ev = evaluate_run_dir(e);
+      EXPECT_EQ(ev.results.return_summary().mean, r.agents[i].seed_returns[s]) << dir;
+    }
+  EXPECT_NE(slurp(both + "/config.toml").find("seeds = 2"), std::string::npos);
   o.experiment.set("compare.agents=[\"iw\"]");
   o.out = alone;
   const CompareResult a = run_compare(o);

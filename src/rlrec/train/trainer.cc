@@ -175,11 +175,28 @@ Trainer::Trainer(const Config& cfg, AgentSpec spec, eval::RunConfig run, ThreadP
   if (!dir_.empty()) fs::create_directories(dir_);
 }
 
+Config Trainer::run_config() const {
+  if (spec_.section == "agent") return cfg_;  // rlrec train: the file as run
+  // A run of a comparison: what `rlrec train` would need to run exactly this run (and what
+  // `rlrec eval` and --resume read): [env], [policy], the agent's section as [agent] with its
+  // registry name, [run] with this run's seed and episodes, [data] only for an offline learner.
+  Config rec;
+  for (const char* s : {"env", "run", "policy"}) rec.overlay_section(cfg_, s);
+  if (offline_) rec.overlay_section(cfg_, "data");
+  rec.overlay_section(cfg_, spec_.section, "agent");
+  rec.set_string("agent", "name", spec_.entry);
+  rec.set_int("run", "seed", run_.seed);
+  rec.set_int("run", "episodes", run_.episodes);
+  rec.set_int("run", "threads", run_.threads);
+  return rec;
+}
+
 void Trainer::write_run_files() {
   // config.toml last: its presence says that seed and git_commit are there too.
   write_file_atomically(dir_ + "/seed", str_cat(run_.seed, "\n"));
   write_file_atomically(dir_ + "/git_commit", git_commit() + "\n");
-  write_file_atomically(dir_ + "/config.toml", str_cat(kConfigHeader, "\n", cfg_.to_toml(), "\n"));
+  write_file_atomically(dir_ + "/config.toml",
+                        str_cat(kConfigHeader, "\n", run_config().to_toml(), "\n"));
   run_files_written_ = true;
 }
 

@@ -130,6 +130,12 @@ class Trainer {
   // logged events consumed, not environment steps.
   bool learns_offline() const { return offline_ != nullptr; }
   agents::Agent& agent() { return *agent_; }
+  // The config.toml the run directory records: the experiment as given for `rlrec train` (section
+  // [agent]); for a run of a comparison, what `rlrec train` needs to run exactly this run and
+  // `rlrec eval` / --resume read: [env], [policy], the agent's section as [agent] (name = its
+  // registry entry), [run] with this run's seed, episodes and threads, and [data] only for an
+  // offline learner.
+  Config run_config() const;
 
  private:
   void iteration();
