@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "rlrec/core/output.h"
 #include "rlrec/dist/comm.h"
 #include "rlrec/train/compare.h"
 #include "rlrec/train/tables.h"
@@ -32,7 +33,12 @@ void run_compare(CompareFlags& f) {
   // compare.agents=[...] picks a subset of the file); other commands' sections are noted.
   check_sections(cfg, train::compare_sections(cfg), "compare");
   f.options.experiment = cfg;
+  if (!f.options.out.empty())
+    set_interrupt_message(str_cat("interrupted: the finished (agent, seed) runs are kept in ",
+                                  f.options.out,
+                                  "/jobs; continue with the same command and --resume"));
   const train::CompareResult r = train::run_compare(f.options);
+  set_interrupt_message("");
   if (dist::world().rank() != 0) return;  // over ranks: every rank has the result, rank 0 prints
   if (f.json) {
     print_json(train::to_json(r));
@@ -79,8 +85,13 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--set", f->sets, "override one value: section.key=value (repeatable)");
   cmd->add_option("--out", f->options.out,
                   "directory for leaderboard.csv/.json, leaderboard.png, learning_curves.png, "
-                  "report.html, runs/ and "
-                  "behaviour_logs/ (each seed's generated [data] log; replaced by every run)");
+                  "report.html, runs/, jobs/ (each finished run's result, for --resume) and "
+                  "behaviour_logs/ (each seed's generated [data] log; replaced by every run); "
+                  "locked while the comparison runs; a non-empty directory that holds no "
+                  "comparison is refused");
+  cmd->add_flag("--resume", f->options.resume,
+                "continue an interrupted comparison in --out: runs that finished (OUT/jobs/) are "
+                "reused, the others run again (same file and flags required)");
   cmd->add_flag("--json", f->json, "print one JSON object with an 'agents' array");
   cmd->callback([f] { run_compare(*f); });
 }

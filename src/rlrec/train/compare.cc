@@ -1,6 +1,7 @@
 #include "rlrec/train/compare.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +11,7 @@
 
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/manifest.h"
 #include "rlrec/core/output.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/datasim/datasim.h"
@@ -170,6 +172,74 @@ void add_seed(CompareAgentResult& a, const nlohmann::json& done) {
   a.eval_seconds += done.at("eval_seconds").get<double>();
 }
 
+// What determines a comparison's numbers: the config as run (seeds and episodes included; threads
+// left out: results do not depend on them), as an FNV-1a 64 hex string. A resumed comparison
+// reuses only results written under the same fingerprint.
+std::string compare_fingerprint(const CompareResult& r, const Config& cfg) {
+  Config ran = cfg;
+  ran.set_int("compare", "seeds", r.seeds);
+  ran.set_int("run", "episodes", r.episodes_per_seed);
+  ran.set_int("run", "threads", 0);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx",
+                static_cast<unsigned long long>(fnv1a64(ran.to_toml())));
+  return hex;
+}
+
+// A finished job's result file (OUT/jobs/LABEL-seed-N.cbor): the CBOR of {fingerprint, result}
+// followed by the FNV-1a 64 of those bytes (16 hex digits), written atomically.
+void write_job(const std::string& file, const std::string& fingerprint,
+               const nlohmann::json& done) {
+  const auto cbor =
+      nlohmann::json::to_cbor(nlohmann::json{{"fingerprint", fingerprint}, {"result", done}});
+  std::string bytes(cbor.begin(), cbor.end());
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(bytes)));
+  write_file_atomically(file, bytes + hex);
+}
+
+nlohmann::json read_job(const std::string& file, const std::string& fingerprint) {
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  char hex[17];
+  if (bytes.size() > 16)
+    std::snprintf(hex, sizeof hex, "%016llx",
+                  static_cast<unsigned long long>(
+                      fnv1a64(std::string_view(bytes).substr(0, bytes.size() - 16))));
+  if (bytes.size() <= 16 || bytes.compare(bytes.size() - 16, 16, hex) != 0)
+    throw_error(ErrorCode::kCorrupt, file,
+                ": corrupt (checksum differs or file truncated); remove it to run that agent and "
+                "seed again");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::from_cbor(std::string_view(bytes).substr(0, bytes.size() - 16));
+  } catch (const nlohmann::json::exception&) {
+    throw_error(ErrorCode::kCorrupt, file, ": corrupt (not a job result)");
+  }
+  if (!j.is_object() || !j.contains("fingerprint") || !j.contains("result"))
+    throw_error(ErrorCode::kCorrupt, file, ": corrupt (not a job result)");
+  if (j.at("fingerprint") != fingerprint)
+    invalid_argument(file, " was written by a comparison with another configuration (fingerprint ",
+                     j.at("fingerprint").get<std::string>(), ", this one ", fingerprint,
+                     "); resume only the same comparison, or start it again without resuming");
+  return j.at("result");
+}
+
+// An output directory a comparison may write into: absent, empty, or a comparison's (it holds
+// leaderboard.json, jobs/, runs/ or behaviour_logs/). Anything else is never written into.
+void check_compare_dir(const std::string& out) {
+  namespace fs = std::filesystem;
+  if (!fs::exists(out)) return;
+  if (!fs::is_directory(out))
+    invalid_argument("comparison output directory '", out, "' exists and is not a directory");
+  if (fs::is_empty(out)) return;
+  for (const char* own : {"leaderboard.json", "jobs", "runs", "behaviour_logs"})
+    if (fs::exists(fs::path(out) / own)) return;
+  invalid_argument("comparison output directory '", out,
+                   "' is not empty and holds no comparison (no leaderboard.json, jobs/, runs/ "
+                   "or behaviour_logs/); choose a new or empty directory");
+}
+
 // A rank's finished jobs as bytes for the collectives (CBOR keeps every double exact, NaN too).
 std::string pack(const std::vector<nlohmann::json>& jobs) {
   const auto bytes = nlohmann::json::to_cbor(nlohmann::json(jobs));
@@ -275,6 +345,22 @@ CompareResult run_compare(const CompareOptions& o) {
   // ran it. Offline agents of one seed learn from the same generated behaviour log ([data] without
   // `log`); with several ranks each rank generates its own copy (identical: same seed).
   dist::Communicator& comm = dist::world();
+  if (o.resume && o.out.empty())
+    invalid_argument("resuming a comparison needs its output directory (the one it was writing)");
+  // The output directory is claimed by rank 0 for the whole comparison (a second writer fails at
+  // once, naming the holder); without resume, results of an earlier comparison there are dropped.
+  std::optional<OutputLock> claim;
+  const std::string jobs_dir = o.out.empty() ? "" : o.out + "/jobs";
+  const std::string fingerprint = o.out.empty() ? "" : compare_fingerprint(r, cfg);
+  if (!o.out.empty()) {
+    if (comm.rank() == 0) {
+      check_compare_dir(o.out);
+      claim.emplace(o.out, "comparison output directory");
+      if (!o.resume) std::filesystem::remove_all(jobs_dir);
+      std::filesystem::create_directories(jobs_dir);
+    }
+    comm.barrier();
+  }
   const SharedLogDir logs_dir(o.out, comm);
   std::vector<std::pair<int, int>> jobs;  // (agent index, seed index)
   for (int learning = 1; learning >= 0; --learning)
@@ -282,11 +368,21 @@ CompareResult run_compare(const CompareOptions& o) {
       if (r.agents[i].learning == (learning == 1))
         for (int s = 0; s < cc.seeds; ++s) jobs.emplace_back(i, s);
   std::vector<nlohmann::json> mine;
+  int64_t resumed = 0;
   const auto counter = comm.make_counter();
   for (int64_t j; (j = counter->fetch_add()) < static_cast<int64_t>(jobs.size());) {
     const auto [i, s] = jobs[static_cast<size_t>(j)];
-    nlohmann::json done =
-        run_job(cfg, r.agents[i], run, s, cc.seeds, offline, o.out, logs_dir, pool);
+    const std::string file = jobs_dir.empty() ? ""
+                                              : str_cat(jobs_dir, "/", r.agents[i].spec.label,
+                                                        "-seed-", run.seed + s, ".cbor");
+    nlohmann::json done;
+    if (o.resume && std::filesystem::exists(file)) {
+      done = read_job(file, fingerprint);
+      ++resumed;
+    } else {
+      done = run_job(cfg, r.agents[i], run, s, cc.seeds, offline, o.out, logs_dir, pool);
+      if (!file.empty()) write_job(file, fingerprint, done);
+    }
     done["job"] = j;
     mine.push_back(std::move(done));
   }
@@ -301,6 +397,13 @@ CompareResult run_compare(const CompareOptions& o) {
     for (size_t j = 0; j < jobs.size(); ++j)
       if (jobs[j].first == i) add_seed(r.agents[i], results[j]);
     r.agents[i].summary = eval::summarize(r.agents[i].seed_returns, 0.95);
+  }
+  if (o.resume) {
+    std::array<int64_t, 1> n{resumed};
+    comm.all_reduce_sum(n);
+    if (comm.rank() == 0)
+      std::fprintf(stderr, "note: resumed %lld of %zu (agent, seed) runs from %s\n",
+                   static_cast<long long>(n[0]), jobs.size(), jobs_dir.c_str());
   }
   if (comm.rank() != 0) return r;  // rank 0 writes the outputs
   if (!o.out.empty()) write_outputs(r, cfg);

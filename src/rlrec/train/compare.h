@@ -10,13 +10,15 @@
 // Offline learners with a [data] section that generates its log learn, per seed, from one shared
 // behaviour log (train/offline_data.h SharedLogDir): OUT/behaviour_logs, or a temporary directory.
 //
-// With an output directory OUT: OUT/runs/LABEL/seed-S (one run directory per learning agent and
-// seed, trainer.h), OUT/behaviour_logs, and at the end leaderboard.csv (numeric columns,
-// tables.h leaderboard_csv), leaderboard.json (to_json), config.toml (the effective config),
-// leaderboard.png (mean return per agent with its CI), learning_curves.png (only with a learning
-// agent: mean over seeds of each periodic evaluation with a 95% CI band, one panel per x unit,
-// baselines as flat lines; plots are skipped with a note when gnuplot is missing) and report.html
-// (report.h: everything in one self-contained page).
+// With an output directory OUT (claimed with an exclusive lock, OUT.lock, for the whole comparison;
+// a non-empty directory that holds no comparison is never written into): OUT/jobs/LABEL-seed-S.cbor
+// (each finished (agent, seed) run's result, which `resume` reuses), OUT/runs/LABEL/seed-S (one run
+// directory per learning agent and seed, trainer.h), OUT/behaviour_logs, and at the end
+// leaderboard.csv (numeric columns, tables.h leaderboard_csv), leaderboard.json (to_json),
+// config.toml (the effective config), leaderboard.png (mean return per agent with its CI),
+// learning_curves.png (only with a learning agent: mean over seeds of each periodic evaluation with
+// a 95% CI band, one panel per x unit, baselines as flat lines; plots are skipped with a note when
+// gnuplot is missing) and report.html (report.h: everything in one self-contained page).
 //
 // Paired differences (tables.h): each agent's mean return minus the reference agent's
 // (compare.reference; default the strongest baseline), paired over seeds and the shared
@@ -63,6 +65,10 @@ struct CompareOptions {
   std::optional<int64_t> episodes;  // overrides run.episodes
   std::optional<int> threads;       // overrides run.threads (results do not depend on it)
   std::string out;                  // output directory ("" = none: nothing is written)
+  // Continue an interrupted comparison in `out`: every (agent, seed) run whose result is in
+  // OUT/jobs/ (written when that run finished, verified by checksum, and only reused when the
+  // configuration's fingerprint matches) is taken as is; the others run again from the start.
+  bool resume = false;
 };
 
 // The sections of `experiment` that are a comparison's: env, run, compare, data, policy, the

@@ -258,5 +258,62 @@ TEST(SharedLogDir, ClearsTheOutputsLogsAndRemovesATemporaryOne) {
   fs::remove_all(out);
 }
 
+// Numbers of a comparison without its timings (they differ between runs).
+nlohmann::json without_timings(nlohmann::json j) {
+  if (j.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto& [k, v] : j.items())
+      if (k.find("second") == std::string::npos && k.find("per_s") == std::string::npos &&
+          k.find("threads") == std::string::npos)
+        out[k] = without_timings(v);
+    return out;
+  }
+  if (j.is_array())
+    for (auto& v : j) v = without_timings(v);
+  return j;
+}
+
+// resume: the finished (agent, seed) runs of OUT/jobs are reused, the others run again, and the
+// result equals an uninterrupted comparison; a corrupt or foreign job result, another config, or a
+// directory that holds no comparison are errors.
+TEST(RunCompare, ResumeReusesFinishedRunsAndEqualsAnUninterruptedOne) {
+  const std::string out = temp_path("cmp_resume");
+  fs::remove_all(out);
+  CompareOptions o = tiny("[q]\nname = \"slateq_qlearning\"\nhidden = [8]\nwarmup_steps = 8\n");
+  o.experiment.set("compare.agents=[\"random\", \"q\"]");
+  o.out = out;
+  const nlohmann::json whole = without_timings(to_json(run_compare(o)));
+  for (const char* f :
+       {"random-seed-1.cbor", "random-seed-2.cbor", "q-seed-1.cbor", "q-seed-2.cbor"})
+    EXPECT_TRUE(fs::exists(out + "/jobs/" + f)) << f;
+  // As if interrupted: one learner run and one baseline run did not finish.
+  fs::remove(out + "/jobs/q-seed-2.cbor");
+  fs::remove(out + "/jobs/random-seed-1.cbor");
+  fs::remove(out + "/runs/q/seed-2/metrics.csv");
+  o.resume = true;
+  EXPECT_EQ(without_timings(to_json(run_compare(o))), whole);
+  // Every job's result file is verified.
+  {
+    std::fstream f(out + "/jobs/q-seed-1.cbor", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(5);
+    f.put('\x7f');
+  }
+  EXPECT_NE(error_of([&] { run_compare(o); }, ErrorCode::kCorrupt).find("q-seed-1.cbor: corrupt"),
+            std::string::npos);
+  fs::remove(out + "/jobs/q-seed-1.cbor");
+  o.experiment.set("run.episodes=4");  // another comparison: its results are not reused
+  EXPECT_NE(error_of([&] { run_compare(o); }).find("another configuration"), std::string::npos);
+  o.experiment.set("run.episodes=3");
+  o.resume = false;
+  const std::string foreign = temp_path("cmp_foreign");
+  fs::create_directories(foreign);
+  std::ofstream(foreign + "/notes.txt") << "mine\n";
+  o.out = foreign;
+  EXPECT_NE(error_of([&] { run_compare(o); }).find("holds no comparison"), std::string::npos);
+  EXPECT_TRUE(fs::exists(foreign + "/notes.txt"));
+  fs::remove_all(out);
+  fs::remove_all(foreign);
+}
+
 }  // namespace
 }  // namespace rlrec::train
