@@ -131,6 +131,9 @@ def test_callable_exception_propagates():
     with pytest.raises(Boom, match="from the policy"):
         rlrec.evaluate(policy, episodes=50, seed=1, **KEYS)
     assert len(calls) == 3
+    # Nothing is left locked or half-done: the next evaluation runs normally.
+    again = rlrec.evaluate(constant([0, 1]), episodes=5, seed=1, **KEYS)
+    assert again["returns"].shape == (5,)
 
 
 def test_ctrl_c_raises_keyboard_interrupt():
@@ -216,3 +219,12 @@ def test_python_myopic_fixed_corpus(corpus_size):
     got = rlrec.evaluate(policy, name, episodes=24, seed=4, batch=5, **keys)
     ref = rlrec.run_baseline("myopic", name, episodes=24, seed=4, **keys)
     np.testing.assert_array_equal(got["returns"], ref["returns"])
+
+
+def test_leaderboard_default_reference():
+    mine, other = constant([0, 1]), constant([2, 3])
+    rows = rlrec.leaderboard({"mine": mine, "oracle": "quality_oracle"}, seeds=1, episodes=6, **KEYS)
+    assert rows[0]["diff_vs_reference"]["reference"] == "oracle"  # privileged only when no other
+    rows = rlrec.leaderboard({"a": mine, "b": other}, seeds=1, episodes=6, **KEYS)
+    assert rows[1]["diff_vs_reference"]["reference"] == "a"  # no baseline: the first policy
+    assert rows[1]["diff_vs_reference"]["pairs"] == 6 and rows[1]["diff_vs_reference"]["ci_over"] == "users"
