@@ -302,6 +302,9 @@ py::dict run_baseline(const std::string& config_toml, const std::string& policy,
 }
 
 }  // namespace
+
+void add_evaluate(py::module_& m);  // _evaluate.cc: evaluate_callable, summarize
+
 }  // namespace rlrec::python
 
 PYBIND11_MODULE(_rlrec, m) {
@@ -346,6 +349,7 @@ PYBIND11_MODULE(_rlrec, m) {
         py::arg("episodes"), py::arg("seed"), py::arg("batch"), py::arg("threads"));
   m.def("eval_env_seed", &rlrec::eval::eval_env_seed);
   m.def("eval_policy_seed", &rlrec::eval::eval_policy_seed);
+  rp::add_evaluate(m);
 
   py::class_<Core>(m, "Core")
       .def(py::init<const std::string&, int, uint64_t, int>(), py::arg("config_toml"),

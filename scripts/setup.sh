@@ -23,6 +23,7 @@ PACKAGES=(
   gnuplot-nox              # plots written by the experiment runner
   libtorch-dev             # neural agents (agents/ only; CPU build, ~500 MiB with dependencies)
   python3-dev pybind11-dev python3-numpy python3-pytest  # the Python package (python/), its tests
+  python3-torch            # examples/python/torch_agent.py and its pytest (skipped without it)
   libopenmpi-dev openmpi-bin  # distributed runs (dist/, mpirun) and their ctest cases
   chromium                 # headless-browser test of compare's report.html
   libjemalloc-dev          # allocator that keeps freed memory for training (agents/)

@@ -17,10 +17,12 @@ from .errors import (Error, InvalidArgumentError, NotFoundError, IoError, Corrup
 from . import spaces
 from .env import Env, VectorEnv
 from ._config import env_toml as _env_toml
+from .evaluate import evaluate, leaderboard, summarize
 
 _rlrec._set_error_classes(dict(errors.BY_CODE))
 
 __all__ = ["make", "Env", "VectorEnv", "environments", "policies", "env_defaults", "run_baseline",
+           "evaluate", "leaderboard", "summarize",
            "spaces", "errors", "Error", "InvalidArgumentError", "NotFoundError", "IoError",
            "CorruptError", "NotSupportedError", "InternalError"]
 

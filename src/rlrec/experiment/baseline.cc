@@ -14,6 +14,12 @@ eval::EpisodeResults evaluate_baseline(const Config& cfg, const std::string& pol
                                        const std::string& progress_label,
                                        dist::Communicator* ranks) {
   const auto& entry = catalog::find_policy(policy_name);
+  return evaluate_policy(cfg, entry.make, run, seed, pool, progress_label, ranks);
+}
+
+eval::EpisodeResults evaluate_policy(const Config& cfg, const PolicyFactory& make,
+                                     const eval::RunConfig& run, uint64_t seed, ThreadPool& pool,
+                                     const std::string& progress_label, dist::Communicator* ranks) {
   const int P = ranks ? ranks->size() : 1;
   const auto [first, end] = dist::share(run.episodes, P, ranks ? ranks->rank() : 0);
   eval::EpisodeResults mine;
@@ -22,7 +28,7 @@ eval::EpisodeResults evaluate_baseline(const Config& cfg, const std::string& pol
     sim::VectorEnv venv(catalog::make_environment(cfg, seed), batch, eval::eval_env_seed(seed),
                         &pool);
     sim::PolicyContext ctx{&venv.env(), &cfg, &pool};
-    auto policy = entry.make(ctx);
+    auto policy = make(ctx);
     mine = eval::run_episodes(venv, *policy, end - first, eval::eval_policy_seed(seed),
                               progress_label, static_cast<uint64_t>(first));
   } else {

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "rlrec/core/config.h"
@@ -18,6 +20,7 @@
 #include "rlrec/dist/comm.h"
 #include "rlrec/eval/run_config.h"
 #include "rlrec/eval/runner.h"
+#include "rlrec/sim/policy.h"
 
 namespace rlrec::experiment {
 
@@ -28,5 +31,14 @@ eval::EpisodeResults evaluate_baseline(const Config& cfg, const std::string& pol
                                        const eval::RunConfig& run, uint64_t seed, ThreadPool& pool,
                                        const std::string& progress_label = "",
                                        dist::Communicator* ranks = nullptr);
+
+// The same evaluation for a policy made by `make` from the context of the environment built here
+// (the Python package's rlrec.evaluate of a Python callable): episode e is the same user as for
+// evaluate_baseline with the same cfg, run and seed.
+using PolicyFactory = std::function<std::unique_ptr<sim::Policy>(const sim::PolicyContext&)>;
+eval::EpisodeResults evaluate_policy(const Config& cfg, const PolicyFactory& make,
+                                     const eval::RunConfig& run, uint64_t seed, ThreadPool& pool,
+                                     const std::string& progress_label = "",
+                                     dist::Communicator* ranks = nullptr);
 
 }  // namespace rlrec::experiment

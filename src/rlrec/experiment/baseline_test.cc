@@ -4,6 +4,7 @@
 
 #include "rlrec/core/error.h"
 #include "rlrec/core/testing.h"
+#include "rlrec/sim/policy.h"
 
 namespace rlrec::experiment {
 namespace {
@@ -47,6 +48,27 @@ TEST(EvaluateBaseline, UnknownPolicyIsAnInputError) {
   const Config cfg = small_env();
   ThreadPool pool(1);
   EXPECT_THROW(evaluate_baseline(cfg, "myopik", run_of(5, 5), 1, pool), Error);
+}
+
+// evaluate_policy (the Python package's rlrec.evaluate of a callable): a policy of the caller's
+// factory runs on the users of evaluate_baseline, and the factory sees the environment it acts in.
+TEST(EvaluatePolicy, FactoryPolicyGetsTheBaselineUsers) {
+  const Config cfg = small_env();
+  ThreadPool pool(2);
+  int made = 0;
+  const auto mine = evaluate_policy(
+      cfg,
+      [&made](const sim::PolicyContext& ctx) {
+        ++made;
+        EXPECT_EQ(ctx.env->spec().num_candidates, 6);
+        return sim::make_myopic(ctx);
+      },
+      run_of(25, 4), 5, pool);
+  EXPECT_EQ(made, 1);
+  const auto ref = evaluate_baseline(cfg, "myopic", run_of(25, 9), 5, pool);
+  EXPECT_EQ(mine.returns, ref.returns);
+  EXPECT_EQ(mine.clicks, ref.clicks);
+  EXPECT_NE(mine.returns, evaluate_policy(cfg, sim::make_random, run_of(25, 4), 5, pool).returns);
 }
 
 }  // namespace
