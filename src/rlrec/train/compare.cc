@@ -225,19 +225,21 @@ nlohmann::json read_job(const std::string& file, const std::string& fingerprint)
   return j.at("result");
 }
 
-// An output directory a comparison may write into: absent, empty, or a comparison's (it holds
-// leaderboard.json, jobs/, runs/ or behaviour_logs/). Anything else is never written into.
+// An output directory a comparison may write into: absent, empty, or a comparison's (it holds one
+// of the files or directories a comparison writes). Anything else is never written into.
 void check_compare_dir(const std::string& out) {
   namespace fs = std::filesystem;
   if (!fs::exists(out)) return;
   if (!fs::is_directory(out))
     invalid_argument("comparison output directory '", out, "' exists and is not a directory");
   if (fs::is_empty(out)) return;
-  for (const char* own : {"leaderboard.json", "jobs", "runs", "behaviour_logs"})
+  for (const char* own : {"leaderboard.json", "leaderboard.csv", "leaderboard.png", "report.html",
+                          "learning_curves.png", "jobs", "runs", "behaviour_logs"})
     if (fs::exists(fs::path(out) / own)) return;
   invalid_argument("comparison output directory '", out,
-                   "' is not empty and holds no comparison (no leaderboard.json, jobs/, runs/ "
-                   "or behaviour_logs/); choose a new or empty directory");
+                   "' is not empty and holds no comparison (no leaderboard.*, report.html, "
+                   "learning_curves.png, jobs/, runs/ or behaviour_logs/); choose a new or empty "
+                   "directory");
 }
 
 // A rank's finished jobs as bytes for the collectives (CBOR keeps every double exact, NaN too).
