@@ -17,10 +17,13 @@ from .errors import (Error, InvalidArgumentError, NotFoundError, IoError, Corrup
 from . import spaces
 from .env import Env, VectorEnv
 from ._config import env_toml as _env_toml
+from . import ope
+from .data import read_bandit_feedback
+from .index import Index, index_kinds
 
 _rlrec._set_error_classes(dict(errors.BY_CODE))
 
-__all__ = ["make", "Env", "VectorEnv", "environments", "policies", "env_defaults", "run_baseline",
+__all__ = ["make", "read_bandit_feedback", "ope", "Index", "index_kinds", "Env", "VectorEnv", "environments", "policies", "env_defaults", "run_baseline",
            "spaces", "errors", "Error", "InvalidArgumentError", "NotFoundError", "IoError",
            "CorruptError", "NotSupportedError", "InternalError"]
 

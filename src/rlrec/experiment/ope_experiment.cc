@@ -133,7 +133,7 @@ ope::ActionDist obd_target(const OpeEstimateOptions& o, const ope::ObdBandit& b,
 }
 
 OpeEstimateResult estimate_obd(const OpeEstimateOptions& o) {
-  const auto ests = ope::parse_estimator_list(o.estimators);
+  ope::parse_estimator_list(o.estimators);  // unknown names fail before the log is read
   const std::string item_context =
       o.item_context.empty() ? (fs::path(o.log).parent_path() / "item_context.csv").string()
                              : o.item_context;
@@ -151,19 +151,11 @@ OpeEstimateResult estimate_obd(const OpeEstimateOptions& o) {
   const ope::ActionDist dist = obd_target(o, b, r.policy_description);
   ope::validate(dist, b.data, o.target_dist.empty() ? o.policy : o.target_dist);
 
-  for (const auto* e : ests) r.reward_model_fitted |= e->needs_model;
-  std::vector<double> q;
-  if (r.reward_model_fitted)
-    q = ope::fit_predict_cross_fitted(b.data, b.features,
-                                      o.model.reward_model_options(model_seed(o.seed)), &r.fit);
-  const ope::RoundInputs in =
-      ope::prepare_inputs(b.data, dist, r.reward_model_fitted ? &q : nullptr);
-  const uint64_t boot_seed = combine_keys(static_cast<uint64_t>(o.seed), hash_name("bootstrap"));
-  for (const auto* e : ests)
-    r.estimates.push_back(ope::bootstrap_estimate(e->terms(in, o.model.estimator_options()),
-                                                  std::string(e->name), o.bootstrap, boot_seed,
-                                                  o.level));
-  for (double w : in.w) r.mean_weight += w / static_cast<double>(in.size());
+  OpeEstimateResult est = estimate_bandit(b.data, dist, &b.features, nullptr, o);
+  r.mean_weight = est.mean_weight;
+  r.reward_model_fitted = est.reward_model_fitted;
+  r.fit = est.fit;
+  r.estimates = std::move(est.estimates);
   r.rounds = b.data.size();
   r.rows_read = report.read;
   r.rows_rejected = report.rejected;
@@ -313,6 +305,49 @@ void OpeSimBenchOptions::validate() const {
 }
 
 // --- runs -------------------------------------------------------------------------------------
+
+OpeEstimateResult estimate_bandit(const ope::BanditData& data, const ope::ActionDist& dist,
+                                  const ope::RewardFeatures* features,
+                                  const std::vector<double>* q_hat, const OpeEstimateOptions& o) {
+  const auto ests = ope::parse_estimator_list(o.estimators);
+  check_bootstrap(o.bootstrap);
+  check_seed(o.seed);
+  if (!(o.level > 0 && o.level < 1)) invalid_argument("ope.level must be in (0, 1), got ", o.level);
+  o.model.validate();
+  ope::validate(data, "bandit feedback");
+  ope::validate(dist, data, "action_dist");
+  OpeEstimateResult r;
+  r.options = o;
+  for (const auto* e : ests) r.reward_model_fitted |= e->needs_model;
+  std::vector<double> q;
+  if (r.reward_model_fitted) {
+    const size_t want = data.size() * static_cast<size_t>(data.n_actions);
+    if (q_hat != nullptr) {
+      if (q_hat->size() != want)
+        invalid_argument("estimated rewards: need n_rounds x n_actions = ", want, " values, got ",
+                         q_hat->size());
+      q = *q_hat;
+    } else if (features != nullptr) {
+      q = ope::fit_predict_cross_fitted(data, *features,
+                                        o.model.reward_model_options(model_seed(o.seed)), &r.fit);
+    } else {
+      invalid_argument(
+          "estimators dm and the DR family need a reward model: give its estimated rewards or the "
+          "reward-model features, or choose estimators among ipw, clipped_ipw, snipw");
+    }
+  }
+  const ope::RoundInputs in = ope::prepare_inputs(data, dist, r.reward_model_fitted ? &q : nullptr);
+  const uint64_t boot_seed = combine_keys(static_cast<uint64_t>(o.seed), hash_name("bootstrap"));
+  for (const auto* e : ests)
+    r.estimates.push_back(ope::bootstrap_estimate(e->terms(in, o.model.estimator_options()),
+                                                  std::string(e->name), o.bootstrap, boot_seed,
+                                                  o.level));
+  for (double w : in.w) r.mean_weight += w / static_cast<double>(in.size());
+  r.rounds = data.size();
+  r.n_actions = static_cast<size_t>(data.n_actions);
+  r.n_positions = data.n_positions;
+  return r;
+}
 
 OpeEstimateResult run_ope_estimate(const OpeEstimateOptions& options) {
   options.validate();
