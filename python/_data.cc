@@ -10,6 +10,9 @@
 //   _ope_estimate(action, position, reward, pscore, n_actions, n_positions, action_dist,
 //       estimated_rewards, reward_features, estimators, bootstrap, seed, level) -> dict name ->
 //       estimate fields, as `rlrec ope estimate --json` prints them.
+//   _mf_fit(config_toml) -> dict: experiment::run_mf on the options and hyperparameters of the
+//       [mf] section (as `rlrec mf fit --config`), quiet: "json" (to_json of the result, the text
+//       `rlrec mf fit --json` prints), the fitted embeddings, biases and original ids.
 //   Index(kind, dim, metric, M, ef_construction, ef_search, threads, seed): add(vectors, ids),
 //       search(queries, k) -> (ids, scores).
 //
@@ -25,8 +28,10 @@
 #include <string>
 #include <vector>
 
+#include "rlrec/core/config.h"
 #include "rlrec/core/error.h"
 #include "rlrec/data/open_bandit.h"
+#include "rlrec/experiment/mf_experiment.h"
 #include "rlrec/experiment/ope_experiment.h"
 #include "rlrec/index/index.h"
 #include "rlrec/ope/bandit_data.h"
@@ -195,6 +200,32 @@ py::dict ope_estimate(const py::object& action, const py::object& position,
   return out;
 }
 
+py::dict mf_fit(const std::string& config_toml) {
+  const Config cfg = Config::parse_string(config_toml, "rlrec.mf_fit");
+  experiment::MfOptions o;
+  read_section(cfg, "mf", o, experiment::mf_hyperparameter_keys());
+  o.hyperparameters = cfg;
+  o.verbose = false;
+  experiment::MfResult r;
+  {
+    py::gil_scoped_release release;
+    r = experiment::run_mf(o);
+  }
+  const models::MfModel& m = *r.model;
+  const auto f = static_cast<py::ssize_t>(m.factors());
+  py::dict d;
+  d["json"] = experiment::to_json(r).dump();
+  d["user_factors"] = copy_out(m.user_factors.view().data, {m.num_users(), f});
+  d["item_factors"] = copy_out(m.item_factors.view().data, {m.num_items(), f});
+  d["user_bias"] = copy_out(m.user_bias.data(), {static_cast<py::ssize_t>(m.user_bias.size())});
+  d["item_bias"] = copy_out(m.item_bias.data(), {static_cast<py::ssize_t>(m.item_bias.size())});
+  d["global_bias"] = m.global_bias;
+  d["user_ids"] = m.users.originals();
+  d["item_ids"] = m.items.originals();
+  d["config_toml"] = r.config_toml;
+  return d;
+}
+
 class PyIndex {
  public:
   PyIndex(const std::string& kind, size_t dim, const index::IndexConfig& config)
@@ -258,6 +289,7 @@ void add_data_bindings(py::module_& m) {
         py::arg("bootstrap"), py::arg("seed"), py::arg("level"), py::arg("reward_model"),
         py::arg("model_c"), py::arg("folds"), py::arg("clip_lambda"), py::arg("switch_lambda"),
         py::arg("dros_lambda"));
+  m.def("_mf_fit", &mf_fit, py::arg("config_toml"));
   m.def("_index_kinds", [] {
     std::vector<std::string> names;
     for (const auto& k : index::index_kinds()) names.emplace_back(k.name);

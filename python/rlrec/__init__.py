@@ -20,10 +20,11 @@ from ._config import env_toml as _env_toml
 from . import ope
 from .data import read_bandit_feedback
 from .index import Index, index_kinds
+from .mf import mf_fit
 
 _rlrec._set_error_classes(dict(errors.BY_CODE))
 
-__all__ = ["make", "read_bandit_feedback", "ope", "Index", "index_kinds", "Env", "VectorEnv", "environments", "policies", "env_defaults", "run_baseline",
+__all__ = ["make", "read_bandit_feedback", "ope", "Index", "index_kinds", "mf_fit", "Env", "VectorEnv", "environments", "policies", "env_defaults", "run_baseline",
            "spaces", "errors", "Error", "InvalidArgumentError", "NotFoundError", "IoError",
            "CorruptError", "NotSupportedError", "InternalError"]
 
