@@ -7,6 +7,11 @@
 
     venv = rlrec.VectorEnv("interest_evolution", 256, seed=1, threads=2)
 
+    bf = rlrec.read_bandit_feedback("men.csv")      # Open Bandit logs as numpy
+    rlrec.ope.estimate(bf, action_dist)              # `rlrec ope estimate`'s numbers
+    rlrec.mf_fit("u.data", model="als", split="last:1")   # `rlrec mf fit` + the factors
+    rlrec.Index("exact", dim=16)                     # vector search
+
 docs/python.md describes the API and what of the Gymnasium contract is (not) met.
 """
 
