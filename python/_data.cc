@@ -7,6 +7,8 @@
 //       ope::BanditData (0-based positions), the user features (codes), the user-item affinity,
 //       the item context, and "reward_features": an opaque RewardFeatures (the reward model's
 //       inputs, for _ope_estimate's dm and DR family).
+//   _read_rlrec(log, policy) -> dict: experiment::load_sim_ope_data's per-slot rows of a simulator
+//       log, the target policy's action_dist on them, the slates and the reward-model features.
 //   _ope_estimate(action, position, reward, pscore, n_actions, n_positions, action_dist,
 //       estimated_rewards, reward_features, estimators, bootstrap, seed, level) -> dict name ->
 //       estimate fields, as `rlrec ope estimate --json` prints them.
@@ -37,6 +39,7 @@
 #include "rlrec/ope/bandit_data.h"
 #include "rlrec/ope/obd.h"
 #include "rlrec/ope/reward_model.h"
+#include "rlrec/ope/sim_ope.h"
 
 namespace py = pybind11;
 
@@ -109,6 +112,36 @@ py::dict read_obd(const std::string& log_path, const std::string& item_context) 
   // Shares the loaded rounds: the features are the part the Python dict cannot carry.
   d["reward_features"] = std::shared_ptr<ope::RewardFeatures>(b, &b->features);
   return d;
+}
+
+py::dict read_rlrec(const std::string& log_path, const std::string& policy) {
+  experiment::SimLogInfo info;
+  auto d =
+      std::make_shared<ope::SimOpeData>(experiment::load_sim_ope_data(log_path, policy, &info));
+  const ope::BanditData& b = d->rows;
+  const auto n = static_cast<py::ssize_t>(b.size());
+  const auto steps = static_cast<py::ssize_t>(d->slate.size());
+  const auto N = static_cast<py::ssize_t>(d->num_candidates);
+  const int K = d->slate_size;
+  py::dict out;
+  out["n_rounds"] = n;
+  out["n_actions"] = b.n_actions;
+  out["len_list"] = b.n_positions;
+  out["action"] = copy_out(b.action.data(), {n});
+  out["position"] = copy_out(b.position.data(), {n});
+  out["reward"] = copy_out(b.reward.data(), {n});
+  out["pscore"] = copy_out(b.pscore.data(), {n});
+  out["action_dist"] = copy_out(d->target.p.data(), {n, N, static_cast<py::ssize_t>(K)});
+  out["n_steps"] = steps;
+  out["slate"] = copy_out(d->slate.item.data(), {steps, static_cast<py::ssize_t>(K)});
+  out["slate_reward"] = copy_out(d->slate.reward.data(), {steps, static_cast<py::ssize_t>(K)});
+  out["pscore_cascade"] =
+      copy_out(d->slate.pb_cascade.data(), {steps, static_cast<py::ssize_t>(K)});
+  out["env"] = info.env;
+  out["behaviour"] = info.behaviour;
+  out["policy"] = policy;
+  out["reward_features"] = std::shared_ptr<ope::RewardFeatures>(d, &d->features);
+  return out;
 }
 
 py::dict estimate_to_dict(const ope::Estimate& e) {
@@ -283,6 +316,7 @@ void add_data_bindings(py::module_& m) {
       .def_property_readonly("n_rounds",
                              [](const ope::RewardFeatures& f) { return f.context.rows(); });
   m.def("_read_obd", &read_obd, py::arg("log"), py::arg("item_context"));
+  m.def("_read_rlrec", &read_rlrec, py::arg("log"), py::arg("policy"));
   m.def("_ope_estimate", &ope_estimate, py::arg("action"), py::arg("position"), py::arg("reward"),
         py::arg("pscore"), py::arg("n_actions"), py::arg("n_positions"), py::arg("action_dist"),
         py::arg("estimated_rewards"), py::arg("reward_features"), py::arg("estimators"),

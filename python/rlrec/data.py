@@ -12,20 +12,26 @@ import os
 from . import _rlrec
 from .errors import InvalidArgumentError
 
-FORMATS = ("obd",)
+FORMATS = ("obd", "rlrec")
 
 
-def read_bandit_feedback(path, format="obd", item_context=None):
+def read_bandit_feedback(path, format="obd", item_context=None, policy=None):
     """The rounds of log `path` as a dict of numpy arrays (OBP's bandit_feedback keys n_rounds,
-    n_actions, action, position, reward, pscore, context, action_context, plus len_list and the
-    extras documented in docs/python.md). format "obd": an Open Bandit Dataset csv, its item
-    context `item_context` (default item_context.csv beside the log, as `rlrec ope estimate`);
-    positions are 0-based."""
+    n_actions, action, position, reward, pscore, plus len_list and the extras documented in
+    docs/python.md). format "obd": an Open Bandit Dataset csv (context, action_context, ...), its
+    item context `item_context` (default item_context.csv beside the log, as `rlrec ope
+    estimate`); positions are 0-based. format "rlrec": a simulator log (`rlrec log`), one round
+    per slot of each logged slate, with the slates and the action_dist of target policy `policy`
+    (NAME[:key=value,...], required: the rounds are built as `rlrec ope estimate --format rlrec
+    --policy` builds them)."""
     if format not in FORMATS:
-        raise InvalidArgumentError(
-            f"format must be one of {', '.join(FORMATS)}, got '{format}' (simulator logs: "
-            f"use `rlrec ope estimate --format rlrec`)")
+        raise InvalidArgumentError(f"format must be one of {', '.join(FORMATS)}, got '{format}'")
     path = os.fspath(path)
+    if format == "rlrec":
+        if not policy:
+            raise InvalidArgumentError("format 'rlrec' needs policy= (the target policy "
+                                       "NAME[:key=value,...] whose action_dist is returned)")
+        return _rlrec._read_rlrec(path, policy)
     if item_context is None:
         item_context = os.path.join(os.path.dirname(path), "item_context.csv")
     return _rlrec._read_obd(path, os.fspath(item_context))

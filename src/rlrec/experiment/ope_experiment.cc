@@ -62,6 +62,22 @@ uint64_t model_seed(int64_t seed) {
 
 // --- rlrec (simulator) logs -----------------------------------------------------------------
 
+}  // namespace
+
+ope::SimOpeData load_sim_ope_data(const std::string& log_path, const std::string& policy,
+                                  SimLogInfo* info) {
+  check_log_path(log_path);
+  const logs::LogData log = logs::read_log(log_path);
+  const Config env_cfg = Config::parse_string(log.header.env_config, log_path + " (env config)");
+  const auto env = catalog::make_environment(env_cfg, log.header.env_seed);
+  logs::check_compatible(log.header, *env, log_path);
+  const auto target = ope::make_sim_policy(policy, *env);
+  if (info != nullptr) *info = {log.header.env, log.header.policy, log.size};
+  return ope::sim_ope_data(log, *target, env->catalogue());
+}
+
+namespace {
+
 OpeEstimateResult estimate_rlrec(const OpeEstimateOptions& o) {
   if (!o.target_dist.empty())
     invalid_argument(
@@ -69,13 +85,8 @@ OpeEstimateResult estimate_rlrec(const OpeEstimateOptions& o) {
         "ope.policy = NAME[:key=value,...]");
   OpeEstimateResult r;
   r.options = o;
-  check_log_path(o.log);
-  const logs::LogData log = logs::read_log(o.log);
-  const Config env_cfg = Config::parse_string(log.header.env_config, o.log + " (env config)");
-  const auto env = catalog::make_environment(env_cfg, log.header.env_seed);
-  logs::check_compatible(log.header, *env, o.log);
-  const auto target = ope::make_sim_policy(o.policy, *env);
-  const ope::SimOpeData d = ope::sim_ope_data(log, *target, env->catalogue());
+  SimLogInfo info;
+  const ope::SimOpeData d = load_sim_ope_data(o.log, o.policy, &info);
   std::vector<std::string> names;
   if (o.estimators == "all") {
     for (const auto& n : ope::sim_estimator_names())
@@ -87,9 +98,9 @@ OpeEstimateResult estimate_rlrec(const OpeEstimateOptions& o) {
   if (m.kind == "logistic") m.kind = "ridge";  // simulator rewards are not 0/1 in general
   r.estimates = ope::estimate_sim(d, names, m, o.model.estimator_options(), o.bootstrap,
                                   static_cast<uint64_t>(o.seed));
-  r.rounds = log.size;
-  r.env = log.header.env;
-  r.behaviour = log.header.policy;
+  r.rounds = static_cast<size_t>(info.steps);
+  r.env = info.env;
+  r.behaviour = info.behaviour;
   return r;
 }
 

@@ -107,6 +107,16 @@ nlohmann::json to_json(const OpeEstimateResult& r);
 // The readable report `rlrec ope` prints (a header line, a table, a footnote).
 std::string to_text(const OpeEstimateResult& r);
 
+// A simulator log's OPE inputs for target policy spec `policy` (NAME[:key=value,...]), as
+// run_ope_estimate with ope.format = "rlrec" builds them (ope/sim_ope.h sim_ope_data: per-slot
+// bandit rows, the target's action distribution on them, slates, reward-model features).
+struct SimLogInfo {
+  std::string env, behaviour;  // the log's environment and logging policy
+  int64_t steps = 0;           // records
+};
+ope::SimOpeData load_sim_ope_data(const std::string& log, const std::string& policy,
+                                  SimLogInfo* info = nullptr);
+
 struct OpeBenchOptions {
   std::string data;                // the Open Bandit Dataset directory (random/, bts/)
   std::string campaign;            // men | women | all
