@@ -45,6 +45,7 @@
 namespace py = pybind11;
 
 namespace rlrec::python {
+void add_data_bindings(py::module_& m);  // _data.cc
 namespace {
 
 // Python exception classes by ErrorCode (set once by rlrec/errors.py). Leaked on purpose: no
@@ -367,4 +368,5 @@ PYBIND11_MODULE(_rlrec, m) {
       .def("episodes", &Core::episodes)
       .def("episode_steps", &Core::episode_steps)
       .def("observed_scores", &Core::observed_scores);
+  rp::add_data_bindings(m);
 }

@@ -7,6 +7,11 @@
 
     venv = rlrec.VectorEnv("interest_evolution", 256, seed=1, threads=2)
 
+    bf = rlrec.read_bandit_feedback("men.csv")      # Open Bandit logs as numpy
+    rlrec.ope.estimate(bf, action_dist)              # `rlrec ope estimate`'s numbers
+    rlrec.mf_fit("u.data", model="als", split="last:1")   # `rlrec mf fit` + the factors
+    rlrec.Index("exact", dim=16)                     # vector search
+
 docs/python.md describes the API and what of the Gymnasium contract is (not) met.
 """
 
@@ -17,12 +22,17 @@ from .errors import (Error, InvalidArgumentError, NotFoundError, IoError, Corrup
 from . import spaces
 from .env import Env, VectorEnv
 from ._config import env_toml as _env_toml
+from . import ope
+from .data import read_bandit_feedback
 from .evaluate import evaluate, leaderboard, summarize
+from .index import Index, index_kinds
+from .mf import mf_fit
 
 _rlrec._set_error_classes(dict(errors.BY_CODE))
 
 __all__ = ["make", "Env", "VectorEnv", "environments", "policies", "env_defaults", "run_baseline",
-           "evaluate", "leaderboard", "summarize",
+           "evaluate", "leaderboard", "summarize", "read_bandit_feedback", "ope", "Index",
+           "index_kinds", "mf_fit",
            "spaces", "errors", "Error", "InvalidArgumentError", "NotFoundError", "IoError",
            "CorruptError", "NotSupportedError", "InternalError"]
 

@@ -230,6 +230,7 @@ MfResult run_mf(const MfOptions& o) {
   }
   r.eval_seconds = seconds_since(t1);
   r.config_toml = trainer->config_toml("mf");
+  r.model = std::make_shared<const models::MfModel>(model);
   if (!o.out.empty()) {  // written beside the target, then swapped in whole
     TempDir tmp(o.out);
     model.save(tmp.path().string());

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -75,6 +76,8 @@ struct MfResult {
   // Implicit models: the model's ranking summary and the baselines'.
   eval::RankingSummary ranking, popularity, random;
   std::string config_toml;  // the effective hyperparameters as an [mf] section
+  // The fitted model (embeddings, biases, id maps), e.g. for the Python package's rlrec.mf_fit.
+  std::shared_ptr<const models::MfModel> model;
 };
 
 // Fits, evaluates and (with mf.out) saves the model and metrics.json (= to_json(result)).

@@ -62,6 +62,22 @@ uint64_t model_seed(int64_t seed) {
 
 // --- rlrec (simulator) logs -----------------------------------------------------------------
 
+}  // namespace
+
+ope::SimOpeData load_sim_ope_data(const std::string& log_path, const std::string& policy,
+                                  SimLogInfo* info) {
+  check_log_path(log_path);
+  const logs::LogData log = logs::read_log(log_path);
+  const Config env_cfg = Config::parse_string(log.header.env_config, log_path + " (env config)");
+  const auto env = catalog::make_environment(env_cfg, log.header.env_seed);
+  logs::check_compatible(log.header, *env, log_path);
+  const auto target = ope::make_sim_policy(policy, *env);
+  if (info != nullptr) *info = {log.header.env, log.header.policy, log.size};
+  return ope::sim_ope_data(log, *target, env->catalogue());
+}
+
+namespace {
+
 OpeEstimateResult estimate_rlrec(const OpeEstimateOptions& o) {
   if (!o.target_dist.empty())
     invalid_argument(
@@ -69,13 +85,8 @@ OpeEstimateResult estimate_rlrec(const OpeEstimateOptions& o) {
         "ope.policy = NAME[:key=value,...]");
   OpeEstimateResult r;
   r.options = o;
-  check_log_path(o.log);
-  const logs::LogData log = logs::read_log(o.log);
-  const Config env_cfg = Config::parse_string(log.header.env_config, o.log + " (env config)");
-  const auto env = catalog::make_environment(env_cfg, log.header.env_seed);
-  logs::check_compatible(log.header, *env, o.log);
-  const auto target = ope::make_sim_policy(o.policy, *env);
-  const ope::SimOpeData d = ope::sim_ope_data(log, *target, env->catalogue());
+  SimLogInfo info;
+  const ope::SimOpeData d = load_sim_ope_data(o.log, o.policy, &info);
   std::vector<std::string> names;
   if (o.estimators == "all") {
     for (const auto& n : ope::sim_estimator_names())
@@ -87,9 +98,9 @@ OpeEstimateResult estimate_rlrec(const OpeEstimateOptions& o) {
   if (m.kind == "logistic") m.kind = "ridge";  // simulator rewards are not 0/1 in general
   r.estimates = ope::estimate_sim(d, names, m, o.model.estimator_options(), o.bootstrap,
                                   static_cast<uint64_t>(o.seed));
-  r.rounds = log.size;
-  r.env = log.header.env;
-  r.behaviour = log.header.policy;
+  r.rounds = static_cast<size_t>(info.steps);
+  r.env = info.env;
+  r.behaviour = info.behaviour;
   return r;
 }
 
@@ -133,7 +144,7 @@ ope::ActionDist obd_target(const OpeEstimateOptions& o, const ope::ObdBandit& b,
 }
 
 OpeEstimateResult estimate_obd(const OpeEstimateOptions& o) {
-  const auto ests = ope::parse_estimator_list(o.estimators);
+  ope::parse_estimator_list(o.estimators);  // unknown names fail before the log is read
   const std::string item_context =
       o.item_context.empty() ? (fs::path(o.log).parent_path() / "item_context.csv").string()
                              : o.item_context;
@@ -151,19 +162,11 @@ OpeEstimateResult estimate_obd(const OpeEstimateOptions& o) {
   const ope::ActionDist dist = obd_target(o, b, r.policy_description);
   ope::validate(dist, b.data, o.target_dist.empty() ? o.policy : o.target_dist);
 
-  for (const auto* e : ests) r.reward_model_fitted |= e->needs_model;
-  std::vector<double> q;
-  if (r.reward_model_fitted)
-    q = ope::fit_predict_cross_fitted(b.data, b.features,
-                                      o.model.reward_model_options(model_seed(o.seed)), &r.fit);
-  const ope::RoundInputs in =
-      ope::prepare_inputs(b.data, dist, r.reward_model_fitted ? &q : nullptr);
-  const uint64_t boot_seed = combine_keys(static_cast<uint64_t>(o.seed), hash_name("bootstrap"));
-  for (const auto* e : ests)
-    r.estimates.push_back(ope::bootstrap_estimate(e->terms(in, o.model.estimator_options()),
-                                                  std::string(e->name), o.bootstrap, boot_seed,
-                                                  o.level));
-  for (double w : in.w) r.mean_weight += w / static_cast<double>(in.size());
+  OpeEstimateResult est = estimate_bandit(b.data, dist, &b.features, nullptr, o);
+  r.mean_weight = est.mean_weight;
+  r.reward_model_fitted = est.reward_model_fitted;
+  r.fit = est.fit;
+  r.estimates = std::move(est.estimates);
   r.rounds = b.data.size();
   r.rows_read = report.read;
   r.rows_rejected = report.rejected;
@@ -313,6 +316,49 @@ void OpeSimBenchOptions::validate() const {
 }
 
 // --- runs -------------------------------------------------------------------------------------
+
+OpeEstimateResult estimate_bandit(const ope::BanditData& data, const ope::ActionDist& dist,
+                                  const ope::RewardFeatures* features,
+                                  const std::vector<double>* q_hat, const OpeEstimateOptions& o) {
+  const auto ests = ope::parse_estimator_list(o.estimators);
+  check_bootstrap(o.bootstrap);
+  check_seed(o.seed);
+  if (!(o.level > 0 && o.level < 1)) invalid_argument("ope.level must be in (0, 1), got ", o.level);
+  o.model.validate();
+  ope::validate(data, "bandit feedback");
+  ope::validate(dist, data, "action_dist");
+  OpeEstimateResult r;
+  r.options = o;
+  for (const auto* e : ests) r.reward_model_fitted |= e->needs_model;
+  std::vector<double> q;
+  if (r.reward_model_fitted) {
+    const size_t want = data.size() * static_cast<size_t>(data.n_actions);
+    if (q_hat != nullptr) {
+      if (q_hat->size() != want)
+        invalid_argument("estimated rewards: need n_rounds x n_actions = ", want, " values, got ",
+                         q_hat->size());
+      q = *q_hat;
+    } else if (features != nullptr) {
+      q = ope::fit_predict_cross_fitted(data, *features,
+                                        o.model.reward_model_options(model_seed(o.seed)), &r.fit);
+    } else {
+      invalid_argument(
+          "estimators dm and the DR family need a reward model: give its estimated rewards or the "
+          "reward-model features, or choose estimators among ipw, clipped_ipw, snipw");
+    }
+  }
+  const ope::RoundInputs in = ope::prepare_inputs(data, dist, r.reward_model_fitted ? &q : nullptr);
+  const uint64_t boot_seed = combine_keys(static_cast<uint64_t>(o.seed), hash_name("bootstrap"));
+  for (const auto* e : ests)
+    r.estimates.push_back(ope::bootstrap_estimate(e->terms(in, o.model.estimator_options()),
+                                                  std::string(e->name), o.bootstrap, boot_seed,
+                                                  o.level));
+  for (double w : in.w) r.mean_weight += w / static_cast<double>(in.size());
+  r.rounds = data.size();
+  r.n_actions = static_cast<size_t>(data.n_actions);
+  r.n_positions = data.n_positions;
+  return r;
+}
 
 OpeEstimateResult run_ope_estimate(const OpeEstimateOptions& options) {
   options.validate();

@@ -93,10 +93,29 @@ struct OpeEstimateResult {
 };
 
 OpeEstimateResult run_ope_estimate(const OpeEstimateOptions& options);
+// The bandit estimators of run_ope_estimate (format obd) on given rounds and target (what the
+// obd path runs after loading; the Python package's rlrec.ope.estimate): dm and the DR family use
+// q_hat (n x n_actions, qhat at the logged position) when given, else a reward model cross-fitted
+// on `features` exactly as run_ope_estimate fits it; with neither, asking for them is an error.
+// Reads o.estimators, bootstrap, seed, level and model (not log, policy, target_dist); fills
+// estimates, mean_weight, reward_model_fitted, fit, rounds, n_actions and n_positions.
+OpeEstimateResult estimate_bandit(const ope::BanditData& data, const ope::ActionDist& dist,
+                                  const ope::RewardFeatures* features,
+                                  const std::vector<double>* q_hat, const OpeEstimateOptions& o);
 // The JSON object of `rlrec ope estimate --json` (keys in today's order; non-finite lambda = null).
 nlohmann::json to_json(const OpeEstimateResult& r);
 // The readable report `rlrec ope` prints (a header line, a table, a footnote).
 std::string to_text(const OpeEstimateResult& r);
+
+// A simulator log's OPE inputs for target policy spec `policy` (NAME[:key=value,...]), as
+// run_ope_estimate with ope.format = "rlrec" builds them (ope/sim_ope.h sim_ope_data: per-slot
+// bandit rows, the target's action distribution on them, slates, reward-model features).
+struct SimLogInfo {
+  std::string env, behaviour;  // the log's environment and logging policy
+  int64_t steps = 0;           // records
+};
+ope::SimOpeData load_sim_ope_data(const std::string& log, const std::string& policy,
+                                  SimLogInfo* info = nullptr);
 
 struct OpeBenchOptions {
   std::string data;                // the Open Bandit Dataset directory (random/, bts/)

@@ -95,6 +95,38 @@ TEST(OpeExperiment, EstimateOnOpenBanditRandomTarget) {
   EXPECT_EQ(run_ope_estimate(o).estimates[2].ci_high, r.estimates[2].ci_high);
 }
 
+TEST(OpeExperiment, EstimateBanditOnGivenRoundsAndRewards) {
+  // 4 rounds, 2 actions, 1 position; the logger is uniform, the target always picks action 0.
+  ope::BanditData d;
+  d.n_actions = 2;
+  d.action = {0, 1, 0, 1};
+  d.position = {0, 0, 0, 0};
+  d.reward = {1, 1, 0, 0};
+  d.pscore = {0.5, 0.5, 0.5, 0.5};
+  ope::ActionDist dist;
+  dist.n_actions = 2;
+  dist.n_positions = 1;
+  dist.p = {1.0, 0.0};
+  OpeEstimateOptions o;
+  o.estimators = "ipw,dm";
+  o.bootstrap = 20;
+  const std::vector<double> q{0.75, 0.25, 0.75, 0.25, 0.75, 0.25, 0.75, 0.25};
+  const OpeEstimateResult r = estimate_bandit(d, dist, nullptr, &q, o);
+  ASSERT_EQ(r.estimates.size(), 2u);
+  EXPECT_DOUBLE_EQ(r.estimates[0].estimate, 0.5);  // (2 * 1 + 0 + 2 * 0 + 0) / 4
+  EXPECT_DOUBLE_EQ(r.estimates[1].estimate, 0.75);
+  EXPECT_DOUBLE_EQ(r.mean_weight, 1.0);
+  EXPECT_EQ(r.rounds, 4u);
+  const std::vector<double> short_q{0.5};
+  EXPECT_EQ(error_of([&] { estimate_bandit(d, dist, nullptr, &short_q, o); }),
+            "estimated rewards: need n_rounds x n_actions = 8 values, got 1");
+  EXPECT_NE(
+      error_of([&] { estimate_bandit(d, dist, nullptr, nullptr, o); }).find("need a reward model"),
+      std::string::npos);
+  o.estimators = "ipw";  // no model needed
+  EXPECT_DOUBLE_EQ(estimate_bandit(d, dist, nullptr, nullptr, o).estimates[0].estimate, 0.5);
+}
+
 TEST(OpeExperiment, BenchGroundTruthOnOpenBandit) {
   if (!std::filesystem::exists(kObd + "/random/men/men.csv"))
     GTEST_SKIP() << "Open Bandit Dataset not found at " << kObd << ", skipping";
