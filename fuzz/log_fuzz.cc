@@ -6,18 +6,10 @@
 #include <cstring>
 
 #include "fuzz/fuzz_util.h"
+#include "rlrec/core/manifest.h"
 #include "rlrec/logs/log.h"
 
 namespace {
-
-uint32_t fnv1a32(const char* p, size_t n) {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < n; ++i) {
-    h ^= static_cast<uint8_t>(p[i]);
-    h *= 16777619u;
-  }
-  return h;
-}
 
 uint32_t get_u32(const std::string& s, size_t at) {
   uint32_t v;
@@ -34,7 +26,7 @@ void fix_checksums(std::string& s) {
   while (s.size() >= at + 8) {
     const size_t len = get_u32(s, at + 4);
     if (s.size() < at + 8 + len + 4) return;
-    const uint32_t sum = fnv1a32(s.data() + at + 8, len);
+    const uint32_t sum = rlrec::fnv1a32({s.data() + at + 8, len});
     std::memcpy(s.data() + at + 8 + len, &sum, 4);
     at += 8 + len + 4;
   }

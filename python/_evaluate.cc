@@ -35,6 +35,9 @@
 namespace py = pybind11;
 
 namespace rlrec::python {
+
+py::dict results_dict(const eval::EpisodeResults& r);
+
 namespace {
 
 class CallbackPolicy final : public sim::Policy {
@@ -92,18 +95,6 @@ class CallbackPolicy final : public sim::Policy {
   py::object act_;
 };
 
-py::dict results_dict(const eval::EpisodeResults& r) {
-  py::dict d;
-  d["returns"] = py::array_t<double>(static_cast<py::ssize_t>(r.returns.size()), r.returns.data());
-  d["lengths"] = py::array_t<int32_t>(static_cast<py::ssize_t>(r.lengths.size()), r.lengths.data());
-  d["clicks"] = py::array_t<int32_t>(static_cast<py::ssize_t>(r.clicks.size()), r.clicks.data());
-  d["steps"] = r.steps;
-  d["truncated"] = r.truncated;
-  d["ctr"] = r.ctr();
-  d["seconds"] = r.seconds;
-  return d;
-}
-
 py::dict evaluate_callable(const std::string& config_toml, py::object act, int64_t episodes,
                            uint64_t seed, int batch, int threads) {
   const Config cfg = Config::parse_string(config_toml, "rlrec.evaluate");
@@ -142,6 +133,19 @@ py::dict summarize(const std::vector<double>& xs, double level) {
 }
 
 }  // namespace
+
+// The per-episode results as numpy arrays (also run_baseline, _rlrec.cc).
+py::dict results_dict(const eval::EpisodeResults& r) {
+  py::dict d;
+  d["returns"] = py::array_t<double>(static_cast<py::ssize_t>(r.returns.size()), r.returns.data());
+  d["lengths"] = py::array_t<int32_t>(static_cast<py::ssize_t>(r.lengths.size()), r.lengths.data());
+  d["clicks"] = py::array_t<int32_t>(static_cast<py::ssize_t>(r.clicks.size()), r.clicks.data());
+  d["steps"] = r.steps;
+  d["truncated"] = r.truncated;
+  d["ctr"] = r.ctr();
+  d["seconds"] = r.seconds;
+  return d;
+}
 
 void add_evaluate(py::module_& m) {
   m.def("evaluate_callable", &evaluate_callable, py::arg("config_toml"), py::arg("act"),

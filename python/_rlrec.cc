@@ -38,14 +38,15 @@
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/eval/run_config.h"
 #include "rlrec/eval/runner.h"
-#include "rlrec/experiment/baseline.h"  // header-only: the run seed's derived streams
+#include "rlrec/experiment/baseline.h"
 #include "rlrec/sim/policy.h"
 #include "rlrec/sim/vector_env.h"
 
 namespace py = pybind11;
 
 namespace rlrec::python {
-void add_data_bindings(py::module_& m);  // _data.cc
+void add_data_bindings(py::module_& m);                // _data.cc
+py::dict results_dict(const eval::EpisodeResults& r);  // _evaluate.cc
 namespace {
 
 // Python exception classes by ErrorCode (set once by rlrec/errors.py). Leaked on purpose: no
@@ -291,15 +292,7 @@ py::dict run_baseline(const std::string& config_toml, const std::string& policy,
     ThreadPool pool(threads);
     r = experiment::evaluate_baseline(cfg, policy, run, seed, pool);
   }
-  py::dict d;
-  d["returns"] = py::array_t<double>(static_cast<py::ssize_t>(r.returns.size()), r.returns.data());
-  d["lengths"] = py::array_t<int32_t>(static_cast<py::ssize_t>(r.lengths.size()), r.lengths.data());
-  d["clicks"] = py::array_t<int32_t>(static_cast<py::ssize_t>(r.clicks.size()), r.clicks.data());
-  d["steps"] = r.steps;
-  d["truncated"] = r.truncated;
-  d["ctr"] = r.ctr();
-  d["seconds"] = r.seconds;
-  return d;
+  return results_dict(r);
 }
 
 }  // namespace

@@ -68,6 +68,15 @@ std::string manifest_text(int64_t format, const ManifestLabel& label,
 
 }  // namespace
 
+uint32_t fnv1a32(std::string_view bytes) {
+  uint32_t h = 2166136261u;
+  for (const char c : bytes) {
+    h ^= static_cast<uint8_t>(c);
+    h *= 16777619u;
+  }
+  return h;
+}
+
 uint64_t fnv1a64(std::string_view bytes, uint64_t h) {
   for (const char c : bytes) {
     h ^= static_cast<unsigned char>(c);

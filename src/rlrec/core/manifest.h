@@ -29,6 +29,8 @@ namespace rlrec {
 // FNV-1a 64 of a byte string, and (checksum, size) of a whole file (kNotFound if it cannot be
 // read).
 uint64_t fnv1a64(std::string_view bytes, uint64_t h = 14695981039346656037ULL);
+// FNV-1a 32 of a byte string (the per-record checksum of logs, logs/log.h).
+uint32_t fnv1a32(std::string_view bytes);
 std::pair<uint64_t, int64_t> file_checksum(const std::string& path);
 
 struct ManifestLabel {

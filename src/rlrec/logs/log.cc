@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/manifest.h"
 
 namespace rlrec::logs {
 namespace {
@@ -18,15 +19,6 @@ namespace {
 constexpr char kMagic[8] = {'R', 'L', 'R', 'E', 'C', 'L', 'O', 'G'};
 constexpr uint32_t kRecordMagic = 0x31434552u;  // "REC1" read as little-endian bytes
 constexpr uint32_t kMaxText = 64u << 20;
-
-uint32_t fnv1a32(const char* p, size_t n) {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < n; ++i) {
-    h ^= static_cast<uint8_t>(p[i]);
-    h *= 16777619u;
-  }
-  return h;
-}
 
 template <class T>
 void put(std::vector<char>& b, T v) {
@@ -334,7 +326,7 @@ void LogWriter::encode_v1(const LogRecord& r) {
   put_n(buf_, r.marginal.data(), K);
   put_n(buf_, r.inclusion.data(), K);
   put_n(buf_, r.conditional.data(), K);
-  put<uint32_t>(buf_, fnv1a32(buf_.data() + start, buf_.size() - start));
+  put<uint32_t>(buf_, fnv1a32({buf_.data() + start, buf_.size() - start}));
 }
 
 void LogWriter::encode_v2(const LogRecord& r) {
@@ -375,7 +367,7 @@ void LogWriter::encode_v2(const LogRecord& r) {
     }
   const uint32_t len = static_cast<uint32_t>(buf_.size() - start);
   for (int i = 0; i < 4; ++i) buf_[start - 4 + i] = static_cast<char>((len >> (8 * i)) & 0xff);
-  put<uint32_t>(buf_, fnv1a32(buf_.data() + start, buf_.size() - start));
+  put<uint32_t>(buf_, fnv1a32({buf_.data() + start, buf_.size() - start}));
   prev_.user = r.user;
   prev_.candidate_ids = r.candidate_ids;
   prev_.candidate_features = r.candidate_features;
@@ -483,7 +475,7 @@ bool LogReader::next(LogRecord& r) {
   if (!is_.read(buf_.data(), len + 4)) fail("truncated record payload");
   offset_ += 8 + len + 4;
   const uint32_t sum = Cursor{buf_.data() + len}.get<uint32_t>();
-  if (sum != fnv1a32(buf_.data(), len)) fail("checksum mismatch (corrupted bytes)");
+  if (sum != fnv1a32({buf_.data(), len})) fail("checksum mismatch (corrupted bytes)");
   if (v1)
     decode_v1(r);
   else
