@@ -95,15 +95,36 @@ class CallbackPolicy final : public sim::Policy {
   py::object act_;
 };
 
-py::dict evaluate_callable(const std::string& config_toml, py::object act, int64_t episodes,
-                           uint64_t seed, int batch, int threads) {
-  const Config cfg = Config::parse_string(config_toml, "rlrec.evaluate");
+// The evaluation run of rlrec.evaluate and rlrec.run_baseline, its numbers checked.
+eval::RunConfig checked_run(int64_t episodes, int batch, int threads) {
   check_range("episodes", episodes, 1, int64_t{1} << 40);
   check_range("batch", batch, 1, 1 << 20);
   check_range("threads", threads, 0, 1024);
   eval::RunConfig run;
   run.episodes = episodes;
   run.batch = batch;
+  return run;
+}
+
+// A baseline policy of the catalogue evaluated as `rlrec simulate` evaluates it
+// (experiment::evaluate_baseline): per-episode returns, lengths and clicks.
+py::dict run_baseline(const std::string& config_toml, const std::string& policy, int64_t episodes,
+                      uint64_t seed, int batch, int threads) {
+  const Config cfg = Config::parse_string(config_toml, "rlrec.run_baseline");
+  const eval::RunConfig run = checked_run(episodes, batch, threads);
+  eval::EpisodeResults r;
+  {
+    py::gil_scoped_release release;
+    ThreadPool pool(threads);
+    r = experiment::evaluate_baseline(cfg, policy, run, seed, pool);
+  }
+  return results_dict(r);
+}
+
+py::dict evaluate_callable(const std::string& config_toml, py::object act, int64_t episodes,
+                           uint64_t seed, int batch, int threads) {
+  const Config cfg = Config::parse_string(config_toml, "rlrec.evaluate");
+  const eval::RunConfig run = checked_run(episodes, batch, threads);
   eval::EpisodeResults r;
   {
     py::gil_scoped_release release;
@@ -134,7 +155,7 @@ py::dict summarize(const std::vector<double>& xs, double level) {
 
 }  // namespace
 
-// The per-episode results as numpy arrays (also run_baseline, _rlrec.cc).
+// The per-episode results as numpy arrays.
 py::dict results_dict(const eval::EpisodeResults& r) {
   py::dict d;
   d["returns"] = py::array_t<double>(static_cast<py::ssize_t>(r.returns.size()), r.returns.data());
@@ -148,6 +169,8 @@ py::dict results_dict(const eval::EpisodeResults& r) {
 }
 
 void add_evaluate(py::module_& m) {
+  m.def("run_baseline", &run_baseline, py::arg("config_toml"), py::arg("policy"),
+        py::arg("episodes"), py::arg("seed"), py::arg("batch"), py::arg("threads"));
   m.def("evaluate_callable", &evaluate_callable, py::arg("config_toml"), py::arg("act"),
         py::arg("episodes"), py::arg("seed"), py::arg("batch"), py::arg("threads"));
   m.def("summarize", &summarize, py::arg("xs"), py::arg("level") = 0.95);

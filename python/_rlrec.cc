@@ -45,8 +45,7 @@
 namespace py = pybind11;
 
 namespace rlrec::python {
-void add_data_bindings(py::module_& m);                // _data.cc
-py::dict results_dict(const eval::EpisodeResults& r);  // _evaluate.cc
+void add_data_bindings(py::module_& m);  // _data.cc
 namespace {
 
 // Python exception classes by ErrorCode (set once by rlrec/errors.py). Leaked on purpose: no
@@ -276,25 +275,6 @@ class Core {
   bool busy_ = false;
 };
 
-// A baseline policy of the catalogue evaluated as `rlrec simulate` evaluates it
-// (experiment::evaluate_baseline): per-episode returns, lengths and clicks.
-py::dict run_baseline(const std::string& config_toml, const std::string& policy, int64_t episodes,
-                      uint64_t seed, int batch, int threads) {
-  const Config cfg = Config::parse_string(config_toml, "rlrec.run_baseline");
-  check_range("batch", batch, 1, 1 << 20);
-  check_range("threads", threads, 0, 1024);
-  eval::RunConfig run;
-  run.episodes = episodes;
-  run.batch = batch;
-  eval::EpisodeResults r;
-  {
-    py::gil_scoped_release release;
-    ThreadPool pool(threads);
-    r = experiment::evaluate_baseline(cfg, policy, run, seed, pool);
-  }
-  return results_dict(r);
-}
-
 }  // namespace
 
 void add_evaluate(py::module_& m);  // _evaluate.cc: evaluate_callable, summarize
@@ -339,8 +319,6 @@ PYBIND11_MODULE(_rlrec, m) {
   });
   m.def("env_defaults",
         [](const std::string& name) { return rlrec::catalog::find_environment(name).defaults(); });
-  m.def("run_baseline", &rp::run_baseline, py::arg("config_toml"), py::arg("policy"),
-        py::arg("episodes"), py::arg("seed"), py::arg("batch"), py::arg("threads"));
   m.def("eval_env_seed", &rlrec::eval::eval_env_seed);
   m.def("eval_policy_seed", &rlrec::eval::eval_policy_seed);
   rp::add_evaluate(m);
