@@ -142,7 +142,8 @@ std::string typo_hint(CLI::App& app, int argc, char** argv) {
 
 void tidy_help(CLI::App& app) {
   std::string d = app.get_description();
-  if (!d.empty() && d[0] >= 'a' && d[0] <= 'z') {
+  // Sentence case, except where the text starts with the program's name ("rlrec: ...").
+  if (!d.empty() && d[0] >= 'a' && d[0] <= 'z' && d.rfind("rlrec", 0) != 0) {
     d[0] = static_cast<char>(d[0] - 'a' + 'A');
     app.description(d);
   }
