@@ -5,8 +5,10 @@
 // the same evaluation users of each seed. With --out: leaderboard.csv, leaderboard.json,
 // leaderboard.png, learning_curves.png (with a learning agent), report.html and one run directory
 // per learning agent and seed (train/report.h).
-// The comparison itself is a library call: train/compare.h run_compare. It runs over the ranks of
-// an mpirun/srun job (docs/distributed.md): the (agent, seed) jobs are shared out, rank 0 prints.
+// A suite file ([suite], train/suite.h) runs several comparisons (one per environment) and prints a
+// summary across them. The comparison itself is a library call: train/compare.h run_compare. It
+// runs over the ranks of an mpirun/srun job (docs/distributed.md): the (agent, seed) jobs are
+// shared out, rank 0 prints.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -14,6 +16,7 @@
 #include "rlrec/core/output.h"
 #include "rlrec/dist/comm.h"
 #include "rlrec/train/compare.h"
+#include "rlrec/train/suite.h"
 #include "rlrec/train/tables.h"
 
 namespace rlrec::cli {
@@ -26,24 +29,8 @@ struct CompareFlags {
   bool json = false;
 };
 
-void run_compare(CompareFlags& f) {
-  Config cfg = Config::parse_file(f.experiment);
-  for (const auto& s : f.sets) cfg.set(s);
-  // Every agent's section is compare's (also those of agents left out when --set
-  // compare.agents=[...] picks a subset of the file); other commands' sections are noted.
-  check_sections(cfg, train::compare_sections(cfg), "compare");
-  f.options.experiment = cfg;
-  if (!f.options.out.empty())
-    set_interrupt_message(str_cat("interrupted: the finished (agent, seed) runs are kept in ",
-                                  f.options.out,
-                                  "/jobs; continue with the same command and --resume"));
-  const train::CompareResult r = train::run_compare(f.options);
-  set_interrupt_message("");
-  if (dist::world().rank() != 0) return;  // over ranks: every rank has the result, rank 0 prints
-  if (f.json) {
-    print_json(train::to_json(r));
-    return;
-  }
+// One comparison's tables, as `rlrec compare` prints them.
+void print_compare(const train::CompareResult& r) {
   std::cout << "environment " << r.env << ", " << r.seeds << " seed(s); each agent evaluated on "
             << r.episodes_per_seed << " episodes per seed (the same users for every agent); "
             << "95% CI over seeds (Student t)\n";
@@ -68,6 +55,68 @@ void run_compare(CompareFlags& f) {
   }
 }
 
+// A suite file ([suite]: several comparison files, train/suite.h): each part's tables, then the
+// summary across parts. --set suite.KEY=... changes the suite; every other --set goes to the
+// parts ("LABEL:section.key=value" to one part).
+void run_suite(CompareFlags& f, const Config& cfg) {
+  check_sections(cfg, {"suite"}, "compare");
+  train::SuiteOptions o;
+  o.file = f.experiment;
+  o.sets = f.sets;
+  o.experiment = cfg;
+  o.seeds = f.options.seeds;
+  o.episodes = f.options.episodes;
+  o.threads = f.options.threads;
+  o.out = f.options.out;
+  o.resume = f.options.resume;
+  const train::SuitePlan plan = train::plan_suite(o);
+  for (const auto& p : plan.parts)
+    check_sections(p.experiment, train::compare_sections(p.experiment),
+                   str_cat("compare (suite part ", p.label, ")"));
+  if (!o.out.empty())
+    set_interrupt_message(str_cat("interrupted: the finished (agent, seed) runs are kept in ",
+                                  o.out,
+                                  "/PART/jobs; continue with the same command and --resume"));
+  const train::SuiteResult r = train::run_suite(o, plan);
+  set_interrupt_message("");
+  if (dist::world().rank() != 0) return;
+  if (f.json) {
+    print_json(train::to_json(r));
+    return;
+  }
+  for (const auto& p : r.parts) {
+    std::cout << "== " << p.label << " (" << p.file << ", " << fmt(p.seconds, 1) << " s) ==\n";
+    print_compare(p.result);
+  }
+  std::cout << "== summary: " << r.parts.size() << " environment(s), " << fmt(r.seconds, 1)
+            << " s; diff = paired difference in mean return to each part's reference (its "
+               "strongest baseline unless compare.reference says otherwise) ==\n"
+            << train::summary_table(r).to_string();
+  if (!r.out.empty()) std::cout << "wrote " << r.out << "/summary.csv, summary.json\n";
+}
+
+void run_compare(CompareFlags& f) {
+  Config cfg = Config::parse_file(f.experiment);
+  if (train::is_suite(cfg)) return run_suite(f, cfg);
+  for (const auto& s : f.sets) cfg.set(s);
+  // Every agent's section is compare's (also those of agents left out when --set
+  // compare.agents=[...] picks a subset of the file); other commands' sections are noted.
+  check_sections(cfg, train::compare_sections(cfg), "compare");
+  f.options.experiment = cfg;
+  if (!f.options.out.empty())
+    set_interrupt_message(str_cat("interrupted: the finished (agent, seed) runs are kept in ",
+                                  f.options.out,
+                                  "/jobs; continue with the same command and --resume"));
+  const train::CompareResult r = train::run_compare(f.options);
+  set_interrupt_message("");
+  if (dist::world().rank() != 0) return;  // over ranks: every rank has the result, rank 0 prints
+  if (f.json) {
+    print_json(train::to_json(r));
+    return;
+  }
+  print_compare(r);
+}
+
 }  // namespace
 
 void add_compare_command(CLI::App& app) {
@@ -75,7 +124,8 @@ void add_compare_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("compare", std::string(command_description("compare")));
   cmd->add_option("experiment", f->experiment,
                   "experiment TOML file with [env], [run], [compare] and one optional section per "
-                  "agent")
+                  "agent; or a suite file ([suite] parts = [comparison files]): one table per "
+                  "part, then a summary across them")
       ->required();
   cmd->add_option("--seeds", f->options.seeds, "number of seeds (default: compare.seeds)");
   cmd->add_option("--episodes", f->options.episodes,

@@ -2,12 +2,12 @@
 // effective configuration with every default filled in; or print the defaults of one environment,
 // learning agent or baseline policy (--defaults NAME) as TOML that `rlrec config` accepts.
 //
-// The command that runs a file: compare when it has [compare], train when it has [agent], simulate
-// otherwise (--for picks one). Its checks are the command's own functions (cli/checks.h,
-// train::check_train_experiment, train::check_compare_experiment): unknown sections and keys (with
-// a did-you-mean), values out of range, the agents' sections, [run], [data]; every learning agent
-// and the environment are built (nothing is trained or written). It lives in rlrec-agents because
-// the agents' checks need them.
+// The command that runs a file: compare when it has [compare] (or [suite]: every part is validated
+// and printed), train when it has [agent], simulate otherwise (--for picks one). Its checks are the
+// command's own functions (cli/checks.h, train::check_train_experiment,
+// train::check_compare_experiment): unknown sections and keys (with a did-you-mean), values out of
+// range, the agents' sections, [run], [data]; every learning agent and the environment are built
+// (nothing is trained or written). It lives in rlrec-agents because the agents' checks need them.
 #include <iostream>
 
 #include "cli/checks.h"
@@ -19,6 +19,7 @@
 #include "rlrec/train/compare.h"
 #include "rlrec/train/experiments.h"
 #include "rlrec/train/offline_data.h"
+#include "rlrec/train/suite.h"
 
 namespace rlrec::cli {
 namespace {
@@ -97,6 +98,28 @@ std::string defaults_of(const std::string& name) {
   throw_unknown("environment, agent or policy", name, known);
 }
 
+// A suite (train/suite.h): every part validated as `rlrec compare` runs it, each part's effective
+// config printed under its label.
+void print_suite(const Config& raw, const std::string& file, const std::vector<std::string>& sets) {
+  check_sections(raw, {"suite"}, "compare");
+  train::SuiteOptions o;
+  o.file = file;
+  o.experiment = raw;
+  o.sets = sets;
+  const auto plan = train::plan_suite(o);
+  for (const auto& p : plan.parts) {
+    try {
+      const Config eff = validate(p.experiment, "compare");
+      std::cout << "# suite part " << p.label << ": " << p.file
+                << " (with the suite's overrides) as rlrec compare runs it (every default "
+                   "filled in)\n"
+                << eff.to_toml() << "\n\n";
+    } catch (const Error& e) {
+      throw Error(e.code(), str_cat("suite part ", p.label, " (", p.file, "): ", e.what()));
+    }
+  }
+}
+
 }  // namespace
 
 void add_config_command(CLI::App& app) {
@@ -117,6 +140,12 @@ void add_config_command(CLI::App& app) {
     if (!f->defaults.empty()) {
       std::cout << defaults_of(f->defaults);
       return;
+    }
+    const std::string& file =
+        f->config.experiment.empty() ? f->config.config_file : f->config.experiment;
+    if (!file.empty() && f->command.empty()) {
+      const Config raw = Config::parse_file(file);
+      if (train::is_suite(raw)) return print_suite(raw, file, f->config.sets);
     }
     const Config cfg = f->config.load();
     const std::string command = command_for(cfg, f->command);

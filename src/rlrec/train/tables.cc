@@ -11,16 +11,15 @@
 
 namespace rlrec::train {
 
-namespace {
-
-// The shortest of %.15g / %.17g that reads back as v; "" for NaN (an empty CSV cell).
-std::string cell(double v) {
+std::string csv_cell(double v) {
   if (std::isnan(v)) return "";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.15g", v);
   if (std::strtod(buf, nullptr) != v) std::snprintf(buf, sizeof buf, "%.17g", v);
   return buf;
 }
+
+namespace {
 
 const CompareAgentResult* find(const CompareResult& r, const std::string& label) {
   for (const auto& a : r.agents)
@@ -130,9 +129,9 @@ std::string leaderboard_csv(const CompareResult& r) {
         return;
       }
       const auto s = eval::summarize(xs, 0.95);
-      row.push_back(cell(s.mean));
-      row.push_back(xs.size() >= 2 ? cell(s.ci_low) : "");
-      row.push_back(xs.size() >= 2 ? cell(s.ci_high) : "");
+      row.push_back(csv_cell(s.mean));
+      row.push_back(xs.size() >= 2 ? csv_cell(s.ci_low) : "");
+      row.push_back(xs.size() >= 2 ? csv_cell(s.ci_high) : "");
     };
     add(a.seed_returns);
     add(a.seed_ctr);
@@ -142,10 +141,11 @@ std::string leaderboard_csv(const CompareResult& r) {
     const bool is_ref = d.agent == d.reference;
     const double ups = a.train_seconds > 0 ? a.updates / a.train_seconds : 0;
     const double sps = a.train_seconds > 0 ? a.train_steps / a.train_seconds : 0;
-    for (auto c : {cell(rel(a.summary.mean, random)), cell(rel(a.summary.mean, myopic)),
-                   std::string(is_ref ? "1" : "0"), cell(d.mean), cell(d.ci_low), cell(d.ci_high),
-                   cell(a.train_seconds), std::to_string(a.train_steps), std::to_string(a.updates),
-                   cell(ups), cell(sps), cell(a.eval_seconds)})
+    for (auto c :
+         {csv_cell(rel(a.summary.mean, random)), csv_cell(rel(a.summary.mean, myopic)),
+          std::string(is_ref ? "1" : "0"), csv_cell(d.mean), csv_cell(d.ci_low),
+          csv_cell(d.ci_high), csv_cell(a.train_seconds), std::to_string(a.train_steps),
+          std::to_string(a.updates), csv_cell(ups), csv_cell(sps), csv_cell(a.eval_seconds)})
       row.push_back(std::move(c));
     t.add_row(std::move(row));
   }

@@ -48,4 +48,7 @@ Table paired_table(const CompareResult& r);
 // train_env_steps_per_second, eval_seconds.
 std::string leaderboard_csv(const CompareResult& r);
 
+// A number as a CSV cell: the shortest of %.15g / %.17g that reads back as v; "" for NaN.
+std::string csv_cell(double v);
+
 }  // namespace rlrec::train
