@@ -2,6 +2,8 @@
 # Runs the libFuzzer targets of fuzz/ (built by `cmake --preset fuzz && cmake --build --preset
 # fuzz`), one at a time, and prints one summary line per target from libFuzzer's final stats.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]    # default 180 s each, every target
+#   RLREC_FUZZ_CPU=1 scripts/fuzz.sh 600     # SECONDS of the fuzzer's own CPU time (user + system,
+#                                            # read from /proc), however loaded the machine is
 # Per target: new inputs go to build/fuzz/work/TARGET (fuzz/corpus/TARGET is read, never written),
 # findings to build/fuzz/findings/TARGET-*, the log to build/fuzz/logs/TARGET.log. Exits 1 if any
 # target found something (a crash, sanitizer report, leak, timeout or out-of-memory).
@@ -25,9 +27,30 @@ for t in "${targets[@]}"; do
   log="build/fuzz/logs/$t.log"
   rc=0
   t0=$(date +%s)
-  nice -n 10 "$bin" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 -timeout=10 \
-    -print_final_stats=1 -artifact_prefix="build/fuzz/findings/$t-" \
-    "build/fuzz/work/$t" "fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
+  flags=(-max_len=4096 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+         -artifact_prefix="build/fuzz/findings/$t-" "build/fuzz/work/$t" "fuzz/corpus/$t")
+  if [ "${RLREC_FUZZ_CPU:-0}" = 1 ]; then
+    # A CPU-time budget: the wall-clock limit is only a backstop; a watcher interrupts the fuzzer
+    # (SIGINT: libFuzzer prints its final stats and exits 72) once it has used SECONDS of CPU.
+    nice -n "${RLREC_FUZZ_NICE:-10}" "$bin" -max_total_time=$((seconds * 100)) "${flags[@]}" \
+      >"$log" 2>&1 &
+    pid=$!
+    ticks=$(($(getconf CLK_TCK) * seconds))
+    used=0
+    while kill -0 "$pid" 2>/dev/null; do
+      now=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || true)
+      used=${now:-$used}
+      if [ "$used" -ge "$ticks" ]; then
+        kill -INT "$pid" 2>/dev/null || true
+        break
+      fi
+      sleep 2
+    done
+    wait "$pid" || rc=$?
+    if [ "$rc" -eq 72 ] && grep -q 'libFuzzer: run interrupted' "$log"; then rc=0; fi
+  else
+    nice -n 10 "$bin" -max_total_time="$seconds" "${flags[@]}" >"$log" 2>&1 || rc=$?
+  fi
   secs=$(($(date +%s) - t0))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
@@ -40,6 +63,8 @@ for t in "${targets[@]}"; do
     finding="rc $rc: $(grep -m1 -E '^==[0-9]+==|ERROR: libFuzzer|SUMMARY' "$log" || echo see "$log")"
     status=1
   fi
-  echo "$t: ${secs}s, ${execs:-?} execs, ${rate:-?} exec/s, cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}, finding: $finding"
+  cpu_s=""
+  [ "${RLREC_FUZZ_CPU:-0}" = 1 ] && cpu_s=", $((used / $(getconf CLK_TCK))) s CPU"
+  echo "$t: ${secs}s wall${cpu_s}, ${execs:-?} execs, ${rate:-?} exec/s, cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}, finding: $finding"
 done
 exit $status
