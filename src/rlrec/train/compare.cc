@@ -185,8 +185,8 @@ void add_seed(CompareAgentResult& a, const nlohmann::json& done) {
 }
 
 // What determines a comparison's numbers: the config as run (seeds and episodes included; threads
-// and jobs left out: results do not depend on them), as an FNV-1a 64 hex string. A resumed comparison
-// reuses only results written under the same fingerprint.
+// and jobs left out: results do not depend on them), as an FNV-1a 64 hex string. A resumed
+// comparison reuses only results written under the same fingerprint.
 std::string compare_fingerprint(const CompareResult& r, const Config& cfg) {
   Config ran = cfg;
   ran.set_int("compare", "seeds", r.seeds);
@@ -370,12 +370,11 @@ CompareResult run_compare(const CompareOptions& o) {
       if (r.agents[i].learning == (learning == 1))
         for (int s = 0; s < cc.seeds; ++s) jobs.emplace_back(i, s);
   // Workers and their threads: the cores of this node shared by its ranks, then by the workers.
-  const int cores = std::max(
-      1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) /
-             std::max(1, comm.local_size()));
-  const int per_rank_jobs =
-      static_cast<int>((jobs.size() + static_cast<size_t>(comm.size()) - 1) /
-                       static_cast<size_t>(comm.size()));
+  const int cores =
+      std::max(1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) /
+                      std::max(1, comm.local_size()));
+  const int per_rank_jobs = static_cast<int>((jobs.size() + static_cast<size_t>(comm.size()) - 1) /
+                                             static_cast<size_t>(comm.size()));
   const int workers = std::max(1, std::min(cc.jobs > 0 ? cc.jobs : cores, per_rank_jobs));
   const int run_threads = run.threads > 0 ? run.threads : std::max(1, cores / workers);
   r.jobs = workers;
@@ -425,8 +424,8 @@ CompareResult run_compare(const CompareOptions& o) {
           reused = true;
           ++resumed;
         } else {
-          done = run_job(cfg, r.agents[i], run, s, cc.seeds, offline, o.out, logs_dir, pool,
-                         progress);
+          done =
+              run_job(cfg, r.agents[i], run, s, cc.seeds, offline, o.out, logs_dir, pool, progress);
           if (!file.empty()) write_job(file, fingerprint, done);
         }
         done["job"] = j;

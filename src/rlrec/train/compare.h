@@ -24,13 +24,13 @@
 // (compare.reference; default the strongest baseline), paired over seeds and the shared
 // evaluation users. Agent names (labels) must be unique.
 //
-// Concurrency: every (agent, seed) pair is one job, learning agents first (the long ones). A process
-// runs compare.jobs worker threads (0 = the available cores: hardware threads / processes of the
-// job on this node, at most one worker per job; 1 = one job after another in the calling thread);
-// each worker takes the next job from a shared counter when its last one is done and runs it with
-// its own env-stepping pool of run.threads threads (0 = the available cores / workers, at least 1),
-// torch single-threaded inside. Concurrent jobs share nothing mutable: each builds its own
-// environment, agent and pool; a seed's generated behaviour log is written once (the first job
+// Concurrency: every (agent, seed) pair is one job, learning agents first (the long ones). A
+// process runs compare.jobs worker threads (0 = the available cores: hardware threads / processes
+// of the job on this node, at most one worker per job; 1 = one job after another in the calling
+// thread); each worker takes the next job from a shared counter when its last one is done and runs
+// it with its own env-stepping pool of run.threads threads (0 = the available cores / workers, at
+// least 1), torch single-threaded inside. Concurrent jobs share nothing mutable: each builds its
+// own environment, agent and pool; a seed's generated behaviour log is written once (the first job
 // needing it; the others wait for it and read it). With workers > 1 the per-run progress bars are
 // replaced by one line per finished job (on a terminal only).
 // Over ranks (dist::world(), an mpirun/srun job): each rank runs its workers against the same
@@ -112,7 +112,7 @@ struct CompareResult {
   std::string reference;                   // compare.reference ("" = strongest baseline)
   int threads = 0;  // env-stepping threads of each run (results do not depend on it)
   int jobs = 0;     // concurrent runs per process (results do not depend on it)
-  std::string out;                         // the output directory written ("" = none)
+  std::string out;  // the output directory written ("" = none)
 };
 
 // What run_compare resolves before any work: [compare] and [run] with the overrides, and every
