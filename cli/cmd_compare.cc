@@ -6,9 +6,9 @@
 // leaderboard.png, learning_curves.png (with a learning agent), report.html and one run directory
 // per learning agent and seed (train/report.h).
 // A suite file ([suite], train/suite.h) runs several comparisons (one per environment) and prints a
-// summary across them. The comparison itself is a library call: train/compare.h run_compare. It
-// runs over the ranks of an mpirun/srun job (docs/distributed.md): the (agent, seed) jobs are
-// shared out, rank 0 prints.
+// summary across them. The comparison itself is a library call: train/compare.h run_compare. Its
+// (agent, seed) runs go to --jobs worker threads, and over the ranks of an mpirun/srun job
+// (docs/distributed.md): the jobs are shared out, rank 0 prints.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -67,6 +67,7 @@ void run_suite(CompareFlags& f, const Config& cfg) {
   o.seeds = f.options.seeds;
   o.episodes = f.options.episodes;
   o.threads = f.options.threads;
+  o.jobs = f.options.jobs;
   o.out = f.options.out;
   o.resume = f.options.resume;
   const train::SuitePlan plan = train::plan_suite(o);
@@ -130,8 +131,14 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--seeds", f->options.seeds, "number of seeds (default: compare.seeds)");
   cmd->add_option("--episodes", f->options.episodes,
                   "evaluation episodes per agent and seed (default: run.episodes)");
+  cmd->add_option("--jobs", f->options.jobs,
+                  "(agent, seed) runs at once, one worker thread each, torch single-threaded "
+                  "inside; 0 = the available cores (per rank: the node's cores / its ranks), at "
+                  "most one per run; 1 = one after another (default: compare.jobs, 0); results "
+                  "do not depend on it");
   cmd->add_option("--threads", f->options.threads,
-                  "worker threads, 0 = all cores (default: run.threads)");
+                  "env-stepping threads of each run; 0 = the available cores / --jobs, at least 1 "
+                  "(default: run.threads); keep jobs x threads <= cores");
   cmd->add_option("--set", f->sets, "override one value: section.key=value (repeatable)");
   cmd->add_option("--out", f->options.out,
                   "directory for leaderboard.csv/.json, leaderboard.png, learning_curves.png, "

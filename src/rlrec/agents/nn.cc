@@ -15,6 +15,15 @@ void configure_torch() {
     return true;
   }();
   (void)done;
+  // OpenMP's thread count is per thread: a thread other than the first (a worker of rlrec compare
+  // running jobs concurrently) takes torch's setting now, before its first BLAS call (OpenBLAS
+  // reads the calling thread's OpenMP count; torch applies it itself only at its first
+  // parallel_for).
+  thread_local const bool here = [] {
+    at::internal::lazy_init_num_threads();
+    return true;
+  }();
+  (void)here;
 }
 
 void init_uniform(torch::nn::Module& module, Rng& rng) {

@@ -16,7 +16,8 @@
 namespace rlrec::agents::nn {
 
 // Makes torch deterministic and single-threaded inside agents (OpenMP oversubscription on small ops
-// costs 100x; results must not depend on thread counts). Idempotent.
+// costs 100x; results must not depend on thread counts). Idempotent; call it in every thread that
+// runs an agent (agents call it when built), so that thread's OpenMP count is 1 too.
 void configure_torch();
 
 // Linear layers in -> hidden... -> out with ReLU between them (none after the last).

@@ -14,7 +14,7 @@ bool Progress::enabled() {
 }
 
 Progress::Progress(std::string label, uint64_t total)
-    : label_(std::move(label)), total_(total), active_(enabled()) {
+    : label_(std::move(label)), total_(total), active_(!label_.empty() && enabled()) {
   start_ = last_draw_ = std::chrono::steady_clock::now();
 }
 

@@ -1,6 +1,7 @@
 // Progress: a progress bar on stderr, drawn only when stderr is a terminal (never in pipes, logs
 // or CI), redrawn at most 10 times a second. Results never go to stderr, so scripts are unaffected.
-// The total grows to `done` when more than `total` is done (never "8636/8000").
+// The total grows to `done` when more than `total` is done (never "8636/8000"). A bar with an
+// empty label draws nothing (callers pass "" for no progress).
 // Thread-safety: call advance() from one thread.
 #pragma once
 

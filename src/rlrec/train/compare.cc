@@ -2,17 +2,23 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 #include <tuple>
 
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
 #include "rlrec/core/manifest.h"
 #include "rlrec/core/output.h"
+#include "rlrec/core/progress.h"
+#include "rlrec/core/stopwatch.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/datasim/datasim.h"
 #include "rlrec/dist/comm.h"
@@ -38,12 +44,16 @@ void CompareConfig::visit(FieldVisitor& v) {
   v.field("reference", reference,
           "the agent of compare.agents that paired differences are taken to (\"\" = the "
           "strongest baseline: highest mean return, oracles only when nothing else)");
+  v.field("jobs", jobs,
+          "(agent, seed) runs at once per process, each in a worker thread (0 = the available "
+          "cores, at most one per run; 1 = one after another); results do not depend on it");
 }
 
 void CompareConfig::validate() const {
   if (agents.empty()) invalid_argument("compare.agents must list at least one agent");
   check_range("compare.seeds", seeds, 1, 100000);
   check_one_of("compare.protocol", protocol, {"online", "offline"});
+  check_range("compare.jobs", jobs, 0, 4096);
 }
 
 std::vector<std::string> compare_sections(const Config& experiment) {
@@ -91,10 +101,11 @@ double rel(double x, double base) {
 
 // One job of a comparison: agent `a` on seed index s (seed run.seed + s): trained (learning
 // agents, run directory OUT/runs/AGENT/seed-N) and evaluated on the seed's evaluation users, with
-// the offline protocol when `offline`. Its result as JSON (numbers exact through CBOR).
+// the offline protocol when `offline`, with a progress bar when `progress`. Its result as JSON
+// (numbers exact through CBOR).
 nlohmann::json run_job(const Config& cfg, const CompareAgentResult& a, const eval::RunConfig& run,
                        int s, int seeds, bool offline, const std::string& out,
-                       const SharedLogDir& logs_dir, ThreadPool& pool) {
+                       const SharedLogDir& logs_dir, ThreadPool& pool, bool progress) {
   eval::RunConfig rs = run;
   rs.seed = run.seed + s;
   const uint64_t seed = static_cast<uint64_t>(rs.seed);
@@ -110,7 +121,7 @@ nlohmann::json run_job(const Config& cfg, const CompareAgentResult& a, const eva
   if (a.learning) {
     const std::string dir = out.empty() ? "" : str_cat(out, "/runs/", a.spec.label, "/seed-", seed);
     Trainer t(cfg, a.spec, rs, pool, dir, logs_dir.path());
-    t.run(-1, "train " + label);
+    t.run(-1, progress ? "train " + label : "");
     done["train_seconds"] = t.train_seconds();
     done["train_steps"] = t.env_steps();
     done["updates"] = t.metrics().empty() ? 0 : t.metrics().back().updates;
@@ -125,7 +136,8 @@ nlohmann::json run_job(const Config& cfg, const CompareAgentResult& a, const eva
     t.agent().set_training(false);
     if (offline) run_offline(t.agent());
   } else {
-    res = experiment::evaluate_baseline(cfg, a.spec.entry, rs, seed, pool, "eval " + label);
+    res = experiment::evaluate_baseline(cfg, a.spec.entry, rs, seed, pool,
+                                        progress ? "eval " + label : "");
     if (offline) {
       auto env = catalog::make_environment(cfg, seed);
       sim::PolicyContext ctx{env.get(), &cfg, &pool};
@@ -173,13 +185,14 @@ void add_seed(CompareAgentResult& a, const nlohmann::json& done) {
 }
 
 // What determines a comparison's numbers: the config as run (seeds and episodes included; threads
-// left out: results do not depend on them), as an FNV-1a 64 hex string. A resumed comparison
-// reuses only results written under the same fingerprint.
+// and jobs left out: results do not depend on them), as an FNV-1a 64 hex string. A resumed
+// comparison reuses only results written under the same fingerprint.
 std::string compare_fingerprint(const CompareResult& r, const Config& cfg) {
   Config ran = cfg;
   ran.set_int("compare", "seeds", r.seeds);
   ran.set_int("run", "episodes", r.episodes_per_seed);
   ran.set_int("run", "threads", 0);
+  ran.set_int("compare", "jobs", 0);
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx",
                 static_cast<unsigned long long>(fnv1a64(ran.to_toml())));
@@ -261,6 +274,7 @@ void write_outputs(const CompareResult& r, const Config& cfg) {
   ran.set_int("compare", "seeds", r.seeds);
   ran.set_int("run", "episodes", r.episodes_per_seed);
   ran.set_int("run", "threads", r.threads);
+  ran.set_int("compare", "jobs", r.jobs);
   write_file_atomically(out + "/config.toml", ran.to_toml() + "\n");
   write_plots(r);
   write_report(r, cfg);
@@ -274,6 +288,7 @@ ComparePlan plan_compare(const CompareOptions& o) {
   CompareConfig& cc = plan.compare;
   read_section(cfg, "compare", cc, {});
   if (o.seeds) cc.seeds = *o.seeds;
+  if (o.jobs) cc.jobs = *o.jobs;
   cc.validate();
   plan.run = eval::read_run_section(cfg, o.episodes, std::nullopt, o.threads);
   const eval::RunConfig& run = plan.run;
@@ -340,15 +355,30 @@ CompareResult run_compare(const CompareOptions& o) {
   const eval::RunConfig& run = plan.run;
   const bool offline = cc.protocol == "offline";
   CompareResult r = std::move(plan.result);
-  ThreadPool pool(run.threads);
-  r.threads = pool.size();
   // The jobs (agent, seed), learning agents first (the long ones), handed out over the ranks of
-  // the job by a shared counter; a job's result does not depend on the rank or thread count that
-  // ran it. Offline agents of one seed learn from the same generated behaviour log ([data] without
-  // `log`); with several ranks each rank generates its own copy (identical: same seed).
+  // the job and the worker threads of each rank by a shared counter; a job's result does not
+  // depend on the rank, worker or thread count that ran it. Offline agents of one seed learn from
+  // the same generated behaviour log ([data] without `log`): written once per process by the
+  // first job needing it (attach_offline_data), with several ranks once per rank (identical: same
+  // seed).
   dist::Communicator& comm = dist::world();
   if (o.resume && o.out.empty())
     invalid_argument("resuming a comparison needs its output directory (the one it was writing)");
+  std::vector<std::pair<int, int>> jobs;  // (agent index, seed index)
+  for (int learning = 1; learning >= 0; --learning)
+    for (int i = 0; i < static_cast<int>(r.agents.size()); ++i)
+      if (r.agents[i].learning == (learning == 1))
+        for (int s = 0; s < cc.seeds; ++s) jobs.emplace_back(i, s);
+  // Workers and their threads: the cores of this node shared by its ranks, then by the workers.
+  const int cores =
+      std::max(1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) /
+                      std::max(1, comm.local_size()));
+  const int per_rank_jobs = static_cast<int>((jobs.size() + static_cast<size_t>(comm.size()) - 1) /
+                                             static_cast<size_t>(comm.size()));
+  const int workers = std::max(1, std::min(cc.jobs > 0 ? cc.jobs : cores, per_rank_jobs));
+  const int run_threads = run.threads > 0 ? run.threads : std::max(1, cores / workers);
+  r.jobs = workers;
+  r.threads = run_threads;
   // The output directory is claimed by rank 0 for the whole comparison (a second writer fails at
   // once, naming the holder); without resume, results of an earlier comparison there are dropped.
   std::optional<OutputLock> claim;
@@ -364,30 +394,64 @@ CompareResult run_compare(const CompareOptions& o) {
     comm.barrier();
   }
   const SharedLogDir logs_dir(o.out, comm);
-  std::vector<std::pair<int, int>> jobs;  // (agent index, seed index)
-  for (int learning = 1; learning >= 0; --learning)
-    for (int i = 0; i < static_cast<int>(r.agents.size()); ++i)
-      if (r.agents[i].learning == (learning == 1))
-        for (int s = 0; s < cc.seeds; ++s) jobs.emplace_back(i, s);
   std::vector<nlohmann::json> mine;
-  int64_t resumed = 0;
+  std::atomic<int64_t> resumed{0};
   const auto counter = comm.make_counter();
-  for (int64_t j; (j = counter->fetch_add()) < static_cast<int64_t>(jobs.size());) {
-    const auto [i, s] = jobs[static_cast<size_t>(j)];
-    const std::string file = jobs_dir.empty() ? ""
-                                              : str_cat(jobs_dir, "/", r.agents[i].spec.label,
-                                                        "-seed-", run.seed + s, ".cbor");
-    nlohmann::json done;
-    if (o.resume && std::filesystem::exists(file)) {
-      done = read_job(file, fingerprint);
-      ++resumed;
-    } else {
-      done = run_job(cfg, r.agents[i], run, s, cc.seeds, offline, o.out, logs_dir, pool);
-      if (!file.empty()) write_job(file, fingerprint, done);
+  // Shared by the workers, under `mu`: mine, the first failure, the finished-job lines.
+  std::mutex mu;
+  std::exception_ptr failure;
+  std::atomic<bool> failed{false};
+  size_t finished = 0;
+  const bool lines = workers > 1 && Progress::enabled();
+  const auto start = std::chrono::steady_clock::now();
+  // One worker: takes jobs until none is left (or another worker failed; its job's exception is
+  // rethrown below once every worker has stopped). With one worker it runs in the calling thread
+  // with progress bars; with several, each has its own pool and prints one line per finished job.
+  auto work = [&](bool progress) {
+    try {
+      ThreadPool pool(run_threads);
+      while (!failed.load()) {
+        const int64_t j = counter->fetch_add();
+        if (j >= static_cast<int64_t>(jobs.size())) break;
+        const auto [i, s] = jobs[static_cast<size_t>(j)];
+        const std::string file = jobs_dir.empty() ? ""
+                                                  : str_cat(jobs_dir, "/", r.agents[i].spec.label,
+                                                            "-seed-", run.seed + s, ".cbor");
+        nlohmann::json done;
+        bool reused = false;
+        if (o.resume && std::filesystem::exists(file)) {
+          done = read_job(file, fingerprint);
+          reused = true;
+          ++resumed;
+        } else {
+          done =
+              run_job(cfg, r.agents[i], run, s, cc.seeds, offline, o.out, logs_dir, pool, progress);
+          if (!file.empty()) write_job(file, fingerprint, done);
+        }
+        done["job"] = j;
+        std::lock_guard<std::mutex> lock(mu);
+        mine.push_back(std::move(done));
+        ++finished;
+        if (lines)
+          std::fprintf(stderr, "%s %s seed %lld (%zu of %zu runs done%s, %.0f s)\n",
+                       reused ? "resumed" : "finished", r.agents[i].spec.label.c_str(),
+                       static_cast<long long>(run.seed + s), finished, jobs.size(),
+                       comm.size() > 1 ? " by this rank" : "", seconds_since(start));
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!failure) failure = std::current_exception();
+      failed = true;
     }
-    done["job"] = j;
-    mine.push_back(std::move(done));
+  };
+  if (workers == 1) {
+    work(true);
+  } else {
+    std::vector<std::thread> threads;
+    for (int w = 0; w < workers; ++w) threads.emplace_back(work, false);
+    for (auto& t : threads) t.join();
   }
+  if (failure) std::rethrow_exception(failure);
   // Every rank gets every job's result and assembles them in (agent, seed) order.
   std::vector<nlohmann::json> results(jobs.size());
   for (const auto& bytes : comm.all_gather(pack(mine)))
@@ -401,7 +465,7 @@ CompareResult run_compare(const CompareOptions& o) {
     r.agents[i].summary = eval::summarize(r.agents[i].seed_returns, 0.95);
   }
   if (o.resume) {
-    std::array<int64_t, 1> n{resumed};
+    std::array<int64_t, 1> n{resumed.load()};
     comm.all_reduce_sum(n);
     if (comm.rank() == 0)
       std::fprintf(stderr, "note: resumed %lld of %zu (agent, seed) runs from %s\n",

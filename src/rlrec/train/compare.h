@@ -24,11 +24,20 @@
 // (compare.reference; default the strongest baseline), paired over seeds and the shared
 // evaluation users. Agent names (labels) must be unique.
 //
-// Over ranks (dist::world(), an mpirun/srun job): every (agent, seed) pair is one job, learning
-// agents first; ranks take the next job from a shared counter, then exchange the results (CBOR,
-// exact), so every rank returns the whole CompareResult and rank 0 alone writes the outputs. The
-// numbers equal a one-process run's: a job's result depends only on its agent and seed. Each rank
-// generates its own copy of a seed's behaviour log (OUT/behaviour_logs/rank-R).
+// Concurrency: every (agent, seed) pair is one job, learning agents first (the long ones). A
+// process runs compare.jobs worker threads (0 = the available cores: hardware threads / processes
+// of the job on this node, at most one worker per job; 1 = one job after another in the calling
+// thread); each worker takes the next job from a shared counter when its last one is done and runs
+// it with its own env-stepping pool of run.threads threads (0 = the available cores / workers, at
+// least 1), torch single-threaded inside. Concurrent jobs share nothing mutable: each builds its
+// own environment, agent and pool; a seed's generated behaviour log is written once (the first job
+// needing it; the others wait for it and read it). With workers > 1 the per-run progress bars are
+// replaced by one line per finished job (on a terminal only).
+// Over ranks (dist::world(), an mpirun/srun job): each rank runs its workers against the same
+// job-wide counter, then the ranks exchange the results (CBOR, exact), so every rank returns the
+// whole CompareResult and rank 0 alone writes the outputs. The numbers equal a one-process,
+// one-worker run's: a job's result depends only on its agent and seed. Each rank generates its own
+// copy of a seed's behaviour log (OUT/behaviour_logs/rank-R).
 //
 // Errors (rlrec::Error) name config keys (compare.agents, run.episodes, AGENT.KEY) and files; every
 // agent is resolved and its section's keys checked before the first run starts.
@@ -53,6 +62,7 @@ struct CompareConfig {
   int seeds = 5;
   std::string protocol = "online";
   std::string reference;  // the agent paired differences are taken to ("" = strongest baseline)
+  int jobs = 0;           // concurrent (agent, seed) runs per process (0 = the available cores)
   void visit(FieldVisitor& v);
   void validate() const;
 };
@@ -64,6 +74,7 @@ struct CompareOptions {
   std::optional<int> seeds;         // overrides compare.seeds
   std::optional<int64_t> episodes;  // overrides run.episodes
   std::optional<int> threads;       // overrides run.threads (results do not depend on it)
+  std::optional<int> jobs;          // overrides compare.jobs (results do not depend on it)
   std::string out;                  // output directory ("" = none: nothing is written)
   // Continue an interrupted comparison in `out`: every (agent, seed) run whose result is in
   // OUT/jobs/ (written when that run finished, verified by checksum, and only reused when the
@@ -99,8 +110,9 @@ struct CompareResult {
   int64_t episodes_per_seed = 0, train_steps = 0;
   std::vector<CompareAgentResult> agents;  // in compare.agents order
   std::string reference;                   // compare.reference ("" = strongest baseline)
-  int threads = 0;                         // worker threads used (results do not depend on it)
-  std::string out;                         // the output directory written ("" = none)
+  int threads = 0;  // env-stepping threads of each run (results do not depend on it)
+  int jobs = 0;     // concurrent runs per process (results do not depend on it)
+  std::string out;  // the output directory written ("" = none)
 };
 
 // What run_compare resolves before any work: [compare] and [run] with the overrides, and every

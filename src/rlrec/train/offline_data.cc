@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
@@ -11,6 +14,21 @@
 #include "rlrec/sim/vector_env.h"
 
 namespace rlrec::train {
+
+namespace {
+
+// One mutex per shared log file of this process: concurrent jobs of a comparison that need the
+// same seed's log take it in turn, so the first writes the file and the others read it.
+std::mutex& shared_log_mutex(const std::string& path) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<std::mutex>> locks;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& m = locks[path];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
+}
+
+}  // namespace
 
 agents::OfflineLearner* attach_offline_data(const Config& cfg, agents::Agent& agent,
                                             const sim::Environment& env, uint64_t run_seed,
@@ -35,9 +53,11 @@ agents::OfflineLearner* attach_offline_data(const Config& cfg, agents::Agent& ag
     const uint64_t env_seed = combine_keys(run_seed, hash_name("data/env"));
     const uint64_t pol_seed = combine_keys(run_seed, hash_name("data/policy"));
     bool reuse = false;
+    std::unique_lock<std::mutex> writing;  // held while this job checks for / writes the shared log
     if (!shared_log_dir.empty()) {
       std::filesystem::create_directories(shared_log_dir);
       path = str_cat(shared_log_dir, "/behaviour_seed", run_seed, ".bin");
+      writing = std::unique_lock<std::mutex>(shared_log_mutex(path));
       reuse = std::filesystem::exists(path);
     } else if (run_dir.empty()) {
       path = (std::filesystem::temp_directory_path() /

@@ -40,8 +40,9 @@ struct DataConfig {
 // throws if cfg has a [data] section the agent cannot use and `strict` is set (rlrec train).
 // shared_log_dir: when set, a generated log goes to shared_log_dir/behaviour_seed<run_seed>.bin
 // instead of run_dir, and an existing file there is read instead of being generated again, so the
-// offline agents of one comparison (same config, same seed) share one log. The caller owns the
-// directory and must not reuse it across configs (SharedLogDir clears it).
+// offline agents of one comparison (same config, same seed) share one log; concurrent calls of one
+// process for the same file wait for each other (the first writes it, the others read it). The
+// caller owns the directory and must not reuse it across configs (SharedLogDir clears it).
 agents::OfflineLearner* attach_offline_data(const Config& cfg, agents::Agent& agent,
                                             const sim::Environment& env, uint64_t run_seed,
                                             const std::string& run_dir, bool strict,

@@ -67,6 +67,7 @@ CompareOptions part_options(const SuiteOptions& o, const SuitePart& p) {
   c.seeds = o.seeds;
   c.episodes = o.episodes;
   c.threads = o.threads;
+  c.jobs = o.jobs;
   c.resume = o.resume;
   if (!o.out.empty()) c.out = (std::filesystem::path(o.out) / p.label).string();
   return c;

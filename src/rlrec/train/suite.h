@@ -62,7 +62,8 @@ struct SuiteOptions {
   std::optional<int> seeds;  // as CompareOptions, for every part
   std::optional<int64_t> episodes;
   std::optional<int> threads;
-  std::string out;  // "" = nothing is written
+  std::optional<int> jobs;  // concurrent (agent, seed) runs within each part (compare.jobs)
+  std::string out;          // "" = nothing is written
   bool resume = false;
 };
 
