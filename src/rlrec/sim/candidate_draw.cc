@@ -10,8 +10,9 @@ namespace rlrec::sim {
 namespace {
 
 void draw_x4_scalar(const TopicQualityDraw& d, Rng* const rngs[4], int32_t* const topic[4],
-                    float* const quality[4]) {
-  for (int l = 0; l < 4; ++l) draw_topic_quality(d, *rngs[l], topic[l], quality[l]);
+                    float* const quality[4], float* const one_hot[4]) {
+  for (int l = 0; l < 4; ++l)
+    draw_topic_quality(d, *rngs[l], topic[l], quality[l], one_hot ? one_hot[l] : nullptr);
 }
 
 #ifdef RLREC_CANDIDATE_DRAW_AVX2
@@ -68,7 +69,8 @@ const LayerPair* layer_pairs() {
 }
 
 RLREC_AVX2 void draw_x4_avx2(const TopicQualityDraw& d, Rng* const rngs[4],
-                             int32_t* const topic[4], float* const quality[4]) {
+                             int32_t* const topic[4], float* const quality[4],
+                             float* const one_hot[4]) {
   uint64_t w[4][4];  // w[word][lane]: the states moving between the vectors and the Rngs
   uint64_t keys[4];
   for (int l = 0; l < 4; ++l) {
@@ -81,9 +83,13 @@ RLREC_AVX2 void draw_x4_avx2(const TopicQualityDraw& d, Rng* const rngs[4],
   const LayerPair* pairs = layer_pairs();
   const int n = d.n;
   const double* means = d.means;
+  const int num_topics = d.num_topics;
   int32_t* const t0 = topic[0], * const t1 = topic[1], * const t2 = topic[2], * const t3 = topic[3];
   float* const q0 = quality[0], * const q1 = quality[1], * const q2 = quality[2],
                * const q3 = quality[3];
+  float* const f0 = one_hot ? one_hot[0] : nullptr, * const f1 = one_hot ? one_hot[1] : nullptr,
+               * const f2 = one_hot ? one_hot[2] : nullptr, * const f3 = one_hot ? one_hot[3] : nullptr;
+  float* const f[4] = {f0, f1, f2, f3};
   const __m256i T = _mm256_set1_epi64x(d.num_topics);
   const __m256i sign = _mm256_set1_epi64x(INT64_MIN);
   const __m256i T_biased = _mm256_xor_si256(T, sign);  // for an unsigned compare
@@ -140,14 +146,14 @@ RLREC_AVX2 void draw_x4_avx2(const TopicQualityDraw& d, Rng* const rngs[4],
       store_lanes(s, w);
       for (int l = 0; l < 4; ++l) {
         if (done >> l & 1) {
-          topic[l][i] = static_cast<int32_t>(c_out[l]);
+          set_item_topic(topic[l], f[l], num_topics, i, static_cast<int>(c_out[l]));
           quality[l][i] = q_out[l];
           continue;
         }
         Rng r = *rngs[l];
         r.set_state({wb[0][l], wb[1][l], wb[2][l], wb[3][l], keys[l]});
         const int cl = static_cast<int>(r.uniform_int(static_cast<uint64_t>(d.num_topics)));
-        topic[l][i] = cl;
+        set_item_topic(topic[l], f[l], num_topics, i, cl);
         quality[l][i] = static_cast<float>(r.normal(means[cl], d.stddev));
         const auto st = r.state();
         for (int k = 0; k < 4; ++k) w[k][l] = st[k];
@@ -155,10 +161,10 @@ RLREC_AVX2 void draw_x4_avx2(const TopicQualityDraw& d, Rng* const rngs[4],
       load_lanes(s, w);
       continue;
     }
-    t0[i] = static_cast<int32_t>(c_out[0]);
-    t1[i] = static_cast<int32_t>(c_out[1]);
-    t2[i] = static_cast<int32_t>(c_out[2]);
-    t3[i] = static_cast<int32_t>(c_out[3]);
+    set_item_topic(t0, f0, num_topics, i, static_cast<int>(c_out[0]));
+    set_item_topic(t1, f1, num_topics, i, static_cast<int>(c_out[1]));
+    set_item_topic(t2, f2, num_topics, i, static_cast<int>(c_out[2]));
+    set_item_topic(t3, f3, num_topics, i, static_cast<int>(c_out[3]));
     q0[i] = q_out[0];
     q1[i] = q_out[1];
     q2[i] = q_out[2];
@@ -186,14 +192,14 @@ bool simd_candidate_draws() {
 }
 
 void draw_topic_quality_x4(const TopicQualityDraw& d, Rng* const rngs[4], int32_t* const topic[4],
-                           float* const quality[4]) {
+                           float* const quality[4], float* const one_hot[4]) {
 #ifdef RLREC_CANDIDATE_DRAW_AVX2
   if (simd_candidate_draws()) {
-    draw_x4_avx2(d, rngs, topic, quality);
+    draw_x4_avx2(d, rngs, topic, quality, one_hot);
     return;
   }
 #endif
-  draw_x4_scalar(d, rngs, topic, quality);
+  draw_x4_scalar(d, rngs, topic, quality, one_hot);
 }
 
 }  // namespace rlrec::sim

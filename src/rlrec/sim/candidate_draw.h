@@ -24,13 +24,26 @@ struct TopicQualityDraw {
   double stddev = 0;
 };
 
-// One stream: for i < n: topic[i] = rng.uniform_int(T); quality[i] = float(rng.normal(means[c], sd)).
+// Item i's topic becomes c. With one_hot (n rows of T floats, the items' one-hot features), the
+// row's 1 moves from the previous topic (topic[i] on entry) to c: the redraw updates the feature
+// rows in the same pass instead of clearing and rewriting them in two more.
+inline void set_item_topic(int32_t* topic, float* one_hot, int T, int i, int c) {
+  if (one_hot) {
+    float* row = one_hot + static_cast<size_t>(i) * T;
+    row[topic[i]] = 0.f;
+    row[c] = 1.f;
+  }
+  topic[i] = c;
+}
+
+// One stream: for i < n: c = rng.uniform_int(T), set_item_topic(topic, one_hot, T, i, c),
+// quality[i] = float(rng.normal(means[c], sd)). one_hot may be nullptr.
 inline void draw_topic_quality(const TopicQualityDraw& d, Rng& rng, int32_t* topic,
-                               float* quality) {
+                               float* quality, float* one_hot = nullptr) {
   Rng r = rng;  // a local copy: its state stays in registers while the buffers are written
   for (int i = 0; i < d.n; ++i) {
     const int c = static_cast<int>(r.uniform_int(static_cast<uint64_t>(d.num_topics)));
-    topic[i] = c;
+    set_item_topic(topic, one_hot, d.num_topics, i, c);
     quality[i] = static_cast<float>(r.normal(d.means[c], d.stddev));
   }
   rng = r;
@@ -39,8 +52,9 @@ inline void draw_topic_quality(const TopicQualityDraw& d, Rng& rng, int32_t* top
 // Whether draw_topic_quality_x4 runs the AVX2 code on this CPU (else it loops over the streams).
 bool simd_candidate_draws();
 
-// Four streams: draw_topic_quality(d, *rngs[l], topic[l], quality[l]) for l = 0..3, same results.
+// Four streams: draw_topic_quality(d, *rngs[l], topic[l], quality[l], one_hot[l]) for l = 0..3,
+// same results. one_hot may be nullptr (no feature rows).
 void draw_topic_quality_x4(const TopicQualityDraw& d, Rng* const rngs[4], int32_t* const topic[4],
-                           float* const quality[4]);
+                           float* const quality[4], float* const one_hot[4] = nullptr);
 
 }  // namespace rlrec::sim

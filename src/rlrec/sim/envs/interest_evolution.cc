@@ -345,36 +345,23 @@ class InterestEvolution final : public Environment {
       }
       return;
     }
-    // Fresh items (RecSim's UtilityModelVideoSampler): one topic draw, then one quality draw each.
-    // Three light loops (clear the old one-hots, draw, write) keep everything in registers.
-    clear_one_hots(slot, out);
-    draw_topic_quality(fresh_draw(), rng, topic, out.candidate_quality);
-    write_fresh_items(slot, out);
+    // Fresh items (RecSim's UtilityModelVideoSampler): one topic draw, then one quality draw each;
+    // the draw moves each feature row's one-hot (the buffer holds the previous draw's, or reset's
+    // zeros).
+    draw_topic_quality(fresh_draw(), rng, topic, out.candidate_quality, out.candidate_features);
+    write_fresh_ids(slot, out);
   }
 
   TopicQualityDraw fresh_draw() const {
     return {cfg_.num_candidates, cfg_.num_topics, cfg_.topic_quality_means.data(),
             cfg_.quality_std};
   }
-  // Fresh items: zeroes the feature rows' one-hots of the current candidates (before a redraw).
-  void clear_one_hots(int slot, const SlotBuffers& out) const {
-    const int N = cfg_.num_candidates, T = cfg_.num_topics;
-    const int32_t* topic = &topic_[static_cast<size_t>(slot) * N];
-    float* features = out.candidate_features;
-    for (int i = 0; i < N; ++i) features[static_cast<size_t>(i) * T + topic[i]] = 0.f;
-  }
-  // Fresh items: writes the drawn topics' one-hots and the items' ids, unique within the session
-  // (a per-session counter, as RecSim's).
-  void write_fresh_items(int slot, const SlotBuffers& out) {
-    const int N = cfg_.num_candidates, T = cfg_.num_topics;
-    const int32_t* topic = &topic_[static_cast<size_t>(slot) * N];
-    float* features = out.candidate_features;
+  // Fresh items get ids unique within the session (a per-session counter, as RecSim's).
+  void write_fresh_ids(int slot, const SlotBuffers& out) {
+    const int N = cfg_.num_candidates;
     const int64_t first_id = next_id_[slot];
     int64_t* ids = out.candidate_ids;
-    for (int i = 0; i < N; ++i) {
-      features[static_cast<size_t>(i) * T + topic[i]] = 1.f;
-      ids[i] = first_id + i;
-    }
+    for (int i = 0; i < N; ++i) ids[i] = first_id + i;
     next_id_[slot] = first_id + N;
   }
   // draw_candidates() for four fresh-item slots at once (step_slots).
@@ -385,15 +372,16 @@ class InterestEvolution final : public Environment {
     Rng* rngs[4];
     int32_t* topic[4];
     float* quality[4];
+    float* one_hot[4];
     for (int j = 0; j < 4; ++j) {
       const SlotBuffers out = batch.slot(slots[j], spec_);
-      clear_one_hots(slots[j], out);
       rngs[j] = &batch.rngs[slots[j]];
       topic[j] = &topic_[static_cast<size_t>(slots[j]) * N];
       quality[j] = out.candidate_quality;
+      one_hot[j] = out.candidate_features;
     }
-    draw_topic_quality_x4(fresh_draw(), rngs, topic, quality);
-    for (int j = 0; j < 4; ++j) write_fresh_items(slots[j], batch.slot(slots[j], spec_));
+    draw_topic_quality_x4(fresh_draw(), rngs, topic, quality, one_hot);
+    for (int j = 0; j < 4; ++j) write_fresh_ids(slots[j], batch.slot(slots[j], spec_));
   }
 
   void build_catalogue(uint64_t seed) {
