@@ -73,13 +73,19 @@ RLREC_AVX2 void draw_x4_avx2(const TopicQualityDraw& d, Rng* const rngs[4],
                              float* const one_hot[4]) {
   uint64_t w[4][4];  // w[word][lane]: the states moving between the vectors and the Rngs
   uint64_t keys[4];
-  for (int l = 0; l < 4; ++l) {
-    const auto st = rngs[l]->state();
-    for (int k = 0; k < 4; ++k) w[k][l] = st[k];
-    keys[l] = st[4];
-  }
+  // The vectors are built from the state words directly: storing the words to w and loading them
+  // as vectors would stall on store-to-load forwarding (a 32-byte load over four 8-byte stores).
+  const auto st0 = rngs[0]->state(), st1 = rngs[1]->state(), st2 = rngs[2]->state(),
+             st3 = rngs[3]->state();
+  keys[0] = st0[4];
+  keys[1] = st1[4];
+  keys[2] = st2[4];
+  keys[3] = st3[4];
   Lanes s;
-  load_lanes(s, w);
+  s.s0 = _mm256_set_epi64x(st3[0], st2[0], st1[0], st0[0]);
+  s.s1 = _mm256_set_epi64x(st3[1], st2[1], st1[1], st0[1]);
+  s.s2 = _mm256_set_epi64x(st3[2], st2[2], st1[2], st0[2]);
+  s.s3 = _mm256_set_epi64x(st3[3], st2[3], st1[3], st0[3]);
   const LayerPair* pairs = layer_pairs();
   const int n = d.n;
   const double* means = d.means;
