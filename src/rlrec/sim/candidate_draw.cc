@@ -68,9 +68,8 @@ const LayerPair* layer_pairs() {
   return pairs;
 }
 
-RLREC_AVX2 void draw_x4_avx2(const TopicQualityDraw& d, Rng* const rngs[4],
-                             int32_t* const topic[4], float* const quality[4],
-                             float* const one_hot[4]) {
+RLREC_AVX2 void draw_x4_avx2(const TopicQualityDraw& d, Rng* const rngs[4], int32_t* const topic[4],
+                             float* const quality[4], float* const one_hot[4]) {
   uint64_t w[4][4];  // w[word][lane]: the states moving between the vectors and the Rngs
   uint64_t keys[4];
   // The vectors are built from the state words directly: storing the words to w and loading them
@@ -90,11 +89,12 @@ RLREC_AVX2 void draw_x4_avx2(const TopicQualityDraw& d, Rng* const rngs[4],
   const int n = d.n;
   const double* means = d.means;
   const int num_topics = d.num_topics;
-  int32_t* const t0 = topic[0], * const t1 = topic[1], * const t2 = topic[2], * const t3 = topic[3];
-  float* const q0 = quality[0], * const q1 = quality[1], * const q2 = quality[2],
-               * const q3 = quality[3];
-  float* const f0 = one_hot ? one_hot[0] : nullptr, * const f1 = one_hot ? one_hot[1] : nullptr,
-               * const f2 = one_hot ? one_hot[2] : nullptr, * const f3 = one_hot ? one_hot[3] : nullptr;
+  int32_t *const t0 = topic[0], *const t1 = topic[1], *const t2 = topic[2], *const t3 = topic[3];
+  float *const q0 = quality[0], *const q1 = quality[1], *const q2 = quality[2],
+               *const q3 = quality[3];
+  float *const f0 = one_hot ? one_hot[0] : nullptr, *const f1 = one_hot ? one_hot[1] : nullptr,
+               *const f2 = one_hot ? one_hot[2] : nullptr,
+               *const f3 = one_hot ? one_hot[3] : nullptr;
   float* const f[4] = {f0, f1, f2, f3};
   const __m256i T = _mm256_set1_epi64x(d.num_topics);
   const __m256i sign = _mm256_set1_epi64x(INT64_MIN);
@@ -129,17 +129,18 @@ RLREC_AVX2 void draw_x4_avx2(const TopicQualityDraw& d, Rng* const rngs[4],
     const __m256d top_bit = _mm256_castsi256_pd(bits);  // bit 63 of bits = bit 52 of bits >> 11
     const __m256d u = _mm256_sub_pd(one_plus_m, _mm256_blendv_pd(two, one, top_bit));
     // Lanes 0 and 2 in a, 1 and 3 in b: (width, edge) pairs; unpack into widths and edges.
-    const __m256d a =
-        _mm256_set_m128d(_mm_load_pd(&pairs[layer_out[2]].width), _mm_load_pd(&pairs[layer_out[0]].width));
-    const __m256d b =
-        _mm256_set_m128d(_mm_load_pd(&pairs[layer_out[3]].width), _mm_load_pd(&pairs[layer_out[1]].width));
+    const __m256d a = _mm256_set_m128d(_mm_load_pd(&pairs[layer_out[2]].width),
+                                       _mm_load_pd(&pairs[layer_out[0]].width));
+    const __m256d b = _mm256_set_m128d(_mm_load_pd(&pairs[layer_out[3]].width),
+                                       _mm_load_pd(&pairs[layer_out[1]].width));
     const __m256d xv = _mm256_mul_pd(u, _mm256_unpacklo_pd(a, b));
     const __m256d edge = _mm256_unpackhi_pd(a, b);
     // A lane is done when x lies inside its layer's rectangle and the topic needed no rejection.
     const int inside =
         _mm256_movemask_pd(_mm256_cmp_pd(_mm256_and_pd(xv, abs_mask), edge, _CMP_LT_OQ));
     const int done = inside & ~_mm256_movemask_pd(_mm256_castsi256_pd(maybe_reject));
-    // quality = mean + stddev * x, as Rng::normal(mean, stddev): a multiply then an add (not fused).
+    // quality = mean + stddev * x, as Rng::normal(mean, stddev): a multiply then an add (not
+    // fused).
     _mm256_store_si256(reinterpret_cast<__m256i*>(c_out), c);
     const __m256d mean =
         _mm256_set_pd(means[c_out[3]], means[c_out[2]], means[c_out[1]], means[c_out[0]]);

@@ -3,12 +3,16 @@
 // q = float(N(means[c], stddev)) (Rng::normal), consumed from the session's stream in that order.
 //
 // draw_topic_quality() is the plain loop over one stream. draw_topic_quality_x4() does the same for
-// four independent streams at once with AVX2 (4 x 64-bit lanes: xoshiro256++, Lemire's multiply,
-// the ziggurat's fast path), where the CPU has AVX2 (checked at run time; the build stays portable).
-// Its outputs and the streams' states afterwards are bit-identical to four calls of the plain loop:
-// every floating operation is the scalar one in the same order (no FMA), and a draw that leaves the
-// fast path in any lane (ziggurat wedge or tail, about 1.2% of draws; a Lemire rejection, about
-// T / 2^64) is redone for all four lanes from their states before it by the scalar code.
+// four independent streams at once with AVX2, one stream per 64-bit lane, where the CPU has AVX2
+// (checked at run time; the build stays portable): xoshiro256++ (Blackman & Vigna 2021, "Scrambled
+// Linear Pseudorandom Number Generators"), Lemire's multiply for the topic (Lemire 2019, "Fast
+// Random Integer Generation in an Interval") and the fast path of the ziggurat (Marsaglia & Tsang
+// 2000, "The Ziggurat Method for Generating Random Variables"), exactly as core/rng.h computes
+// them. Its outputs and the streams' states afterwards are bit-identical to four calls of the plain
+// loop: every floating operation is the scalar one in the same order (no FMA), and in a lane whose
+// draw leaves the fast path (ziggurat wedge or tail, about 1.2% of draws; a possible Lemire
+// rejection, about T / 2^64) the item is redone by the scalar code from that lane's state before
+// it.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +22,8 @@
 namespace rlrec::sim {
 
 struct TopicQualityDraw {
-  int n = 0;                     // items per stream
-  int num_topics = 1;            // T >= 1
+  int n = 0;                      // items per stream
+  int num_topics = 1;             // T >= 1
   const double* means = nullptr;  // T topic quality means
   double stddev = 0;
 };
@@ -38,8 +42,8 @@ inline void set_item_topic(int32_t* topic, float* one_hot, int T, int i, int c) 
 
 // One stream: for i < n: c = rng.uniform_int(T), set_item_topic(topic, one_hot, T, i, c),
 // quality[i] = float(rng.normal(means[c], sd)). one_hot may be nullptr.
-inline void draw_topic_quality(const TopicQualityDraw& d, Rng& rng, int32_t* topic,
-                               float* quality, float* one_hot = nullptr) {
+inline void draw_topic_quality(const TopicQualityDraw& d, Rng& rng, int32_t* topic, float* quality,
+                               float* one_hot = nullptr) {
   Rng r = rng;  // a local copy: its state stays in registers while the buffers are written
   for (int i = 0; i < d.n; ++i) {
     const int c = static_cast<int>(r.uniform_int(static_cast<uint64_t>(d.num_topics)));

@@ -60,7 +60,8 @@ TEST(CandidateDraw, FourStreamsAtOnceMatchOneAtATime) {
         ASSERT_EQ(one_hot_a, one_hot_b);
       }
       ASSERT_EQ(topic_a, topic_b) << "n " << c.n << " T " << c.topics << " round " << round;
-      ASSERT_EQ(0, std::memcmp(quality_a.data(), quality_b.data(), quality_a.size() * sizeof(float)))
+      ASSERT_EQ(0,
+                std::memcmp(quality_a.data(), quality_b.data(), quality_a.size() * sizeof(float)))
           << "n " << c.n << " T " << c.topics << " round " << round;
       for (int l = 0; l < 4; ++l) ASSERT_EQ(plain[l].state(), grouped[l].state());
       for (int i = 0; i < 4 * c.n; ++i) {
