@@ -15,6 +15,7 @@
 // it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "rlrec/core/rng.h"
