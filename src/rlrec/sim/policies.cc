@@ -44,14 +44,27 @@ void top_k_positions(const double* scores, int n, int k, int32_t* out,
 
 void random_slate(Rng& rng, int n, int k, int32_t* s) {
   int m = 0;
-  for (int j = n - k; j < n; ++j) {
-    int32_t t = static_cast<int32_t>(rng.uniform_int(static_cast<uint64_t>(j) + 1));
-    for (int i = 0; i < m; ++i)
-      if (s[i] == t) {
-        t = j;
-        break;
-      }
-    s[m++] = t;
+  if (n <= 256) {
+    // The same draws, membership in a bitmap instead of a scan of the slate so far (the scan's
+    // compares were most of this function at K = 10). j itself is never taken yet: earlier
+    // entries are < j.
+    uint64_t taken[4] = {0, 0, 0, 0};
+    for (int j = n - k; j < n; ++j) {
+      int32_t t = static_cast<int32_t>(rng.uniform_int(static_cast<uint64_t>(j) + 1));
+      if (taken[t >> 6] >> (t & 63) & 1) t = j;
+      taken[t >> 6] |= uint64_t{1} << (t & 63);
+      s[m++] = t;
+    }
+  } else {
+    for (int j = n - k; j < n; ++j) {
+      int32_t t = static_cast<int32_t>(rng.uniform_int(static_cast<uint64_t>(j) + 1));
+      for (int i = 0; i < m; ++i)
+        if (s[i] == t) {
+          t = j;
+          break;
+        }
+      s[m++] = t;
+    }
   }
   for (int i = k - 1; i > 0; --i) std::swap(s[i], s[rng.uniform_int(static_cast<uint64_t>(i) + 1)]);
 }

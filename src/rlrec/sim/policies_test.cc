@@ -155,6 +155,32 @@ TEST(RandomPolicy, UniformOverPositionsAndOrders) {
     }
 }
 
+// random_slate tracks the positions taken in a bitmap for N <= 256 and scans the slate beyond:
+// both give exactly Floyd's algorithm with a scan (the reference below), draw for draw.
+TEST(RandomSlate, BitmapAndScanMatchFloydsAlgorithm) {
+  auto reference = [](Rng& rng, int n, int k, int32_t* s) {
+    int m = 0;
+    for (int j = n - k; j < n; ++j) {
+      auto t = static_cast<int32_t>(rng.uniform_int(static_cast<uint64_t>(j) + 1));
+      if (std::find(s, s + m, t) != s + m) t = j;
+      s[m++] = t;
+    }
+    for (int i = k - 1; i > 0; --i)
+      std::swap(s[i], s[rng.uniform_int(static_cast<uint64_t>(i) + 1)]);
+  };
+  for (const auto& [n, k] : std::vector<std::pair<int, int>>{
+           {10, 2}, {64, 64}, {65, 10}, {100, 10}, {256, 40}, {257, 40}, {1000, 100}}) {
+    Rng a(3, n), b(3, n);
+    std::vector<int32_t> got(k), want(k);
+    for (int round = 0; round < 300; ++round) {
+      random_slate(a, n, k, got.data());
+      reference(b, n, k, want.data());
+      ASSERT_EQ(got, want) << "n " << n << " k " << k << " round " << round;
+    }
+    EXPECT_EQ(a.state(), b.state());
+  }
+}
+
 TEST(RandomPolicy, SlateEqualsAllCandidates) {
   // K = N: every slate is a permutation of all positions.
   auto s = make_setup(

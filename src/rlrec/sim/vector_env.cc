@@ -106,18 +106,18 @@ void VectorEnv::check_slate(int b, const int32_t* slate) const {
 namespace {
 
 // Whether a slate of k positions is valid for n candidates, without a message (the fast path of
-// the per-step check; check_slate() explains a failure). Positions below 64 are tracked in a
-// bitmask; larger ones (n > 64) are compared pairwise against the earlier ones.
+// the per-step check; check_slate() explains a failure). Positions below 256 are tracked in a
+// bitmap; larger ones (n > 256) are compared pairwise against the earlier ones.
 bool slate_ok(const int32_t* slate, int k, int n) {
-  uint64_t seen = 0;
+  uint64_t seen[4] = {0, 0, 0, 0};
   bool ok = true;
   for (int i = 0; i < k; ++i) {
     const auto p = static_cast<uint32_t>(slate[i]);
     ok &= p < static_cast<uint32_t>(n);
-    if (p < 64) {
-      const uint64_t bit = uint64_t{1} << p;
-      ok &= (seen & bit) == 0;
-      seen |= bit;
+    if (p < 256) {
+      const uint64_t bit = uint64_t{1} << (p & 63);
+      ok &= (seen[p >> 6] & bit) == 0;
+      seen[p >> 6] |= bit;
     } else {
       for (int j = 0; j < i; ++j) ok &= slate[j] != slate[i];
     }

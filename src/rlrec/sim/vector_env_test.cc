@@ -217,6 +217,22 @@ TEST(VectorEnvSlates, InvalidSlatesThrowNamingUserAndPositionAndStepNothing) {
   EXPECT_NO_THROW(venv->check_slate(0, ok.data()));
 }
 
+TEST(VectorEnvSlates, PositionsAcrossTheFastCheckBitmapWordsAndBeyond) {
+  // N = 300, K = 4: the per-step check tracks positions below 256 in a 4-word bitmap and compares
+  // larger ones pairwise; duplicates are caught in every word and past the bitmap.
+  auto venv =
+      make_venv(env_config("interest_evolution", {"num_candidates=300", "slate_size=4"}), 2, 1);
+  venv->reset_all(0);
+  std::vector<int32_t> slates{0, 64, 191, 299, 63, 128, 255, 256};
+  EXPECT_NO_THROW(venv->step(slates.data()));
+  for (const int32_t dup : {64, 191, 255, 299}) {
+    std::vector<int32_t> bad{0, 1, 2, 3, 5, dup, 7, dup};
+    expect_slate_error(*venv, bad,
+                       {"user 1", str_cat("duplicate position ", dup), "slots 1 and 3"});
+  }
+  expect_slate_error(*venv, {0, 1, 2, 300, 4, 5, 6, 7}, {"user 0", "position 300", "[0, 300)"});
+}
+
 TEST(VectorEnvSlates, LargeSlatesUseTheBitmapCheck) {
   // K = 40 > 32 takes the bitmap branch.
   auto venv =

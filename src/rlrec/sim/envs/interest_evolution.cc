@@ -25,6 +25,7 @@
 #include <cstring>
 
 #include "rlrec/core/error.h"
+#include "rlrec/sim/candidate_draw.h"
 #include "rlrec/sim/env_util.h"
 #include "rlrec/sim/envs/envs.h"
 
@@ -134,6 +135,7 @@ class InterestEvolution final : public Environment {
     spec_.item_low = cfg_.corpus_size > 0 && cfg_.feature_noise > 0 ? -1e9f : 0.f;
     spec_.item_high = cfg_.corpus_size > 0 && cfg_.feature_noise > 0 ? 1e9f : 1.f;
     features_present_ = !spec_.fixed_corpus();
+    redraw_each_step_ = cfg_.corpus_size == 0 && cfg_.resample_documents;
     if (cfg_.corpus_size > 0) build_catalogue(seed);
   }
 
@@ -176,18 +178,34 @@ class InterestEvolution final : public Environment {
   }
 
   StepOutcome step(int slot, const int32_t* slate, Rng& rng, const SlotBuffers& out) override {
-    return step_one(slot, slate, rng, out);
+    return step_one(slot, slate, rng, out, true);
   }
 
+  // Fresh items redrawn every step, on a CPU with AVX2: the slots' candidate draws (most of a
+  // step's work) run four sessions at a time (candidate_draw.h; same numbers as one at a time, as
+  // each session keeps its own stream and consumes it in the same order).
   void step_slots(const StepBatch& batch, int begin, int end) override {
     const size_t K = cfg_.slate_size;
+    const bool grouped = redraw_each_step_ && simd_candidate_draws();
+    int group[4];
+    int in_group = 0;
     for (int b = begin; b < end; ++b) {
       if (!batch.is_active(b)) continue;
-      const StepOutcome o = step_one(b, batch.slates + b * K, batch.rngs[b], batch.slot(b, spec_));
+      const StepOutcome o =
+          step_one(b, batch.slates + b * K, batch.rngs[b], batch.slot(b, spec_), !grouped);
       batch.reward[b] = o.reward;
       batch.choice[b] = o.choice;
       batch.terminated[b] = o.terminated;
+      if (grouped) {
+        group[in_group++] = b;
+        if (in_group == 4) {
+          draw_fresh_x4(batch, group);
+          in_group = 0;
+        }
+      }
     }
+    for (int j = 0; j < in_group; ++j)
+      draw_candidates(group[j], batch.rngs[group[j]], batch.slot(group[j], spec_));
   }
 
   InterestEvolutionState state(int slot) const {
@@ -215,8 +233,10 @@ class InterestEvolution final : public Environment {
   static constexpr int kMaxStackSlate = 64;
 
   // One step of one slot (step() and step_slots()). The stream is copied into a local for the
-  // step, so its state stays in registers while the candidate buffers are written.
-  StepOutcome step_one(int slot, const int32_t* slate, Rng& rng_io, const SlotBuffers& out) {
+  // step, so its state stays in registers while the candidate buffers are written. With draw =
+  // false the caller draws the next candidates (the last use of the stream in a step).
+  StepOutcome step_one(int slot, const int32_t* slate, Rng& rng_io, const SlotBuffers& out,
+                       bool draw) {
     Rng rng = rng_io;
     const int T = cfg_.num_topics, K = cfg_.slate_size;
     double* u = &interests_[static_cast<size_t>(slot) * T];
@@ -268,7 +288,7 @@ class InterestEvolution final : public Environment {
       budget -= cfg_.step_penalty;
     }
     res.terminated = budget <= 0;
-    if (cfg_.resample_documents && !spec_.candidates_are_catalogue())
+    if (draw && cfg_.resample_documents && !spec_.candidates_are_catalogue())
       draw_candidates(slot, rng, out);
     if (user_stale_[slot]) [[unlikely]] {
       write_user(slot, out);
@@ -309,7 +329,7 @@ class InterestEvolution final : public Environment {
   // Draws the slot's candidates into the buffers. Fresh items: the feature rows are one-hot, and
   // the buffer holds the previous draw's (or reset's zeros), so only the old one-hots are cleared.
   void draw_candidates(int slot, Rng& rng, const SlotBuffers& out) {
-    const int N = cfg_.num_candidates, T = cfg_.num_topics;
+    const int N = cfg_.num_candidates;
     if (spec_.candidates_are_catalogue()) return;  // positions are item ids; nothing changes
     const size_t base = static_cast<size_t>(slot) * N;
     int32_t* topic = &topic_[base];
@@ -325,28 +345,43 @@ class InterestEvolution final : public Environment {
       }
       return;
     }
-    // Fresh items (RecSim's UtilityModelVideoSampler): one topic draw, then one quality draw each.
-    // Three light loops (clear the old one-hots, draw, write) keep everything in registers.
-    float* features = out.candidate_features;
-    for (int i = 0; i < N; ++i) features[static_cast<size_t>(i) * T + topic[i]] = 0.f;
-    const double* means = cfg_.topic_quality_means.data();
-    const double quality_std = cfg_.quality_std;
-    float* quality = out.candidate_quality;
-    Rng r = rng;  // a local copy: its state stays in registers while the buffers are written
-    for (int i = 0; i < N; ++i) {
-      const int c = static_cast<int>(r.uniform_int(T));
-      topic[i] = c;
-      quality[i] = static_cast<float>(r.normal(means[c], quality_std));
-    }
-    rng = r;
-    // Fresh items get ids unique within the session (a per-session counter, as RecSim's).
+    // Fresh items (RecSim's UtilityModelVideoSampler): one topic draw, then one quality draw each;
+    // the draw moves each feature row's one-hot (the buffer holds the previous draw's, or reset's
+    // zeros).
+    draw_topic_quality(fresh_draw(), rng, topic, out.candidate_quality, out.candidate_features);
+    write_fresh_ids(slot, out);
+  }
+
+  TopicQualityDraw fresh_draw() const {
+    return {cfg_.num_candidates, cfg_.num_topics, cfg_.topic_quality_means.data(),
+            cfg_.quality_std};
+  }
+  // Fresh items get ids unique within the session (a per-session counter, as RecSim's).
+  void write_fresh_ids(int slot, const SlotBuffers& out) {
+    const int N = cfg_.num_candidates;
     const int64_t first_id = next_id_[slot];
     int64_t* ids = out.candidate_ids;
-    for (int i = 0; i < N; ++i) {
-      features[static_cast<size_t>(i) * T + topic[i]] = 1.f;
-      ids[i] = first_id + i;
-    }
+    for (int i = 0; i < N; ++i) ids[i] = first_id + i;
     next_id_[slot] = first_id + N;
+  }
+  // draw_candidates() for four fresh-item slots at once (step_slots).
+  // (The slots' buffers are recomputed rather than kept in an array of SlotBuffers, whose
+  // zero-initialization cost a `rep stos` per call.)
+  void draw_fresh_x4(const StepBatch& batch, const int slots[4]) {
+    const size_t N = cfg_.num_candidates;
+    Rng* rngs[4];
+    int32_t* topic[4];
+    float* quality[4];
+    float* one_hot[4];
+    for (int j = 0; j < 4; ++j) {
+      const SlotBuffers out = batch.slot(slots[j], spec_);
+      rngs[j] = &batch.rngs[slots[j]];
+      topic[j] = &topic_[static_cast<size_t>(slots[j]) * N];
+      quality[j] = out.candidate_quality;
+      one_hot[j] = out.candidate_features;
+    }
+    draw_topic_quality_x4(fresh_draw(), rngs, topic, quality, one_hot);
+    for (int j = 0; j < 4; ++j) write_fresh_ids(slots[j], batch.slot(slots[j], spec_));
   }
 
   void build_catalogue(uint64_t seed) {
@@ -385,6 +420,7 @@ class InterestEvolution final : public Environment {
   std::vector<int64_t> next_id_;     // batch: next fresh item id of the session
   std::vector<uint8_t> user_stale_;  // batch: set_state changed interests the buffer lacks
   bool features_present_ = false;    // fresh-items mode: candidate feature rows in the buffers
+  bool redraw_each_step_ = false;    // fresh items drawn anew every step
 };
 
 }  // namespace
