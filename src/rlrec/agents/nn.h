@@ -40,9 +40,15 @@ struct OptimizerConfig {
 };
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerConfig& cfg,
                                                         std::vector<torch::Tensor> params);
-// zero_grad, backward, clip, step.
+// zero_grad, backward, clip, step. Adam (without weight decay or AMSGrad) runs fused: the same
+// element-wise arithmetic as torch::optim::Adam in one pass per parameter, the clip norm first
+// bounded cheaply (nn.cc); results bit for bit those of the unfused steps.
 void gradient_step(torch::optim::Optimizer& opt, const torch::Tensor& loss,
                    const std::vector<torch::Tensor>& params, double grad_clip);
+
+// Whether gradient_step's fused Adam is in use: this CPU has AVX2 and FMA and a check at first use
+// found it bit-identical to torch::optim::Adam (otherwise gradient_step calls torch's step).
+bool fused_adam_active();
 
 // Throws Error(kInternal) naming the agent and update if the loss is NaN/Inf, and every
 // `check_every` updates if any parameter is.
