@@ -62,7 +62,8 @@ __attribute__((target("avx2,fma"))) void adam_avx2(float* p, const float* g, flo
 
 bool adam_kernel_available() {
 #if defined(__x86_64__)
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return yes;
 #else
   return false;
 #endif
@@ -77,7 +78,41 @@ void adam_kernel(float* p, const float* g, float* m, float* v, int64_t n, const 
 #endif
 }
 
+namespace {
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) double sum_squares_avx2(float* g, int64_t n, bool add_zero) {
+  const __m256 zero = _mm256_setzero_ps();
+  __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 x = _mm256_loadu_ps(g + i);
+    if (add_zero) {
+      x = _mm256_add_ps(zero, x);
+      _mm256_storeu_ps(g + i, x);
+    }
+    const __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(x));
+    const __m256d hi = _mm256_cvtps_pd(_mm256_extractf128_ps(x, 1));
+    s0 = _mm256_fmadd_pd(lo, lo, s0);
+    s1 = _mm256_fmadd_pd(hi, hi, s1);
+  }
+  alignas(32) double lanes[4];
+  _mm256_store_pd(lanes, _mm256_add_pd(s0, s1));
+  double s = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+  for (; i < n; ++i) {
+    if (add_zero) g[i] = 0.0f + g[i];
+    s += static_cast<double>(g[i]) * g[i];
+  }
+  return s;
+}
+#endif
+
+}  // namespace
+
 double sum_squares(float* g, int64_t n, bool add_zero) {
+#if defined(__x86_64__)
+  if (adam_kernel_available()) return sum_squares_avx2(g, n, add_zero);
+#endif
   double s = 0;
   for (int64_t i = 0; i < n; ++i) {
     if (add_zero) g[i] = 0.0f + g[i];  // what accumulating into a zeroed gradient gives (-0 -> +0)

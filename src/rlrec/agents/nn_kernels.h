@@ -22,7 +22,7 @@ bool adam_kernel_available();
 void adam_kernel(float* p, const float* g, float* m, float* v, int64_t n, const AdamScalars& s,
                  bool tail_fma_m, bool fma_v);
 
-// Σ g² in double; with add_zero, first g <- 0 + g in place.
+// Σ g² accumulated in double (in any order); with add_zero, first g <- 0 + g in place.
 double sum_squares(float* g, int64_t n, bool add_zero);
 
 }  // namespace rlrec::agents::nn
