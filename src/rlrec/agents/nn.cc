@@ -77,7 +77,17 @@ void polyak_update(torch::nn::Module& target, const torch::nn::Module& online, d
   torch::NoGradGuard guard;
   auto t = target.parameters();
   auto o = online.parameters();
-  for (size_t i = 0; i < t.size(); ++i) t[i].mul_(1 - tau).add_(o[i], tau);
+  const bool fused = fused_polyak();
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (fused && t[i].scalar_type() == torch::kFloat && o[i].scalar_type() == torch::kFloat &&
+        t[i].is_contiguous() && o[i].is_contiguous() && t[i].numel() == o[i].numel() &&
+        t[i].device().is_cpu() && o[i].device().is_cpu()) {
+      polyak_kernel(t[i].data_ptr<float>(), o[i].data_ptr<float>(), t[i].numel(),
+                    static_cast<float>(1 - tau), static_cast<float>(tau), true);
+      continue;
+    }
+    t[i].mul_(1 - tau).add_(o[i], tau);
+  }
 }
 
 void OptimizerConfig::visit(FieldVisitor& v, const char*) {
@@ -224,6 +234,22 @@ bool fused_adam_agrees(const FusedAdamMode& mode) {
   return true;
 }
 
+// polyak_kernel (remainder fused) against torch's mul_ + add_ on deterministic data.
+bool polyak_agrees() {
+  auto o = torch::linspace(-3.0, 5.0, 37) * 0.37;
+  auto t = torch::linspace(7.0, -2.0, 37) * 1.3;
+  for (double tau : {0.005, 0.01, 0.3}) {
+    auto ref = t.clone();
+    ref.mul_(1 - tau).add_(o, tau);
+    auto mine = t.clone();
+    polyak_kernel(mine.data_ptr<float>(), o.data_ptr<float>(), 37, static_cast<float>(1 - tau),
+                  static_cast<float>(tau), true);
+    if (std::memcmp(ref.data_ptr<float>(), mine.data_ptr<float>(), 37 * sizeof(float)) != 0)
+      return false;
+  }
+  return true;
+}
+
 const FusedAdamMode& fused_adam_mode() {
   static const FusedAdamMode mode = [] {
     FusedAdamMode m;
@@ -270,6 +296,15 @@ void clip_grad_norm_bounded(const std::vector<torch::Tensor>& params, double max
 }  // namespace
 
 bool fused_adam_active() { return fused_adam_mode().on; }
+
+bool fused_polyak() {
+  static const bool yes = [] {
+    if (!adam_kernel_available()) return false;
+    torch::NoGradGuard guard;
+    return polyak_agrees();
+  }();
+  return yes;
+}
 
 void gradient_step(torch::optim::Optimizer& opt, const torch::Tensor& loss,
                    const std::vector<torch::Tensor>& params, double grad_clip) {

@@ -27,7 +27,8 @@ torch::nn::Sequential mlp(int in, const std::vector<int64_t>& hidden, int out, R
 // Overwrites every parameter of `module` with U(-1/sqrt(fan_in), ..) draws from rng.
 void init_uniform(torch::nn::Module& module, Rng& rng);
 
-// target <- online (hard), or target <- tau * online + (1 - tau) * target (Polyak).
+// target <- online (hard), or target <- tau * online + (1 - tau) * target (Polyak; on AVX2 one pass
+// per parameter with torch's rounding, checked against torch's operations at first use).
 void hard_update(torch::nn::Module& target, const torch::nn::Module& online);
 void polyak_update(torch::nn::Module& target, const torch::nn::Module& online, double tau);
 
@@ -49,6 +50,7 @@ void gradient_step(torch::optim::Optimizer& opt, const torch::Tensor& loss,
 // Whether gradient_step's fused Adam is in use: this CPU has AVX2 and FMA and a check at first use
 // found it bit-identical to torch::optim::Adam (otherwise gradient_step calls torch's step).
 bool fused_adam_active();
+bool fused_polyak();  // the same for polyak_update's pass
 
 // Throws Error(kInternal) naming the agent and update if the loss is NaN/Inf, and every
 // `check_every` updates if any parameter is.

@@ -8,9 +8,10 @@
 // libtorch's AVX2 kernels treat blocks of 16 elements with 8-wide vectors and the remainder with
 // the scalar code; Debian's build lets the compiler contract a * b + c into an FMA, in addcmul_'s
 // vector code too (measured: python3-torch 1.13.1 on this machine's CPU). The flags say which
-// operations are fused: m's remainder (tail_fma_m), v everywhere (fma_v). nn.cc checks the whole
-// step against torch::optim::Adam once per process and uses this kernel only if they agree bit for
-// bit.
+// operations are fused: m's remainder (tail_fma_m), v everywhere (fma_v).
+// polyak_kernel is the same mul_ + add_(alpha) pair: t <- fma(o, tau, t * (1 - tau)). nn.cc checks
+// the whole step against torch::optim::Adam once per process and uses this kernel only if they
+// agree bit for bit.
 #include "rlrec/agents/nn_kernels.h"
 
 #include <cmath>
@@ -55,6 +56,21 @@ __attribute__((target("avx2,fma"))) void adam_avx2(float* p, const float* g, flo
     _mm256_storeu_ps(p + i, P);
   }
   for (int64_t i = nv; i < n; ++i) adam_scalar(p[i], g[i], m[i], v[i], s, fma_m, fma_v);
+}
+#endif
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) void polyak_avx2(float* t, const float* o, int64_t n,
+                                                     float keep, float tau, bool tail_fma) {
+  const int64_t nv = n / 16 * 16;
+  const __m256 k = _mm256_set1_ps(keep), a = _mm256_set1_ps(tau);
+  for (int64_t i = 0; i < nv; i += 8)
+    _mm256_storeu_ps(t + i, _mm256_fmadd_ps(_mm256_loadu_ps(o + i), a,
+                                            _mm256_mul_ps(_mm256_loadu_ps(t + i), k)));
+  for (int64_t i = nv; i < n; ++i) {
+    const float tk = t[i] * keep;
+    t[i] = tail_fma ? std::fma(o[i], tau, tk) : tk + tau * o[i];
+  }
 }
 #endif
 
@@ -108,6 +124,17 @@ __attribute__((target("avx2,fma"))) double sum_squares_avx2(float* g, int64_t n,
 #endif
 
 }  // namespace
+
+void polyak_kernel(float* t, const float* o, int64_t n, float keep, float tau, bool tail_fma) {
+#if defined(__x86_64__)
+  polyak_avx2(t, o, n, keep, tau, tail_fma);
+#else
+  for (int64_t i = 0; i < n; ++i) {
+    const float tk = t[i] * keep;
+    t[i] = tail_fma ? std::fma(o[i], tau, tk) : tk + tau * o[i];
+  }
+#endif
+}
 
 double sum_squares(float* g, int64_t n, bool add_zero) {
 #if defined(__x86_64__)

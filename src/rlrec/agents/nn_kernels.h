@@ -22,6 +22,10 @@ bool adam_kernel_available();
 void adam_kernel(float* p, const float* g, float* m, float* v, int64_t n, const AdamScalars& s,
                  bool tail_fma_m, bool fma_v);
 
+// Polyak averaging t <- t * keep + tau * o as torch's t.mul_(keep).add_(o, tau) rounds it (the
+// vector blocks fused; tail_fma: the remainder too).
+void polyak_kernel(float* t, const float* o, int64_t n, float keep, float tau, bool tail_fma);
+
 // Σ g² accumulated in double (in any order); with add_zero, first g <- 0 + g in place.
 double sum_squares(float* g, int64_t n, bool add_zero);
 

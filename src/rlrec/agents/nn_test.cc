@@ -69,6 +69,25 @@ TEST(FusedAdam, MatchesTorchWhenTheClipNeverBinds) { expect_identical_training(1
 TEST(FusedAdam, MatchesTorchWhenTheClipBinds) { expect_identical_training(0.05); }
 TEST(FusedAdam, MatchesTorchAtTheDefaultClip) { expect_identical_training(10); }
 
+TEST(FusedPolyak, MatchesTorchOperations) {
+  configure_torch();
+  if (adam_kernel_available()) {
+    EXPECT_TRUE(fused_polyak());
+  }
+  Rng r1(4, 0), r2(4, 1);
+  auto online = mlp(37, {256, 32}, 1, r1), target = mlp(37, {256, 32}, 1, r2);
+  auto ref = mlp(37, {256, 32}, 1, r2);
+  hard_update(*ref, *target);
+  for (double tau : {0.005, 0.01, 0.5}) {
+    polyak_update(*target, *online, tau);
+    torch::NoGradGuard guard;
+    auto rp = ref->parameters(), op = online->parameters();
+    for (size_t i = 0; i < rp.size(); ++i) rp[i].mul_(1 - tau).add_(op[i], tau);
+    auto tp = target->parameters();
+    for (size_t i = 0; i < tp.size(); ++i) ASSERT_TRUE(same_bits(tp[i], rp[i])) << i << " " << tau;
+  }
+}
+
 // The raw kernel within 1e-6 of torch's operations on random data (also where the remainder
 // variants differ from the probe's choice).
 TEST(FusedAdam, KernelWithinTolerance) {
