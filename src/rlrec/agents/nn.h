@@ -28,7 +28,8 @@ torch::nn::Sequential mlp(int in, const std::vector<int64_t>& hidden, int out, R
 // Overwrites every parameter of `module` with U(-1/sqrt(fan_in), ..) draws from rng.
 void init_uniform(torch::nn::Module& module, Rng& rng);
 
-// target <- online (hard), or target <- tau * online + (1 - tau) * target (Polyak).
+// target <- online (hard), or target <- tau * online + (1 - tau) * target (Polyak; on AVX2 one pass
+// per parameter with torch's rounding, checked against torch's operations at first use).
 void hard_update(torch::nn::Module& target, const torch::nn::Module& online);
 void polyak_update(torch::nn::Module& target, const torch::nn::Module& online, double tau);
 
@@ -41,9 +42,16 @@ struct OptimizerConfig {
 };
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerConfig& cfg,
                                                         std::vector<torch::Tensor> params);
-// zero_grad, backward, clip, step.
+// zero_grad, backward, clip, step. Adam (without weight decay or AMSGrad) runs fused: the same
+// element-wise arithmetic as torch::optim::Adam in one pass per parameter, the clip norm first
+// bounded cheaply (nn.cc); results bit for bit those of the unfused steps.
 void gradient_step(torch::optim::Optimizer& opt, const torch::Tensor& loss,
                    const std::vector<torch::Tensor>& params, double grad_clip);
+
+// Whether gradient_step's fused Adam is in use: this CPU has AVX2 and FMA and a check at first use
+// found it bit-identical to torch::optim::Adam (otherwise gradient_step calls torch's step).
+bool fused_adam_active();
+bool fused_polyak();  // the same for polyak_update's pass
 
 // Throws Error(kInternal) naming the agent and update if the loss is NaN/Inf, and every
 // `check_every` updates if any parameter is.
