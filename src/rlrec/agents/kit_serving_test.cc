@@ -174,6 +174,26 @@ logs::LogHeader toy_header() {
   return h;
 }
 
+TEST(SlateServing, ConfigKeysAndOneLineErrors) {
+  sim::EnvSpec spec;
+  spec.num_candidates = 10;
+  spec.slate_size = 3;
+  BoltzmannServing::Config c;
+  c.validate("agent", spec);
+  c.top_m = 2;  // below the slate size
+  std::string e = test::error_of([&] { c.validate("agent", spec); }, ErrorCode::kInvalidArgument);
+  EXPECT_NE(e.find("agent.serving_top_m must be 0 (all) or in [slate_size 3, num_candidates 10]"),
+            std::string::npos)
+      << e;
+  c.top_m = 0;
+  c.temperature = 0;
+  e = test::error_of([&] { c.validate("agent", spec); }, ErrorCode::kInvalidArgument);
+  EXPECT_NE(e.find("agent.serving_temperature must be > 0"), std::string::npos) << e;
+  EXPECT_EQ(
+      field_keys(BoltzmannServing::Config{}),
+      (std::vector<std::string>{"serving_top_m", "serving_deterministic", "serving_temperature"}));
+}
+
 // A log of episodes given as rewards and choices (-1 = none), step 0 at each episode start.
 logs::LogData toy_log(const std::vector<std::vector<std::pair<double, int>>>& episodes) {
   logs::LogData d;

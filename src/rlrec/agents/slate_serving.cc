@@ -3,10 +3,26 @@
 #include <algorithm>
 #include <cmath>
 
+#include "rlrec/core/error.h"
 #include "rlrec/sim/plackett_luce.h"
 #include "rlrec/sim/policy.h"
 
 namespace rlrec::agents {
+
+void BoltzmannServing::Config::visit(FieldVisitor& v) {
+  v.field("serving_top_m", top_m, "Boltzmann serving over the top M candidates (0 = all)");
+  v.field("serving_deterministic", deterministic, "K': slots filled deterministically");
+  v.field("serving_temperature", temperature, "temperature > 0 of the serving softmax");
+}
+
+void BoltzmannServing::Config::validate(const std::string& s, const sim::EnvSpec& spec) const {
+  if (top_m != 0 && (top_m < spec.slate_size || top_m > spec.num_candidates))
+    invalid_argument(s, ".serving_top_m must be 0 (all) or in [slate_size ", spec.slate_size,
+                     ", num_candidates ", spec.num_candidates, "], got ", top_m);
+  check_range(s + ".serving_deterministic", deterministic, 0, spec.slate_size);
+  if (!(temperature > 0))
+    invalid_argument(s, ".serving_temperature must be > 0, got ", format_double(temperature));
+}
 
 BoltzmannServing::BoltzmannServing(int N, int K, int top_m, int deterministic, double temperature)
     : N_(N), K_(K), M_(top_m > 0 ? top_m : N), Kd_(deterministic), temperature_(temperature) {}

@@ -15,14 +15,29 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "rlrec/core/config.h"
 #include "rlrec/core/rng.h"
+#include "rlrec/sim/environment.h"
 
 namespace rlrec::agents {
 
 class BoltzmannServing {
  public:
+  // The config keys of the serving policy (in an agent's section).
+  struct Config {
+    int top_m = 0;             // serving_top_m: M (0 = all candidates)
+    int deterministic = 0;     // serving_deterministic: K′
+    double temperature = 1.0;  // serving_temperature
+    void visit(FieldVisitor& v);
+    // top_m 0 or in [slate_size, num_candidates], deterministic in [0, slate_size], temperature >
+    // 0.
+    void validate(const std::string& section, const sim::EnvSpec& spec) const;
+  };
+  BoltzmannServing(int N, int K, const Config& c)
+      : BoltzmannServing(N, K, c.top_m, c.deterministic, c.temperature) {}
   // N candidates, slates of K, top M (0 = all N), K′ = deterministic slots, temperature > 0.
   BoltzmannServing(int N, int K, int top_m, int deterministic, double temperature);
 

@@ -113,9 +113,8 @@ struct TopKReinforceConfig {
   int64_t update_period = 1;
   int64_t warmup_steps = 500;
   int64_t replay_capacity = 50000;
-  int serving_top_m = 0;
-  int serving_deterministic = 0;
-  double serving_temperature = 1.0;
+  BoltzmannServing::Config
+      serving;  // keys serving_top_m, serving_deterministic, serving_temperature
   std::string eval_serving = "greedy";
   std::string data_section = "data";
   nn::OptimizerConfig opt;
@@ -139,10 +138,7 @@ struct TopKReinforceConfig {
     v.field("update_period", update_period, "environment (or logged) steps per gradient step");
     v.field("warmup_steps", warmup_steps, "online: environment steps before the first update");
     v.field("replay_capacity", replay_capacity, "online: served events kept for training");
-    v.field("serving_top_m", serving_top_m,
-            "Boltzmann serving over the top M candidates (0 = all)");
-    v.field("serving_deterministic", serving_deterministic, "K': slots filled deterministically");
-    v.field("serving_temperature", serving_temperature, "temperature > 0 of the serving softmax");
+    serving.visit(v);
     v.field("eval_serving", eval_serving, "evaluation slates: greedy (top-K) | boltzmann");
     v.field("data_section", data_section,
             "config section naming the training log (\"\" or absent section = train online)");
@@ -171,14 +167,7 @@ struct TopKReinforceConfig {
     check_range(s + ".update_period", update_period, 1, INT64_MAX);
     check_range(s + ".warmup_steps", warmup_steps, 0, INT64_MAX);
     check_range(s + ".replay_capacity", replay_capacity, 1, int64_t{1} << 32);
-    if (serving_top_m != 0 &&
-        (serving_top_m < spec.slate_size || serving_top_m > spec.num_candidates))
-      invalid_argument(s, ".serving_top_m must be 0 (all) or in [slate_size ", spec.slate_size,
-                       ", num_candidates ", spec.num_candidates, "], got ", serving_top_m);
-    check_range(s + ".serving_deterministic", serving_deterministic, 0, spec.slate_size);
-    if (!(serving_temperature > 0))
-      invalid_argument(s, ".serving_temperature must be > 0, got ",
-                       format_double(serving_temperature));
+    serving.validate(s, spec);
     check_one_of(s + ".eval_serving", eval_serving, {"greedy", "boltzmann"});
     opt.validate(s);
   }
@@ -237,8 +226,7 @@ class TopKReinforce final : public AgentBase,
                   : cfg_.correction == "iw" ? Correction::kIw
                                             : Correction::kTopK;
     sampled_ = cfg_.softmax == "sampled" || (cfg_.softmax == "auto" && N_ > cfg_.sampled_threshold);
-    serving_ = std::make_unique<BoltzmannServing>(
-        N_, K_, cfg_.serving_top_m, cfg_.serving_deterministic, cfg_.serving_temperature);
+    serving_ = std::make_unique<BoltzmannServing>(N_, K_, cfg_.serving);
     net_ = Net(D_, U_, H_);
     nn::init_uniform(*net_, rng_);  // the Linear layers
     {  // the GRU (torch's scheme U(±1/sqrt(H)), drawn from our stream, not torch's global RNG)
