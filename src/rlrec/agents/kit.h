@@ -1,5 +1,8 @@
 // The agent kit: the glue every learning agent needs, written once. Torch-free (the torch parts of
-// a checkpoint are added through nn.h: nn::add_module, nn::add_optimizer).
+// a checkpoint are added through nn.h: nn::add_module, nn::add_optimizer). Beside this header:
+// replay.h (uniform and prioritized replay), history.h (session history), dqn_config.h, targets.h
+// and ddpg.h (TD targets, DDPG losses), slate_optim.h, item_search.h (catalogue kNN),
+// slate_serving.h (Boltzmann serving with propensities), episode_store.h (own episodes, returns).
 //
 //   RowSlots<Row>   per-row bookkeeping between act() and observe(): grows with the batch, marks a
 //                   row as acted, hands it back exactly once in observe() (RLREC_CHECK otherwise),
