@@ -190,13 +190,11 @@ struct StateModuleImpl : torch::nn::Module {
 };
 TORCH_MODULE(StateModule);
 
-class Drr final : public Agent {
+class Drr final : public AgentBase {
  public:
   Drr(std::string name, DrrConfig cfg, const AgentContext& ctx)
-      : name_(std::move(name)),
+      : AgentBase(std::move(name), ctx, "drr"),
         cfg_(std::move(cfg)),
-        env_(ctx.env),
-        rng_(ctx.seed, hash_name("drr")),
         kind_(parse_srm(cfg_.state_module)),
         env_hist_(ctx.env->spec().history_length),
         residual_(cfg_.residual_actor && env_hist_ > 0) {
@@ -292,9 +290,6 @@ class Drr final : public Agent {
         .after_load([this] { rows_.forget_pending(); });
   }
 
-  std::string_view name() const override { return name_; }
-  void set_training(bool t) override { training_ = t; }
-
   void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
     const int B = obs.batch, K = obs.slate_size, N = obs.num_candidates;
     rows_.ensure(B);
@@ -362,11 +357,11 @@ class Drr final : public Agent {
       if (env_hist_ == 0 && c >= 0 && r > 0)
         row.own_hist.push(&row.slate_items[static_cast<size_t>(c) * D_]);
       const int64_t idx = replay_->add();
-      std::copy(row.user.begin(), row.user.end(), replay_->row(c_user_, idx));
-      std::copy(row.hist.begin(), row.hist.end(), replay_->row(c_hist_, idx));
-      std::copy(row.action.begin(), row.action.end(), replay_->row(c_action_, idx));
-      replay_->row(c_reward_, idx)[0] = static_cast<float>(r);
-      replay_->row(c_terminal_, idx)[0] = step.terminated[b] ? 1.f : 0.f;
+      replay_->put(c_user_, idx, row.user.data());
+      replay_->put(c_hist_, idx, row.hist.data());
+      replay_->put(c_action_, idx, row.action.data());
+      replay_->put(c_reward_, idx, static_cast<float>(r));
+      replay_->put(c_terminal_, idx, step.terminated[b] ? 1.f : 0.f);
       read_state(next, b, replay_->row(c_next_user_, idx), replay_->row(c_next_hist_, idx));
       per_->added(idx);
     }
@@ -377,9 +372,6 @@ class Drr final : public Agent {
     return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_,
                            [&] { return gradient_update(); });
   }
-
-  void save(const std::string& dir) const override { ckpt_.save(dir); }
-  void load(const std::string& dir) override { ckpt_.load(dir); }
 
  private:
   struct Row {
@@ -433,13 +425,8 @@ class Drr final : public Agent {
   }
 
   torch::Tensor gather(int col, int width) const {
-    const int64_t Bt = static_cast<int64_t>(idx_.size());
-    auto t = torch::empty({Bt, width}, torch::kFloat);
-    float* p = t.data_ptr<float>();
-    for (int64_t j = 0; j < Bt; ++j) {
-      const float* src = replay_->row(col, idx_[j]);
-      std::copy(src, src + width, p + j * width);
-    }
+    auto t = torch::empty({static_cast<int64_t>(idx_.size()), width}, torch::kFloat);
+    replay_->gather(col, idx_, t.data_ptr<float>());
     return t;
   }
 
@@ -491,8 +478,7 @@ class Drr final : public Agent {
     return {critic_loss.item<double>(), y.mean().item<double>()};
   }
 
-  // What meta.toml records and load() requires (checkpoint_meta.h).
-  CheckpointMeta meta() const {
+  CheckpointMeta meta() const override {
     const auto& s = env_->spec();
     return {"drr",
             name_,
@@ -505,10 +491,7 @@ class Drr final : public Agent {
              {"slate_size", s.slate_size}}};
   }
 
-  std::string name_;
   DrrConfig cfg_;
-  const sim::Environment* env_;
-  Rng rng_;
   Srm kind_;
   int env_hist_;  // env.history_length: > 0 on rating-log environments (ids in the observation)
   bool residual_;
@@ -525,21 +508,22 @@ class Drr final : public Agent {
   LinearSchedule eps_;
   static constexpr int c_user_ = 0, c_hist_ = 1, c_action_ = 2, c_reward_ = 3, c_terminal_ = 4,
                        c_next_user_ = 5, c_next_hist_ = 6;
-  bool training_ = false;
-  int64_t env_steps_ = 0, updates_ = 0;
   RowSlots<Row> rows_;
   std::vector<int> rows_list_;
   std::vector<int32_t> scratch_;
   std::vector<int64_t> idx_;
   std::vector<double> weights_;
-  Checkpoint ckpt_{[this] { return meta(); }};
 };
 
-std::unique_ptr<Agent> make_variant(const AgentContext& ctx, const char* name, const char* srm) {
+// A variant's defaults: its state module (nullptr: agent 'drr', the module is a key).
+DrrConfig preset(const char* srm) {
   DrrConfig cfg;
   if (srm) cfg.state_module = srm;
-  read_section(*ctx.config, ctx.section, cfg);
-  cfg.validate(ctx.section);
+  return cfg;
+}
+
+std::unique_ptr<Agent> make_variant(const AgentContext& ctx, const char* name, const char* srm) {
+  DrrConfig cfg = read_agent_config(ctx, preset(srm));
   if (srm && cfg.state_module != srm)
     invalid_argument(ctx.section, ".state_module is fixed to '", srm, "' by agent '", name,
                      "' (use agent 'drr' to choose it), got '", cfg.state_module, "'");
@@ -547,9 +531,7 @@ std::unique_ptr<Agent> make_variant(const AgentContext& ctx, const char* name, c
 }
 
 std::string defaults_for(const char* name, const char* srm) {
-  DrrConfig cfg;
-  if (srm) cfg.state_module = srm;
-  return dump_section(name, "", cfg);
+  return dump_section(name, "", preset(srm));
 }
 
 }  // namespace

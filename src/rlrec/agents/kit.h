@@ -1,5 +1,8 @@
 // The agent kit: the glue every learning agent needs, written once. Torch-free (the torch parts of
-// a checkpoint are added through nn.h: nn::add_module, nn::add_optimizer).
+// a checkpoint are added through nn.h: nn::add_module, nn::add_optimizer). Beside this header:
+// replay.h (uniform and prioritized replay), history.h (session history), dqn_config.h, targets.h
+// and ddpg.h (TD targets, DDPG losses), slate_optim.h, item_search.h (catalogue kNN),
+// slate_serving.h (Boltzmann serving with propensities), episode_store.h (own episodes, returns).
 //
 //   RowSlots<Row>   per-row bookkeeping between act() and observe(): grows with the batch, marks a
 //                   row as acted, hands it back exactly once in observe() (RLREC_CHECK otherwise),
@@ -7,6 +10,10 @@
 //   UserState       the network's user input: the observation's user vector, followed by the
 //                   session statistics of history.h when history features are on (one session
 //                   history per row), with the next state's vector for a transition.
+//   AgentBase       what every learning agent keeps (name, environment, RNG stream, training flag,
+//                   step and update counters, checkpoint) and the Agent methods that follow from
+//                   it (name, set_training, save, load); the agent supplies meta().
+//   read_agent_config, agent_as   the factory's config reading and the test hooks' cast.
 //   Checkpoint      a declarative checkpoint: the agent lists its parts once (files written and
 //                   read by callbacks: networks, optimizers, replay buffers, RNGs, counters);
 //                   save(dir) writes meta.toml (checkpoint_meta.h), every part and manifest.json;
@@ -23,15 +30,18 @@
 //   "DIR/manifest.json: format 2, this build reads format 1"
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "rlrec/agents/agent.h"
 #include "rlrec/agents/checkpoint_meta.h"
 #include "rlrec/agents/history.h"
 #include "rlrec/core/check.h"
+#include "rlrec/core/error.h"
 #include "rlrec/core/rng.h"
 #include "rlrec/sim/vector_env.h"
 
@@ -82,6 +92,21 @@ class RowSlots {
   std::function<void(Row&)> init_;
   std::vector<Slot> rows_;
 };
+
+// ------------------------------------------------------------------------------------ candidates
+// Row b's candidate features in position order (N x D floats) to out.
+inline void copy_candidate_features(const sim::Observation& obs, int b, float* out) {
+  const size_t D = obs.item_dim;
+  for (int p = 0; p < obs.num_candidates; ++p)
+    std::copy(obs.item_features(b, p), obs.item_features(b, p) + D, out + p * D);
+}
+// The features of the K items of row b's slate (positions into its candidates) to out (K x D).
+inline void copy_slate_features(const sim::Observation& obs, int b, const int32_t* slate, int K,
+                                float* out) {
+  const size_t D = obs.item_dim;
+  for (int i = 0; i < K; ++i)
+    std::copy(obs.item_features(b, slate[i]), obs.item_features(b, slate[i]) + D, out + i * D);
+}
 
 // ------------------------------------------------------------------------------------ user state
 // The user input of value-based agents: [observation user vector (obs_dim), session statistics
@@ -171,5 +196,62 @@ class Checkpoint {
   std::vector<Part> parts_;
   std::vector<std::function<void()>> after_load_;
 };
+
+// ------------------------------------------------------------------------------------ agent base
+class AgentBase : public Agent {
+ public:
+  std::string_view name() const override { return name_; }
+  void set_training(bool training) override { training_ = training; }
+  void save(const std::string& dir) const override { ckpt_.save(dir); }
+  void load(const std::string& dir) override { ckpt_.load(dir); }
+
+ protected:
+  // The agent's RNG is Rng(ctx.seed, hash_name(stream)).
+  AgentBase(std::string name, const AgentContext& ctx, const char* stream)
+      : name_(std::move(name)), env_(ctx.env), rng_(ctx.seed, hash_name(stream)) {}
+  // What meta.toml records and load() requires (checkpoint_meta.h).
+  virtual CheckpointMeta meta() const = 0;
+
+  std::string name_;
+  const sim::Environment* env_;
+  Rng rng_;
+  bool training_ = false;
+  int64_t env_steps_ = 0, updates_ = 0;
+  // The derived agent lists its parts in its constructor (they refer to its members).
+  Checkpoint ckpt_{[this] { return meta(); }};
+};
+
+// The shapes most agents record in meta.toml: user_dim (the agent's user input), then the spec's
+// item_dim, num_candidates and slate_size.
+inline std::vector<std::pair<std::string, int64_t>> slate_shapes(int64_t user_dim,
+                                                                 const sim::EnvSpec& spec) {
+  return {{"user_dim", user_dim},
+          {"item_dim", spec.item_dim},
+          {"num_candidates", spec.num_candidates},
+          {"slate_size", spec.slate_size}};
+}
+
+// ------------------------------------------------------------------------------------ factories
+// An agent's config: `cfg` (its defaults and the variant's presets) overridden by ctx.config's
+// [ctx.section] (unknown keys rejected), then validated: cfg.validate(section), or
+// cfg.validate(section, env spec) where the config checks against the environment.
+template <class Cfg>
+Cfg read_agent_config(const AgentContext& ctx, Cfg cfg = Cfg()) {
+  read_section(*ctx.config, ctx.section, cfg);
+  if constexpr (requires { cfg.validate(ctx.section, ctx.env->spec()); })
+    cfg.validate(ctx.section, ctx.env->spec());
+  else
+    cfg.validate(ctx.section);
+  return cfg;
+}
+
+// `agent` as the concrete agent class T (for test hooks); kInvalidArgument "agent 'x' is not a
+// KIND agent" otherwise.
+template <class T>
+T& agent_as(Agent& agent, const char* kind) {
+  auto* a = dynamic_cast<T*>(&agent);
+  if (!a) invalid_argument("agent '", agent.name(), "' is not a ", kind, " agent");
+  return *a;
+}
 
 }  // namespace rlrec::agents

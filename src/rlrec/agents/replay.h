@@ -9,6 +9,7 @@
 // or malformed (kCorrupt).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,6 +36,18 @@ class ReplayBuffer {
   float* row(int col, int64_t index) { return data_[col].data() + index * columns_[col].width; }
   const float* row(int col, int64_t index) const {
     return data_[col].data() + index * columns_[col].width;
+  }
+
+  // Copies width(col) floats from src into row `index` of column col; value: a width-1 column.
+  void put(int col, int64_t index, const float* src) {
+    std::copy(src, src + columns_[col].width, row(col, index));
+  }
+  void put(int col, int64_t index, float value) { row(col, index)[0] = value; }
+  // Rows idx of column col, one after another, to out (idx.size() x width(col) floats).
+  void gather(int col, const std::vector<int64_t>& idx, float* out) const {
+    const int w = columns_[col].width;
+    for (size_t j = 0; j < idx.size(); ++j)
+      std::copy(row(col, idx[j]), row(col, idx[j]) + w, out + j * w);
   }
 
   // `n` indices drawn uniformly with replacement from the stored rows. Requires size() > 0.

@@ -103,14 +103,12 @@ struct SlateQConfig {
 
 enum class Target { kMyopic, kSarsa, kQLearning };
 
-class SlateQ final : public Agent {
+class SlateQ final : public AgentBase {
  public:
   SlateQ(std::string name, SlateQConfig cfg, const AgentContext& ctx)
-      : name_(std::move(name)),
+      : AgentBase(std::move(name), ctx, "slateq"),
         cfg_(std::move(cfg)),
-        env_(ctx.env),
         choice_(&ctx.env->choice_model()),
-        rng_(ctx.seed, hash_name("slateq")),
         serving_(parse_slate_optimizer(cfg_.slate_optimizer)),
         target_opt_(parse_slate_optimizer(cfg_.target_optimizer)),
         users_(ctx.env->spec(), cfg_.history_features),
@@ -156,9 +154,6 @@ class SlateQ final : public Agent {
       rows_.forget_pending([](Row& r) { r.waiting = false; });
     });
   }
-
-  std::string_view name() const override { return name_; }
-  void set_training(bool t) override { training_ = t; }
 
   void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
     const int B = obs.batch;
@@ -210,10 +205,7 @@ class SlateQ final : public Agent {
         row.waiting = false;
       }
       std::copy(user_row(b), user_row(b) + U_, row.user.begin());
-      for (int i = 0; i < K_; ++i) {
-        const float* f = obs.item_features(b, slates[b * K_ + i]);
-        std::copy(f, f + D_, row.slate_items.begin() + static_cast<size_t>(i) * D_);
-      }
+      copy_slate_features(obs, b, slates + b * K_, K_, row.slate_items.data());
       rows_.mark_acted(b);
     }
   }
@@ -236,10 +228,7 @@ class SlateQ final : public Agent {
         row.item[D_] = 1.f;  // the null item
       }
       users_.next(next, b, c, step.responses.row(b), row.next_user.data());
-      for (int p = 0; p < N_; ++p) {
-        const float* f = next.item_features(b, p);
-        std::copy(f, f + D_, row.next_items.begin() + static_cast<size_t>(p) * D_);
-      }
+      copy_candidate_features(next, b, row.next_items.data());
       if (step.terminated[b] || step.truncated[b] || target_ != Target::kSarsa) {
         store(row, replay_.add(), nullptr);
       } else {
@@ -253,9 +242,6 @@ class SlateQ final : public Agent {
     return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_,
                            [&] { return gradient_update(); });
   }
-
-  void save(const std::string& dir) const override { ckpt_.save(dir); }
-  void load(const std::string& dir) override { ckpt_.load(dir); }
 
   // For tests: the item values Q̄(s, i) of the online network for one user and item.
   double item_value(const float* user, const float* item) {
@@ -291,12 +277,12 @@ class SlateQ final : public Agent {
 
   void store(const Row& row, int64_t idx, const int32_t* next_slate) {
     if (per_) per_->added(idx);
-    std::copy(row.user.begin(), row.user.end(), replay_.row(c_user_, idx));
-    std::copy(row.item.begin(), row.item.end(), replay_.row(c_item_, idx));
-    replay_.row(c_reward_, idx)[0] = row.reward;
-    replay_.row(c_terminal_, idx)[0] = row.terminal;
-    std::copy(row.next_user.begin(), row.next_user.end(), replay_.row(c_next_user_, idx));
-    std::copy(row.next_items.begin(), row.next_items.end(), replay_.row(c_next_items_, idx));
+    replay_.put(c_user_, idx, row.user.data());
+    replay_.put(c_item_, idx, row.item.data());
+    replay_.put(c_reward_, idx, row.reward);
+    replay_.put(c_terminal_, idx, row.terminal);
+    replay_.put(c_next_user_, idx, row.next_user.data());
+    replay_.put(c_next_items_, idx, row.next_items.data());
     float* ns = replay_.row(c_next_slate_, idx);
     for (int i = 0; i < K_; ++i) ns[i] = next_slate ? static_cast<float>(next_slate[i]) : 0.f;
     ns[K_] = next_slate ? 1.f : 0.f;
@@ -421,20 +407,12 @@ class SlateQ final : public Agent {
     return out;
   }
 
-  // What meta.toml records and load() requires (checkpoint_meta.h).
-  CheckpointMeta meta() const {
-    return {"slateq",
-            name_,
-            env_->spec().name,
-            {},
-            {{"user_dim", U_}, {"item_dim", D_}, {"num_candidates", N_}, {"slate_size", K_}}};
+  CheckpointMeta meta() const override {
+    return {"slateq", name_, env_->spec().name, {}, slate_shapes(U_, env_->spec())};
   }
 
-  std::string name_;
   SlateQConfig cfg_;
-  const sim::Environment* env_;
   const sim::ChoiceModel* choice_;
-  Rng rng_;
   SlateOptimizer serving_, target_opt_;
   UserState users_;
   Target target_;
@@ -446,21 +424,22 @@ class SlateQ final : public Agent {
   std::vector<double> weights_;
   LinearSchedule eps_;
   int c_user_, c_item_, c_reward_, c_terminal_, c_next_user_, c_next_items_, c_next_slate_;
-  bool training_ = false;
-  int64_t env_steps_ = 0, updates_ = 0;
   RowSlots<Row> rows_;
   std::vector<int> greedy_rows_;
   std::vector<int64_t> idx_;
   torch::Tensor x_, y_, xn_;  // update inputs, reused (gradient_update, next_state_values)
-  Checkpoint ckpt_{[this] { return meta(); }};
 };
 
-std::unique_ptr<Agent> make_variant(const AgentContext& ctx, const char* name, const char* target) {
+// A variant's defaults: its target (and γ = 0 for the myopic one).
+SlateQConfig preset(const char* target) {
   SlateQConfig cfg;
   cfg.target = target;
   if (std::string(target) == "myopic") cfg.dqn.gamma = 0;
-  read_section(*ctx.config, ctx.section, cfg);
-  cfg.validate(ctx.section);
+  return cfg;
+}
+
+std::unique_ptr<Agent> make_variant(const AgentContext& ctx, const char* name, const char* target) {
+  SlateQConfig cfg = read_agent_config(ctx, preset(target));
   double v = 0;
   if (!ctx.env->choice_model().attraction(0.0, &v))
     invalid_argument(name,
@@ -471,10 +450,7 @@ std::unique_ptr<Agent> make_variant(const AgentContext& ctx, const char* name, c
 }
 
 std::string defaults_for(const char* name, const char* target) {
-  SlateQConfig cfg;
-  cfg.target = target;
-  if (std::string(target) == "myopic") cfg.dqn.gamma = 0;
-  return dump_section(name, "", cfg);
+  return dump_section(name, "", preset(target));
 }
 
 }  // namespace
@@ -493,9 +469,7 @@ std::string slateq_sarsa_defaults() { return defaults_for("slateq_sarsa", "sarsa
 std::string slateq_qlearning_defaults() { return defaults_for("slateq_qlearning", "q_learning"); }
 
 double slateq_item_value(Agent& agent, const float* user, const float* item) {
-  auto* s = dynamic_cast<SlateQ*>(&agent);
-  if (!s) invalid_argument("slateq_item_value: agent '", agent.name(), "' is not a SlateQ agent");
-  return s->item_value(user, item);
+  return agent_as<SlateQ>(agent, "SlateQ").item_value(user, item);
 }
 
 }  // namespace rlrec::agents

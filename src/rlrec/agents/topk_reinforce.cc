@@ -46,10 +46,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "rlrec/agents/episode_store.h"
 #include "rlrec/agents/history.h"
 #include "rlrec/agents/kit.h"
 #include "rlrec/agents/nn.h"
 #include "rlrec/agents/offline.h"
+#include "rlrec/agents/slate_serving.h"
 #include "rlrec/core/check.h"
 #include "rlrec/core/error.h"
 #include "rlrec/sim/plackett_luce.h"
@@ -111,9 +113,8 @@ struct TopKReinforceConfig {
   int64_t update_period = 1;
   int64_t warmup_steps = 500;
   int64_t replay_capacity = 50000;
-  int serving_top_m = 0;
-  int serving_deterministic = 0;
-  double serving_temperature = 1.0;
+  BoltzmannServing::Config
+      serving;  // keys serving_top_m, serving_deterministic, serving_temperature
   std::string eval_serving = "greedy";
   std::string data_section = "data";
   nn::OptimizerConfig opt;
@@ -137,10 +138,7 @@ struct TopKReinforceConfig {
     v.field("update_period", update_period, "environment (or logged) steps per gradient step");
     v.field("warmup_steps", warmup_steps, "online: environment steps before the first update");
     v.field("replay_capacity", replay_capacity, "online: served events kept for training");
-    v.field("serving_top_m", serving_top_m,
-            "Boltzmann serving over the top M candidates (0 = all)");
-    v.field("serving_deterministic", serving_deterministic, "K': slots filled deterministically");
-    v.field("serving_temperature", serving_temperature, "temperature > 0 of the serving softmax");
+    serving.visit(v);
     v.field("eval_serving", eval_serving, "evaluation slates: greedy (top-K) | boltzmann");
     v.field("data_section", data_section,
             "config section naming the training log (\"\" or absent section = train online)");
@@ -169,14 +167,7 @@ struct TopKReinforceConfig {
     check_range(s + ".update_period", update_period, 1, INT64_MAX);
     check_range(s + ".warmup_steps", warmup_steps, 0, INT64_MAX);
     check_range(s + ".replay_capacity", replay_capacity, 1, int64_t{1} << 32);
-    if (serving_top_m != 0 &&
-        (serving_top_m < spec.slate_size || serving_top_m > spec.num_candidates))
-      invalid_argument(s, ".serving_top_m must be 0 (all) or in [slate_size ", spec.slate_size,
-                       ", num_candidates ", spec.num_candidates, "], got ", serving_top_m);
-    check_range(s + ".serving_deterministic", serving_deterministic, 0, spec.slate_size);
-    if (!(serving_temperature > 0))
-      invalid_argument(s, ".serving_temperature must be > 0, got ",
-                       format_double(serving_temperature));
+    serving.validate(s, spec);
     check_one_of(s + ".eval_serving", eval_serving, {"greedy", "boltzmann"});
     opt.validate(s);
   }
@@ -214,24 +205,14 @@ struct NetImpl : torch::nn::Module {
 };
 TORCH_MODULE(Net);
 
-// Per-event quantities derived from a log (or the online store) for training.
-struct Derived {
-  std::vector<float> ret;           // R_t per event
-  std::vector<int64_t> click_rank;  // clicks before the event (over the whole data)
-  std::vector<int64_t> ep_click0;   // click_rank at the event's episode start
-  std::vector<int64_t> clicked;     // events with a choice, in order
-  void clear() { *this = Derived(); }
-};
-
-class TopKReinforce final : public Agent,
+class TopKReinforce final : public AgentBase,
                             public OfflineLearner,
                             public sim::SequentialPropensities {
  public:
   TopKReinforce(std::string name, TopKReinforceConfig cfg, const AgentContext& ctx)
-      : name_(std::move(name)),
+      : AgentBase(std::move(name), ctx, "topk_reinforce"),
         cfg_(std::move(cfg)),
-        env_(ctx.env),
-        rng_(ctx.seed, hash_name("topk_reinforce")) {
+        store_(cfg_.replay_capacity, cfg_.gamma, cfg_.return_horizon) {
     nn::configure_torch();
     const auto& s = env_->spec();
     N_ = s.num_candidates;
@@ -245,7 +226,7 @@ class TopKReinforce final : public Agent,
                   : cfg_.correction == "iw" ? Correction::kIw
                                             : Correction::kTopK;
     sampled_ = cfg_.softmax == "sampled" || (cfg_.softmax == "auto" && N_ > cfg_.sampled_threshold);
-    M_ = cfg_.serving_top_m > 0 ? cfg_.serving_top_m : N_;
+    serving_ = std::make_unique<BoltzmannServing>(N_, K_, cfg_.serving);
     net_ = Net(D_, U_, H_);
     nn::init_uniform(*net_, rng_);  // the Linear layers
     {  // the GRU (torch's scheme U(±1/sqrt(H)), drawn from our stream, not torch's global RNG)
@@ -260,7 +241,7 @@ class TopKReinforce final : public Agent,
       }
     }
     optimizer_ = nn::make_optimizer(cfg_.opt, net_->parameters());
-    store_.header = logs::make_header(*env_, Config(), 0, name_, ctx.seed);
+    store_.header() = logs::make_header(*env_, Config(), 0, name_, ctx.seed);
     rows_ = RowSlots<Row>([this](Row& r) {
       r.shown.resize(static_cast<size_t>(K_) * D_);
       r.hist = RecentItems(L_, D_);
@@ -269,8 +250,8 @@ class TopKReinforce final : public Agent,
     nn::add_optimizer(ckpt_, "optimizer.pt", *optimizer_);
     ckpt_.counters("state.bin", rng_, env_steps_, updates_)
         .part(
-            "store.bin", [this](const std::string& path) { save_store(path); },
-            [this](const std::string& path) { load_store(path); })
+            "store.bin", [this](const std::string& path) { store_.save(path); },
+            [this](const std::string& path) { store_.load(path, *env_); })
         .after_load([this] {
           rows_.forget_pending([](Row& r) {
             r.pending.clear();
@@ -278,9 +259,6 @@ class TopKReinforce final : public Agent,
           });
         });
   }
-
-  std::string_view name() const override { return name_; }
-  void set_training(bool t) override { training_ = t; }
 
   // ------------------------------------------------------------------------------------ serving
   void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
@@ -292,89 +270,43 @@ class TopKReinforce final : public Agent,
     for (int b : rows) commit_history(obs, b);
     const torch::Tensor logits = score_rows(obs, rows);  // [R, N] double
     const double* pl = logits.data_ptr<double>();
-    const bool boltzmann = training_ || cfg_.eval_serving == "boltzmann";
-    std::vector<double> p;
-    std::vector<int32_t> order;
+    const bool boltzmann = boltzmann_serving();
     for (size_t r = 0; r < rows.size(); ++r) {
       const int b = rows[r];
       int32_t* slate = slates + static_cast<size_t>(b) * K_;
-      if (!boltzmann) {
+      if (!boltzmann)
         sim::top_k_positions(pl + r * N_, N_, K_, slate, scratch_);
-      } else {
-        serving_distribution(pl + r * N_, order, p);
-        const int Kd = cfg_.serving_deterministic;
-        std::copy(order.begin(), order.begin() + Kd, slate);
-        std::vector<int32_t> pick(K_ - Kd);
-        sim::pl_sample(p.data(), M_ - Kd, K_ - Kd, rngs[b], pick.data());
-        for (int j = 0; j < K_ - Kd; ++j) slate[Kd + j] = order[Kd + pick[j]];
-      }
-      Row& row = rows_[b];
-      for (int i = 0; i < K_; ++i) {
-        const float* f = obs.item_features(b, slate[i]);
-        std::copy(f, f + D_, row.shown.begin() + static_cast<size_t>(i) * D_);
-      }
+      else
+        serving_->sample(pl + r * N_, rngs[b], slate);
+      copy_slate_features(obs, b, slate, K_, rows_[b].shown.data());
       if (training_) record_pending(obs, b, slate, pl + r * N_);
     }
   }
 
+  // The served propensities (sim::SequentialPropensities), from slate_serving.h.
   bool slot_probabilities(const sim::Observation& obs, int row, double* probs) const override {
     std::vector<double> logits = row_logits(obs, row);
-    std::fill(probs, probs + static_cast<size_t>(K_) * N_, 0.0);
-    if (!(training_ || cfg_.eval_serving == "boltzmann")) {
-      std::vector<int32_t> top(K_), scratch;
-      sim::top_k_positions(logits.data(), N_, K_, top.data(), scratch);
-      for (int k = 0; k < K_; ++k) probs[static_cast<size_t>(k) * N_ + top[k]] = 1.0;
-      return true;
-    }
-    std::vector<int32_t> order;
-    std::vector<double> p;
-    serving_distribution(logits.data(), order, p);
-    const int Kd = cfg_.serving_deterministic, Mr = M_ - Kd, Kr = K_ - Kd;
-    for (int k = 0; k < Kd; ++k) probs[static_cast<size_t>(k) * N_ + order[k]] = 1.0;
-    if (Kr == 0) return true;
-    std::vector<double> m(static_cast<size_t>(Kr) * Mr);
-    if (!sim::pl_slot_marginals(p.data(), Mr, Kr, m.data())) return false;
-    for (int k = 0; k < Kr; ++k)
-      for (int i = 0; i < Mr; ++i)
-        probs[static_cast<size_t>(Kd + k) * N_ + order[Kd + i]] = m[k * Mr + i];
+    if (boltzmann_serving()) return serving_->slot_probabilities(logits.data(), probs);
+    greedy_slot_probabilities(logits.data(), N_, K_, probs);
     return true;
   }
 
   double slate_probability(const sim::Observation& obs, int row,
                            const int32_t* slate) const override {
     std::vector<double> cond(K_);
-    return slot_conditionals(obs, row, slate, cond.data()) ? [&] {
-      double prod = 1;
-      for (double c : cond) prod *= c;
-      return prod;
-    }() : -1.0;
+    slot_conditionals(obs, row, slate, cond.data());
+    double prod = 1;
+    for (double c : cond) prod *= c;
+    return prod;
   }
 
   bool slot_conditionals(const sim::Observation& obs, int row, const int32_t* slate,
                          double* cond) const override {
     std::vector<double> logits = row_logits(obs, row);
-    std::vector<int32_t> order;
-    std::vector<double> p;
-    if (!(training_ || cfg_.eval_serving == "boltzmann")) {
-      std::vector<int32_t> top(K_), scratch;
-      sim::top_k_positions(logits.data(), N_, K_, top.data(), scratch);
-      for (int k = 0; k < K_; ++k) cond[k] = slate[k] == top[k] ? 1.0 : 0.0;
-      return true;
-    }
-    serving_distribution(logits.data(), order, p);
-    const int Kd = cfg_.serving_deterministic;
-    for (int k = 0; k < Kd; ++k) cond[k] = slate[k] == order[k] ? 1.0 : 0.0;
-    double removed = 0;
-    for (int k = Kd; k < K_; ++k) {
-      const auto it = std::find(order.begin() + Kd, order.begin() + M_, slate[k]);
-      if (it == order.begin() + M_) {
-        cond[k] = 0.0;
-        continue;
-      }
-      const double pk = p[it - order.begin() - Kd];
-      cond[k] = std::min(1.0, pk / std::max(1e-300, 1.0 - removed));
-      removed += pk;
-    }
+    if (boltzmann_serving())
+      serving_->slot_conditionals(logits.data(), slate, cond);
+    else
+      greedy_slot_conditionals(logits.data(), N_, K_, slate, cond);
     return true;
   }
 
@@ -391,25 +323,17 @@ class TopKReinforce final : public Agent,
       r.truncated = step.truncated[b] && !r.terminated;
       const float* resp = step.responses.row(b);
       r.responses.assign(resp, resp + static_cast<size_t>(K_) * env_->spec().response_dim());
-      if (!(r.terminated || r.truncated)) continue;
-      const int64_t first = store_.size;
-      for (auto& rec : row.pending) {
-        rec.episode = next_store_episode_;
-        logs::append(store_, rec);
-      }
-      ++next_store_episode_;
-      row.pending.clear();
-      derive_from(store_, store_derived_, first);
-      if (store_.size > cfg_.replay_capacity + cfg_.replay_capacity / 2) trim_store();
+      if (r.terminated || r.truncated) store_.append_episode(row.pending);
     }
   }
 
   UpdateStats update() override {
     UpdateStats st;
-    if (offline_ || store_derived_.clicked.empty()) return st;
+    if (offline_ || store_.index().clicked.empty()) return st;
     const int64_t due =
         env_steps_ < cfg_.warmup_steps ? 0 : (env_steps_ - cfg_.warmup_steps) / cfg_.update_period;
-    while (updates_ < due) gradient_update(store_, store_derived_, /*logged_beta=*/false, st);
+    while (updates_ < due)
+      gradient_update(store_.data(), store_.index(), /*logged_beta=*/false, st);
     return st;
   }
 
@@ -419,7 +343,7 @@ class TopKReinforce final : public Agent,
   void set_log(std::shared_ptr<const logs::LogData> log, const std::string& path) override {
     log_path_ = path;
     derived_.clear();
-    derive_from(*log, derived_, 0);
+    derived_.extend(*log, 0, cfg_.gamma, cfg_.return_horizon);
     if (derived_.clicked.empty())
       invalid_argument(path, ": the log has no event with a choice (", log->size,
                        " events): nothing for REINFORCE to learn from");
@@ -445,33 +369,14 @@ class TopKReinforce final : public Agent,
     return st;
   }
 
-  // ------------------------------------------------------------------------------- checkpoints
-  void save(const std::string& dir) const override { ckpt_.save(dir); }
-  void load(const std::string& dir) override { ckpt_.load(dir); }
-
-  // store.bin: the agent's own served episodes, as a log (logs/log.h).
-  void save_store(const std::string& path) const {
-    logs::LogWriter w(path, store_.header);
-    for (int64_t i = 0; i < store_.size; ++i) w.write(logs::record_at(store_, i));
-    w.close();
-  }
-  void load_store(const std::string& path) {
-    logs::LogData s = logs::read_log(path);
-    logs::check_compatible(s.header, *env_, path);
-    store_ = std::move(s);
-    store_derived_.clear();
-    derive_from(store_, store_derived_, 0);
-    next_store_episode_ = store_.size ? store_.episode.back() + 1 : 0;
-  }
-
   // Test hook (topk_reinforce_encoder_grad_from_beta).
   double encoder_grad_from_beta(double* head_grad) {
-    logs::LogData& d = store_;
+    const logs::LogData& d = store_.data();
     RLREC_CHECK(d.size > 0, "no stored events");
     std::vector<int64_t> ev(std::min<int64_t>(8, d.size));
     for (auto& e : ev) e = static_cast<int64_t>(rng_.uniform_int(static_cast<uint64_t>(d.size)));
     optimizer_->zero_grad();
-    auto loss = beta_loss(d, store_derived_, ev);
+    auto loss = beta_loss(d, store_.index(), ev);
     loss.backward();
     auto sum_abs = [](torch::nn::Module& m) {
       double s = 0;
@@ -492,6 +397,8 @@ class TopKReinforce final : public Agent,
     int step_committed = -1;
     std::vector<logs::LogRecord> pending;  // the episode so far (training)
   };
+
+  bool boltzmann_serving() const { return training_ || cfg_.eval_serving == "boltzmann"; }
 
   // The consumed-item history for row b at this observation, without changing state: the stored
   // history plus the item consumed at the previous step (obs.last_choice), unless already added.
@@ -533,10 +440,7 @@ class TopKReinforce final : public Agent,
       std::copy(h.items(), h.items() + static_cast<size_t>(h.size()) * D_, ph + r * Lb * D_);
       pn[r] = h.size();
       std::copy(obs.user_row(b), obs.user_row(b) + U_, pu + r * U_);
-      for (int p = 0; p < N_; ++p) {
-        const float* f = obs.item_features(b, p);
-        std::copy(f, f + D_, pc + (r * N_ + p) * D_);
-      }
+      copy_candidate_features(obs, b, pc + r * N_ * D_);
     }
     torch::InferenceMode im;  // read back as doubles: no autograd bookkeeping
     auto s = net_->encode(hist, len, user);
@@ -548,19 +452,6 @@ class TopKReinforce final : public Agent,
     return std::vector<double>(p, p + N_);
   }
 
-  // The Boltzmann serving distribution: `order` = candidate positions by decreasing logit (the top
-  // M first), p = softmax(logit / serving_temperature) over order[K'..M) (M − K' entries).
-  void serving_distribution(const double* logits, std::vector<int32_t>& order,
-                            std::vector<double>& p) const {
-    order.resize(M_);
-    std::vector<int32_t> scratch;
-    sim::top_k_positions(logits, N_, M_, order.data(), scratch);
-    const int Kd = cfg_.serving_deterministic;
-    p.resize(M_ - Kd);
-    for (int i = Kd; i < M_; ++i) p[i - Kd] = logits[order[i]] / cfg_.serving_temperature;
-    sim::softmax(p.data(), M_ - Kd, p.data());
-  }
-
   // Training mode: the step's record with its served propensities (inclusion = P(item shown)).
   void record_pending(const sim::Observation& obs, int b, const int32_t* slate,
                       const double* logits) {
@@ -570,83 +461,17 @@ class TopKReinforce final : public Agent,
     logs::LogRecord& r = row.pending.emplace_back();
     r.step = obs.episode_step[b];
     r.user.assign(obs.user_row(b), obs.user_row(b) + U_);
-    if (store_.header.has_candidate_ids)
+    if (store_.header().has_candidate_ids)
       r.candidate_ids.assign(obs.candidate_ids + static_cast<size_t>(b) * N_,
                              obs.candidate_ids + static_cast<size_t>(b + 1) * N_);
-    if (store_.header.has_candidate_features)
+    if (store_.header().has_candidate_features)
       r.candidate_features.assign(obs.item_features(b, 0),
                                   obs.item_features(b, 0) + static_cast<size_t>(N_) * D_);
     r.slate.assign(slate, slate + K_);
     r.marginal.assign(K_, -1.0);
     r.conditional.assign(K_, -1.0);
     r.inclusion.assign(K_, -1.0);
-    std::vector<int32_t> order;
-    std::vector<double> p;
-    serving_distribution(logits, order, p);
-    const int Kd = cfg_.serving_deterministic, Mr = M_ - Kd, Kr = K_ - Kd;
-    std::vector<double> m(static_cast<size_t>(Kr) * Mr);
-    const bool exact = Kr > 0 && sim::pl_slot_marginals(p.data(), Mr, Kr, m.data());
-    for (int k = 0; k < K_; ++k) {
-      if (k < Kd) {
-        r.inclusion[k] = 1.0;
-        continue;
-      }
-      const int i =
-          static_cast<int>(std::find(order.begin() + Kd, order.end(), slate[k]) - order.begin()) -
-          Kd;
-      double inc = 0;
-      if (exact)
-        for (int j = 0; j < Kr; ++j) inc += m[static_cast<size_t>(j) * Mr + i];
-      else
-        inc = 1.0 - std::pow(1.0 - p[i], Kr);
-      r.inclusion[k] = std::clamp(inc, 1e-12, 1.0);
-    }
-  }
-
-  void trim_store() {
-    // Keep the most recent whole episodes totalling at most replay_capacity events.
-    int64_t first = store_.size - cfg_.replay_capacity;
-    while (first < store_.size && store_.step[first] != 0) ++first;
-    logs::LogData kept;
-    kept.header = store_.header;
-    for (int64_t i = first; i < store_.size; ++i) logs::append(kept, logs::record_at(store_, i));
-    store_ = std::move(kept);
-    store_derived_.clear();
-    derive_from(store_, store_derived_, 0);
-  }
-
-  // Extends `dv` over events [from, size) of d (from is an episode start).
-  void derive_from(const logs::LogData& d, Derived& dv, int64_t from) const {
-    dv.ret.resize(d.size);
-    dv.click_rank.resize(d.size);
-    dv.ep_click0.resize(d.size);
-    int64_t clicks = from > 0 ? dv.click_rank[from - 1] + (d.choice[from - 1] >= 0) : 0;
-    int64_t ep_start = from;
-    for (int64_t i = from; i < d.size; ++i) {
-      if (d.step[i] == 0) ep_start = i;
-      dv.click_rank[i] = clicks;
-      dv.ep_click0[i] = dv.click_rank[ep_start];
-      if (d.choice[i] >= 0) {
-        dv.clicked.push_back(i);
-        ++clicks;
-      }
-      const bool last = d.terminated[i] || d.truncated[i] || i + 1 == d.size;
-      if (last) {  // returns of the finished episode [ep_start, i]
-        const int64_t H = cfg_.return_horizon;
-        if (H == 0) {
-          double g = 0;
-          for (int64_t j = i; j >= ep_start; --j)
-            dv.ret[j] = static_cast<float>(g = d.reward[j] + cfg_.gamma * g);
-        } else {
-          for (int64_t j = ep_start; j <= i; ++j) {
-            double g = 0, disc = 1;
-            for (int64_t t = j; t <= i && t < j + H; ++t, disc *= cfg_.gamma)
-              g += disc * d.reward[t];
-            dv.ret[j] = static_cast<float>(g);
-          }
-        }
-      }
-    }
+    serving_->inclusion(logits, slate, r.inclusion.data());
   }
 
   const float* cand_feature(const logs::LogData& d, int64_t i, int p) const {
@@ -656,7 +481,7 @@ class TopKReinforce final : public Agent,
   }
 
   // State inputs of events ev: hist [B, L, D], len [B], user [B, U].
-  void fill_state(const logs::LogData& d, const Derived& dv, const std::vector<int64_t>& ev,
+  void fill_state(const logs::LogData& d, const LogEventIndex& dv, const std::vector<int64_t>& ev,
                   torch::Tensor& hist, torch::Tensor& len, torch::Tensor& user) const {
     const int64_t B = static_cast<int64_t>(ev.size());
     int64_t Lb = 1;  // the GRU runs over the longest history in the batch only
@@ -727,8 +552,8 @@ class TopKReinforce final : public Agent,
   // −mean log β(shown item | s) over the slates of events ev. The state enters through
   // beta_logits' stop-gradient; `encode_without_grad` (training) also skips recording the encoder's
   // graph, which the stop-gradient makes useless (the test hook keeps it, to test the detach).
-  torch::Tensor beta_loss(const logs::LogData& d, const Derived& dv, const std::vector<int64_t>& ev,
-                          bool encode_without_grad = false) {
+  torch::Tensor beta_loss(const logs::LogData& d, const LogEventIndex& dv,
+                          const std::vector<int64_t>& ev, bool encode_without_grad = false) {
     torch::Tensor hist, len, user;
     fill_state(d, dv, ev, hist, len, user);
     std::vector<std::vector<int32_t>> targets(ev.size());
@@ -745,7 +570,7 @@ class TopKReinforce final : public Agent,
     return -target_log_probs(lb, targets).mean();
   }
 
-  void gradient_update(const logs::LogData& d, const Derived& dv, bool logged_beta,
+  void gradient_update(const logs::LogData& d, const LogEventIndex& dv, bool logged_beta,
                        UpdateStats& st) {
     const int B = cfg_.batch_size;
     const auto& clicked = dv.clicked;
@@ -800,44 +625,30 @@ class TopKReinforce final : public Agent,
     st.td_target_sum += wsum / B;  // mean correction weight (a scale check)
   }
 
-  // What meta.toml records and load() requires (checkpoint_meta.h).
-  CheckpointMeta meta() const {
-    return {"topk_reinforce",
-            name_,
-            env_->spec().name,
-            {},
-            {{"user_dim", U_}, {"item_dim", D_}, {"num_candidates", N_}, {"slate_size", K_}}};
+  CheckpointMeta meta() const override {
+    return {"topk_reinforce", name_, env_->spec().name, {}, slate_shapes(U_, env_->spec())};
   }
 
-  std::string name_;
   TopKReinforceConfig cfg_;
-  const sim::Environment* env_;
-  mutable Rng rng_;
-  int N_ = 0, K_ = 0, U_ = 0, D_ = 0, L_ = 0, H_ = 0, Kc_ = 0, M_ = 0;
+  int N_ = 0, K_ = 0, U_ = 0, D_ = 0, L_ = 0, H_ = 0, Kc_ = 0;
   Correction correction_ = Correction::kTopK;
   bool sampled_ = false;
   mutable Net net_{nullptr};
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
-  bool training_ = false;
-  int64_t env_steps_ = 0, updates_ = 0;
   RowSlots<Row> rows_;
   std::vector<int32_t> scratch_;
-  logs::LogData store_;  // online: own served episodes
-  Derived store_derived_;
-  uint64_t next_store_episode_ = 0;
+  EpisodeStore store_;  // online: own served episodes
+  std::unique_ptr<BoltzmannServing> serving_;
   std::shared_ptr<const logs::LogData> offline_;  // offline: the training log
-  Derived derived_;
+  LogEventIndex derived_;
   std::string log_path_;
-  Checkpoint ckpt_{[this] { return meta(); }};
 };
 
 }  // namespace
 
 std::unique_ptr<Agent> make_topk_reinforce(const AgentContext& ctx) {
-  TopKReinforceConfig cfg;
-  read_section(*ctx.config, ctx.section, cfg);
-  cfg.validate(ctx.section, ctx.env->spec());
-  return std::make_unique<TopKReinforce>("topk_reinforce", std::move(cfg), ctx);
+  return std::make_unique<TopKReinforce>("topk_reinforce",
+                                         read_agent_config<TopKReinforceConfig>(ctx), ctx);
 }
 
 std::string topk_reinforce_defaults() {
@@ -845,9 +656,7 @@ std::string topk_reinforce_defaults() {
 }
 
 double topk_reinforce_encoder_grad_from_beta(Agent& agent, double* beta_head_grad) {
-  auto* a = dynamic_cast<TopKReinforce*>(&agent);
-  if (!a) invalid_argument("agent '", agent.name(), "' is not a topk_reinforce agent");
-  return a->encoder_grad_from_beta(beta_head_grad);
+  return agent_as<TopKReinforce>(agent, "topk_reinforce").encoder_grad_from_beta(beta_head_grad);
 }
 
 }  // namespace rlrec::agents

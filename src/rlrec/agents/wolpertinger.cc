@@ -57,11 +57,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <numeric>
 
 #include "rlrec/agents/ddpg.h"
 #include "rlrec/agents/dqn_config.h"
+#include "rlrec/agents/item_search.h"
 #include "rlrec/agents/kit.h"
 #include "rlrec/agents/nn.h"
 #include "rlrec/agents/replay.h"
@@ -69,7 +69,6 @@
 #include "rlrec/core/check.h"
 #include "rlrec/core/error.h"
 #include "rlrec/index/hnsw_index.h"
-#include "rlrec/index/index.h"
 
 namespace rlrec::agents {
 namespace {
@@ -77,12 +76,7 @@ namespace {
 struct WolpertingerConfig {
   int64_t k = 0;
   double k_fraction = 0.1;
-  std::string index = "auto";
-  int hnsw_m = 16;
-  int hnsw_ef_construction = 200;
-  int hnsw_ef_search = 128;
-  int index_threads = 1;
-  std::string index_path;
+  CatalogueIndexOptions index;  // keys index, hnsw_*, index_threads, index_path
   int64_t embedding_dim = 0;
   std::string noise = "gaussian";
   double noise_sigma = 0.1;
@@ -112,16 +106,7 @@ struct WolpertingerConfig {
         "k_fraction", k_fraction,
         "neighbours as a fraction in (0, 1] of the items chosen from (catalogue or candidates), "
         "rounded up; used when k = 0");
-    v.field("index", index, "catalogue search: exact | hnsw | auto (exact below 5000 items)");
-    v.field("hnsw_m", hnsw_m, "HNSW links per node (M)");
-    v.field("hnsw_ef_construction", hnsw_ef_construction, "HNSW candidate list while building");
-    v.field("hnsw_ef_search", hnsw_ef_search,
-            "HNSW candidate list while searching (effective max(ef, k))");
-    v.field("index_threads", index_threads,
-            "threads building the index (0 = all cores; 1 = reproducible graph)");
-    v.field("index_path", index_path,
-            "catalogue index file: loaded if it exists (must match the catalogue), else built and "
-            "saved there");
+    index.visit(v);
     v.field("embedding_dim", embedding_dim,
             "expected item embedding dimension (0 = take env.item_dim; else must equal it)");
     v.field("noise", noise, "exploration noise on the proto-action: gaussian | ou | none");
@@ -149,11 +134,7 @@ struct WolpertingerConfig {
     if (k < 0) invalid_argument(s, ".k must be >= 1 (or 0 to use ", s, ".k_fraction), got ", k);
     if (!(k_fraction > 0 && k_fraction <= 1))
       invalid_argument(s, ".k_fraction must be in (0, 1], got ", format_double(k_fraction));
-    check_one_of(s + ".index", index, {"exact", "hnsw", "auto"});
-    check_range(s + ".hnsw_m", hnsw_m, 2, 1024);
-    check_range(s + ".hnsw_ef_construction", hnsw_ef_construction, 1, 1 << 20);
-    check_range(s + ".hnsw_ef_search", hnsw_ef_search, 1, 1 << 24);
-    check_range(s + ".index_threads", index_threads, 0, 1024);
+    index.validate(s);
     check_range(s + ".embedding_dim", embedding_dim, 0, 1 << 20);
     check_one_of(s + ".noise", noise, {"gaussian", "ou", "none"});
     check_range(s + ".noise_sigma", noise_sigma, 0.0, 1e6);
@@ -182,21 +163,12 @@ int64_t resolve_k(const WolpertingerConfig& c, const std::string& s, int64_t M, 
   return std::clamp<int64_t>(k, K, M);
 }
 
-// Top-K of q[0..n) (best first; ties: lower index, i.e. nearer neighbour, first).
-void top_k_of(const float* q, int64_t n, int K, std::vector<int64_t>& order) {
-  order.resize(n);
-  std::iota(order.begin(), order.end(), int64_t{0});
-  std::partial_sort(order.begin(), order.begin() + K, order.end(),
-                    [&](int64_t a, int64_t b) { return q[a] > q[b] || (q[a] == q[b] && a < b); });
-}
-
-class Wolpertinger final : public Agent {
+class Wolpertinger final : public AgentBase {
  public:
   Wolpertinger(WolpertingerConfig cfg, const AgentContext& ctx)
-      : cfg_(std::move(cfg)),
-        env_(ctx.env),
+      : AgentBase("wolpertinger", ctx, "wolpertinger"),
+        cfg_(std::move(cfg)),
         pool_(ctx.pool),
-        rng_(ctx.seed, hash_name("wolpertinger")),
         users_(ctx.env->spec(), cfg_.history_features) {
     nn::configure_torch();
     const auto& spec = env_->spec();
@@ -219,10 +191,16 @@ class Wolpertinger final : public Agent {
     k_ = resolve_k(cfg_, s, M, K_,
                    catalogue_mode_ ? "env.corpus_size" : "env.num_candidates per step");
     tk_ = cfg_.target_k > 0 ? std::min(cfg_.target_k, k_) : k_;
-    if (catalogue_mode_)
-      build_catalogue_index(s);
-    else
-      set_box(spec.item_low, spec.item_high);
+    if (catalogue_mode_) {
+      const sim::Catalogue* cat = env_->catalogue();
+      RLREC_CHECK(cat != nullptr, "fixed-corpus environment without a catalogue");
+      box_ = bounding_box({cat->features.data(), cat->features.rows(), cat->features.cols()});
+      search_ = std::make_unique<CatalogueSearch>(*cat, cfg_.index, s, spec.name);
+    } else {
+      box_ = uniform_box(D_, spec.item_low, spec.item_high);
+    }
+    lo_t_ = torch::from_blob(box_.lo.data(), {1, D_}, torch::kFloat).clone();
+    half_t_ = (torch::from_blob(box_.hi.data(), {1, D_}, torch::kFloat).clone() - lo_t_) * 0.5;
     I_ = U_ + D_;
     actor_ = nn::mlp(U_, cfg_.dqn.hidden, D_, rng_);
     critic_ = nn::mlp(I_, cfg_.dqn.hidden, 1, rng_);
@@ -261,8 +239,6 @@ class Wolpertinger final : public Agent {
         .after_load([this] { rows_.forget_pending(); });
   }
 
-  std::string_view name() const override { return "wolpertinger"; }
-  void set_training(bool t) override { training_ = t; }
   int64_t k() const { return k_; }
 
   void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
@@ -304,18 +280,12 @@ class Wolpertinger final : public Agent {
       const Row& row = rows_.take(b);
       ++env_steps_;
       const int64_t idx = replay_->add();
-      std::copy(row.user.begin(), row.user.end(), replay_->row(c_user_, idx));
-      std::copy(row.item.begin(), row.item.end(), replay_->row(c_item_, idx));
-      replay_->row(c_reward_, idx)[0] = static_cast<float>(step.rewards[b]);
-      replay_->row(c_terminal_, idx)[0] = step.terminated[b] ? 1.f : 0.f;
+      replay_->put(c_user_, idx, row.user.data());
+      replay_->put(c_item_, idx, row.item.data());
+      replay_->put(c_reward_, idx, static_cast<float>(step.rewards[b]));
+      replay_->put(c_terminal_, idx, step.terminated[b] ? 1.f : 0.f);
       users_.next(next, b, step.choices[b], step.responses.row(b), replay_->row(c_next_user_, idx));
-      if (!catalogue_mode_) {
-        float* ni = replay_->row(c_next_items_, idx);
-        for (int p = 0; p < N_; ++p) {
-          const float* f = next.item_features(b, p);
-          std::copy(f, f + D_, ni + static_cast<size_t>(p) * D_);
-        }
-      }
+      if (!catalogue_mode_) copy_candidate_features(next, b, replay_->row(c_next_items_, idx));
     }
   }
 
@@ -324,9 +294,6 @@ class Wolpertinger final : public Agent {
     return run_due_updates(cfg_.dqn.updates_due(env_steps_), updates_,
                            [&] { return gradient_update(); });
   }
-
-  void save(const std::string& dir) const override { ckpt_.save(dir); }
-  void load(const std::string& dir) override { ckpt_.load(dir); }
 
   // Test hooks (wolpertinger.h).
   WolpertingerProbe probe(const sim::Observation& obs, int b) {
@@ -344,7 +311,7 @@ class Wolpertinger final : public Agent {
     return p;
   }
   bool set_ef_search(int ef) {
-    auto* h = dynamic_cast<index::HnswIndex*>(index_.get());
+    auto* h = search_ ? dynamic_cast<index::HnswIndex*>(&search_->index()) : nullptr;
     if (!h) return false;
     h->set_ef_search(ef);
     return true;
@@ -371,68 +338,12 @@ class Wolpertinger final : public Agent {
                        obs.item_dim, ", num_candidates ", obs.num_candidates, ", slate_size ",
                        obs.slate_size, ") differ from the environment the agent was built for (",
                        users_.obs_dim(), ", ", D_, ", ", N_, ", ", K_, ")");
-    if (catalogue_mode_ &&
-        (obs.catalogue == nullptr || obs.catalogue->fingerprint != env_fingerprint_))
+    if (catalogue_mode_ && (obs.catalogue == nullptr ||
+                            obs.catalogue->fingerprint != search_->catalogue_fingerprint()))
       invalid_argument("wolpertinger: the observation's catalogue (fingerprint ",
                        obs.catalogue ? obs.catalogue->fingerprint : 0,
-                       ") is not the one the agent's index was built for (", env_fingerprint_, ")");
-  }
-
-  // Bounding box of the item embeddings; the actor's output is squashed into it.
-  void set_box(float lo, float hi) {
-    if (!(std::isfinite(lo) && std::isfinite(hi) && hi > lo && hi - lo < 1e6f)) lo = -1.f, hi = 1.f;
-    box_lo_.assign(D_, lo);
-    box_hi_.assign(D_, hi);
-    make_box_tensors();
-  }
-  void make_box_tensors() {
-    lo_t_ = torch::from_blob(box_lo_.data(), {1, D_}, torch::kFloat).clone();
-    auto hi = torch::from_blob(box_hi_.data(), {1, D_}, torch::kFloat).clone();
-    half_t_ = (hi - lo_t_) * 0.5;
-  }
-
-  void build_catalogue_index(const std::string& s) {
-    const sim::Catalogue* cat = env_->catalogue();
-    RLREC_CHECK(cat != nullptr, "fixed-corpus environment without a catalogue");
-    env_fingerprint_ = cat->fingerprint;
-    const int64_t M = cat->size();
-    MatrixView<const float> feats{cat->features.data(), static_cast<size_t>(M),
-                                  static_cast<size_t>(D_)};
-    box_lo_.assign(D_, INFINITY);
-    box_hi_.assign(D_, -INFINITY);
-    for (int64_t i = 0; i < M; ++i)
-      for (int d = 0; d < D_; ++d) {
-        box_lo_[d] = std::min(box_lo_[d], feats.row(i)[d]);
-        box_hi_[d] = std::max(box_hi_[d], feats.row(i)[d]);
-      }
-    for (int d = 0; d < D_; ++d)
-      if (!(box_hi_[d] > box_lo_[d])) box_hi_[d] = box_lo_[d] + 1e-3f;
-    make_box_tensors();
-    std::vector<int64_t> ids(M);
-    std::iota(ids.begin(), ids.end(), int64_t{0});
-    const uint64_t fp = index::catalogue_fingerprint(feats, ids);
-    index::IndexConfig icfg;
-    icfg.metric = "l2";
-    icfg.M = cfg_.hnsw_m;
-    icfg.ef_construction = cfg_.hnsw_ef_construction;
-    icfg.ef_search = cfg_.hnsw_ef_search;
-    icfg.threads = cfg_.index_threads;
-    if (!cfg_.index_path.empty() && std::filesystem::exists(cfg_.index_path)) {
-      const auto h = index::read_index_header(cfg_.index_path);
-      if (h.dim != static_cast<size_t>(D_))
-        invalid_argument(s, ".index_path '", cfg_.index_path, "' holds ", h.dim,
-                         "-dimensional vectors, but env '", env_->spec().name, "' items have ", D_,
-                         " features");
-      if (h.metric != index::Metric::kL2)
-        invalid_argument(s, ".index_path '", cfg_.index_path, "' uses metric '",
-                         index::metric_name(h.metric), "'; wolpertinger needs 'l2'");
-      index_ = index::load_index(cfg_.index_path, fp);
-      index_->set_threads(1);
-      return;
-    }
-    index_ = index::build_index(cfg_.index, feats, ids, icfg);
-    if (!cfg_.index_path.empty()) index_->save(cfg_.index_path);
-    index_->set_threads(1);
+                       ") is not the one the agent's index was built for (",
+                       search_->catalogue_fingerprint(), ")");
   }
 
   // protos (R x D) = lo + (hi - lo) (tanh(actor(users)) + 1) / 2.
@@ -458,7 +369,7 @@ class Wolpertinger final : public Agent {
         const auto e = static_cast<float>(cfg_.noise_sigma * rngs[b].normal());
         float n = e;
         if (ou) n = x[d] = x[d] - static_cast<float>(cfg_.ou_theta) * x[d] + e;
-        p[d] = std::clamp(p[d] + n, box_lo_[d], box_hi_[d]);
+        p[d] = std::clamp(p[d] + n, box_.lo[d], box_.hi[d]);
       }
     }
   }
@@ -469,48 +380,15 @@ class Wolpertinger final : public Agent {
                   std::vector<int64_t>& ids) {
     ids.resize(static_cast<size_t>(R) * k_);
     if (catalogue_mode_) {
-      knn_catalogue(protos, R, ids.data(), k_);
+      search_->search(protos, R, k_, ids.data(), pool_);
       return;
     }
     for (int64_t r = 0; r < R; ++r) {
       const int b = rows[r];
-      scan(
-          protos + r * D_, [&](int p) { return obs.item_features(b, p); }, ids.data() + r * k_, k_);
+      nearest_by_scan(
+          protos + r * D_, N_, D_, [&](int p) { return obs.item_features(b, p); },
+          ids.data() + r * k_, k_, dist_tmp_, order_tmp_);
     }
-  }
-
-  void knn_catalogue(const float* protos, int64_t R, int64_t* ids, int64_t kk) {
-    scores_tmp_.resize(static_cast<size_t>(R) * kk);
-    auto run = [&](size_t begin, size_t end) {
-      if (begin == end) return;
-      const size_t n = end - begin;
-      index_->search({protos + begin * D_, n, static_cast<size_t>(D_)}, kk,
-                     {ids + begin * kk, n, static_cast<size_t>(kk)},
-                     {scores_tmp_.data() + begin * kk, n, static_cast<size_t>(kk)});
-    };
-    if (pool_ && pool_->size() > 1 && R > 1)
-      pool_->parallel_for(static_cast<size_t>(R), run);
-    else
-      run(0, static_cast<size_t>(R));
-  }
-
-  // Exact L2 scan of N_ items given by feature(p); the kk nearest positions (ties: lower position).
-  template <class Feature>
-  void scan(const float* proto, Feature feature, int64_t* out, int64_t kk) {
-    dist_tmp_.resize(N_);
-    for (int p = 0; p < N_; ++p) {
-      const float* f = feature(p);
-      double d2 = 0;
-      for (int d = 0; d < D_; ++d) d2 += (static_cast<double>(f[d]) - proto[d]) * (f[d] - proto[d]);
-      dist_tmp_[p] = d2;
-    }
-    order_tmp_.resize(N_);
-    std::iota(order_tmp_.begin(), order_tmp_.end(), 0);
-    std::partial_sort(
-        order_tmp_.begin(), order_tmp_.begin() + kk, order_tmp_.end(), [&](int a, int b) {
-          return dist_tmp_[a] < dist_tmp_[b] || (dist_tmp_[a] == dist_tmp_[b] && a < b);
-        });
-    for (int64_t j = 0; j < kk; ++j) out[j] = order_tmp_[j];
   }
 
   // Critic Q(s_r, e) for each row's k neighbours: q is R x k. The first layer is split,
@@ -623,10 +501,7 @@ class Wolpertinger final : public Agent {
     if (catalogue_mode_) {
       auto p = proto.detach().contiguous();
       std::vector<int64_t> id(Bt);
-      std::vector<float> score(Bt);
-      index_->search({p.data_ptr<float>(), static_cast<size_t>(Bt), static_cast<size_t>(D_)}, 1,
-                     {id.data(), static_cast<size_t>(Bt), 1},
-                     {score.data(), static_cast<size_t>(Bt), 1});
+      search_->search(p.data_ptr<float>(), Bt, 1, id.data());
       const sim::Catalogue* cat = env_->catalogue();
       for (int r = 0; r < Bt; ++r)
         std::copy(cat->features.row(id[r]), cat->features.row(id[r]) + D_, near.begin() + r * D_);
@@ -658,7 +533,7 @@ class Wolpertinger final : public Agent {
     std::vector<int64_t> ids(static_cast<size_t>(Bt) * tk_);
     std::vector<float> q;
     if (catalogue_mode_) {
-      knn_catalogue(protos.data(), Bt, ids.data(), tk_);
+      search_->search(protos.data(), Bt, tk_, ids.data(), pool_);
       const sim::Catalogue* cat = env_->catalogue();
       critic_rows(
           critic_target_, nu.data(), ids.data(), Bt,
@@ -666,9 +541,10 @@ class Wolpertinger final : public Agent {
     } else {
       for (int r = 0; r < Bt; ++r) {
         const float* items = replay_->row(c_next_items_, idx_[r]);
-        scan(
-            protos.data() + r * D_, [&](int p) { return items + static_cast<size_t>(p) * D_; },
-            ids.data() + static_cast<size_t>(r) * tk_, tk_);
+        nearest_by_scan(
+            protos.data() + r * D_, N_, D_,
+            [&](int p) { return items + static_cast<size_t>(p) * D_; },
+            ids.data() + static_cast<size_t>(r) * tk_, tk_, dist_tmp_, order_tmp_);
       }
       critic_rows(
           critic_target_, nu.data(), ids.data(), Bt,
@@ -680,31 +556,20 @@ class Wolpertinger final : public Agent {
                                  q.begin() + static_cast<size_t>(r + 1) * tk_);
   }
 
-  // What meta.toml records and load() requires (checkpoint_meta.h).
-  CheckpointMeta meta() const {
-    return {"wolpertinger",
-            "",
-            env_->spec().name,
-            {},
-            {{"user_dim", U_},
-             {"item_dim", D_},
-             {"num_candidates", N_},
-             {"slate_size", K_},
-             {"corpus_size", env_->spec().corpus_size},
-             {"k", k_}}};
+  CheckpointMeta meta() const override {
+    auto shapes = slate_shapes(U_, env_->spec());
+    shapes.insert(shapes.end(), {{"corpus_size", env_->spec().corpus_size}, {"k", k_}});
+    return {"wolpertinger", "", env_->spec().name, {}, shapes};
   }
 
   WolpertingerConfig cfg_;
-  const sim::Environment* env_;
   ThreadPool* pool_;
-  Rng rng_;
   UserState users_;
-  bool catalogue_mode_ = false, training_ = false;
+  bool catalogue_mode_ = false;
   int U_ = 0, D_ = 0, N_ = 0, K_ = 0, I_ = 0;
-  int64_t k_ = 1, tk_ = 1;  // k; neighbours in the TD target's kNN (target_k)
-  uint64_t env_fingerprint_ = 0;
-  std::unique_ptr<index::Index> index_;
-  std::vector<float> box_lo_, box_hi_;
+  int64_t k_ = 1, tk_ = 1;                   // k; neighbours in the TD target's kNN (target_k)
+  std::unique_ptr<CatalogueSearch> search_;  // fixed corpus: the catalogue's index
+  ItemBox box_;
   torch::Tensor lo_t_, half_t_;
   torch::nn::Sequential actor_{nullptr}, critic_{nullptr}, actor_target_{nullptr},
       critic_target_{nullptr};
@@ -713,28 +578,21 @@ class Wolpertinger final : public Agent {
   LinearSchedule eps_;
   int c_user_ = 0, c_item_ = 0, c_reward_ = 0, c_terminal_ = 0, c_next_user_ = 0,
       c_next_items_ = -1;
-  int64_t env_steps_ = 0, updates_ = 0;
   RowSlots<Row> rows_;
-  std::vector<float> users_tmp_, protos_tmp_, q_tmp_, scores_tmp_;
+  std::vector<float> users_tmp_, protos_tmp_, q_tmp_;
   std::vector<double> dist_tmp_;
   std::vector<int> greedy_, order_tmp_;
   std::vector<int64_t> ids_tmp_, order_, idx_;
-  Checkpoint ckpt_{[this] { return meta(); }};
 };
 
 Wolpertinger* as_wolpertinger(Agent& agent) {
-  auto* w = dynamic_cast<Wolpertinger*>(&agent);
-  if (!w) invalid_argument("agent '", agent.name(), "' is not a wolpertinger agent");
-  return w;
+  return &agent_as<Wolpertinger>(agent, "wolpertinger");
 }
 
 }  // namespace
 
 std::unique_ptr<Agent> make_wolpertinger(const AgentContext& ctx) {
-  WolpertingerConfig cfg;
-  read_section(*ctx.config, ctx.section, cfg);
-  cfg.validate(ctx.section);
-  return std::make_unique<Wolpertinger>(std::move(cfg), ctx);
+  return std::make_unique<Wolpertinger>(read_agent_config<WolpertingerConfig>(ctx), ctx);
 }
 
 std::string wolpertinger_defaults() {
