@@ -272,7 +272,7 @@ TEST(SeqEnvironment, FitsTheTermsAndIsDeterministic) {
   }
   const std::string toml = "[env]\nname = \"movielens_seq\"\ndata = \"" + path.string() +
                            "\"\nfactors = 4\nmf_epochs = 5\nmin_train_positives = 1\n"
-                           "history_window = 3\nmax_steps = 20\n";
+                           "history_window = 3\nmax_steps = 20\nnum_candidates = 10\n";
   auto rewards = [&](uint64_t seed) {
     sim::VectorEnv venv(make_environment(Config::parse_string(toml), seed), 4, seed);
     venv.reset_all(0);
@@ -308,7 +308,9 @@ TEST(SeqEnvironment, FitsTheTermsAndIsDeterministic) {
   EXPECT_EQ(sim.size(), static_cast<size_t>(held) * 30);
   for (size_t r = 0; r < sim.size(); ++r) {
     EXPECT_EQ(sim.item[r], logged.item[r]);
-    if (sim.timestamp[r] < 3) EXPECT_EQ(sim.rating[r], logged.rating[r]);
+    if (sim.timestamp[r] < 3) {
+      EXPECT_EQ(sim.rating[r], logged.rating[r]);
+    }
     EXPECT_GE(sim.rating[r], 1.f);
     EXPECT_LE(sim.rating[r], 5.f);
   }
