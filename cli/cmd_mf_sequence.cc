@@ -11,6 +11,7 @@
 #include "cli/common.h"
 #include "rlrec/data/loaders.h"
 #include "rlrec/experiment/history_model.h"
+#include "rlrec/experiment/seq_validation.h"
 #include "rlrec/experiment/sequence_effect.h"
 
 namespace rlrec::cli {
@@ -23,6 +24,8 @@ struct SequenceFlags {
   SequenceEffectOptions opt;
   bool history = false;
   HistoryModelOptions history_opt;
+  bool simulate = false;
+  std::vector<std::string> sets;  // env.KEY=VALUE for the movielens_seq validation
   bool json = false;
 };
 
@@ -44,6 +47,26 @@ void print_history(const HistoryModelResult& h) {
       static_cast<long long>(h.n), fmt(h.mf_rmse, 3).c_str(), fmt(h.residual_sd, 3).c_str(),
       static_cast<long long>(h.events), static_cast<long long>(h.users), fmt(h.r2_fit, 4).c_str(),
       static_cast<long long>(h.heldout_users), fmt(h.r2_heldout, 4).c_str(), t.to_string().c_str());
+}
+
+void print_validation(const SeqValidationResult& v) {
+  const auto& h = v.terms;
+  Table t({"n", "logged slope [95% CI]", "movielens_seq slope", "static MF slope",
+           "logged after low / high", "movielens_seq after low / high"});
+  for (size_t j = 0; j < v.logged.rows.size(); ++j) {
+    const auto &a = v.logged.rows[j], &b = v.simulated.rows[j], &c = v.static_mf.rows[j];
+    t.add_row({std::to_string(a.n), ci(a.slope), ci(b.slope), ci(c.slope),
+               fmt(a.below.value, 3) + " / " + fmt(a.above.value, 3),
+               fmt(b.below.value, 3) + " / " + fmt(b.above.value, 3)});
+  }
+  std::printf(
+      "\nmovielens_seq validation (datasim.h): history terms (w = %d) %s on %lld events of %lld "
+      "users: intercept %s, mood %s, recent quality %s, similarity %s, noise sd %s (R² %s); "
+      "%lld held-out users re-rate their logged item sequences (first w ratings logged)\n\n%s",
+      h.window, h.fitted ? "fitted" : "from env.history_* keys", static_cast<long long>(h.events),
+      static_cast<long long>(h.fit_users), fmt(h.c0, 3).c_str(), fmt(h.c1, 3).c_str(),
+      fmt(h.c2, 3).c_str(), fmt(h.c3, 3).c_str(), fmt(h.noise_sd, 3).c_str(), fmt(h.r2, 4).c_str(),
+      static_cast<long long>(v.heldout_users), t.to_string().c_str());
 }
 
 }  // namespace
@@ -73,6 +96,13 @@ void add_mf_sequence_command(CLI::App& mf) {
                 "recent residuals, recent quality and similarity");
   seq->add_option("--history-n", sf->history_opt.n, "window length of the history model")
       ->capture_default_str();
+  seq->add_flag("--simulate", sf->simulate,
+                "also validate the movielens_seq simulator (experiment/seq_validation.h): its "
+                "held-out users re-rate their logged sequences; the same statistic on the "
+                "simulated ratings (window w = --history-n)");
+  seq->add_option("--set", sf->sets,
+                  "env.KEY=VALUE for the movielens_seq environment of --simulate (rlrec config "
+                  "--defaults movielens_seq)");
   seq->add_flag("--json", sf->json, "print one JSON object instead of a table");
   seq->callback([sf] {
     data::LoadOptions lo;
@@ -85,9 +115,19 @@ void add_mf_sequence_command(CLI::App& mf) {
       sf->history_opt.seed = sf->opt.seed;
       h = fit_history_model(log, sf->history_opt);
     }
+    SeqValidationResult v;
+    if (sf->simulate) {
+      Config cfg = Config::parse_string(datasim::movielens_seq_defaults(), "movielens_seq");
+      cfg.set_string("env", "data", sf->data);
+      cfg.set_string("env", "format", sf->format);
+      cfg.set("env.history_window=" + std::to_string(sf->history_opt.n));
+      for (const auto& s : sf->sets) cfg.set(s);
+      v = validate_sequence_simulator(cfg, sf->opt.seed, sf->opt);
+    }
     if (sf->json) {
       auto j = to_json(r);
       if (sf->history) j["history_model"] = to_json(h);
+      if (sf->simulate) j["movielens_seq_validation"] = to_json(v);
       return print_json(j);
     }
     Table t({"n", "events", "slope [95% CI]", "shuffled slope", "after low", "after near",
@@ -101,6 +141,7 @@ void add_mf_sequence_command(CLI::App& mf) {
         sf->data.c_str(), static_cast<long long>(r.ratings), static_cast<long long>(r.users),
         fmt(r.band, 2).c_str(), r.bootstrap, t.to_string().c_str());
     if (sf->history) print_history(h);
+    if (sf->simulate) print_validation(v);
   });
 }
 

@@ -24,6 +24,10 @@ constexpr sim::EnvEntry kEnvironments[] = {
     {"movielens_replay",
      "rating log replay: candidates are the user's own train-period items, reward = logged rating",
      datasim::make_movielens_replay, datasim::movielens_replay_defaults, "rating_log"},
+    {"movielens_seq",
+     "rating log + MF simulator + the sequential effect fitted from the log (mood, recent "
+     "quality, similarity to the last w items)",
+     datasim::make_movielens_seq, datasim::movielens_seq_defaults, "rating_log"},
 };
 
 constexpr sim::PolicyEntry kPolicies[] = {

@@ -88,7 +88,7 @@ TEST(Catalogue, OneTableHoldsBothEnvironmentFamiliesAndTheirBaselines) {
   for (const auto& p : policies()) pols.emplace_back(p.name);
   EXPECT_EQ(envs, (std::vector<std::string>{"interest_evolution", "interest_exploration",
                                             "long_term_satisfaction", "movielens_mf",
-                                            "movielens_replay"}));
+                                            "movielens_replay", "movielens_seq"}));
   EXPECT_EQ(pols, (std::vector<std::string>{"random", "myopic", "quality_oracle", "softmax_myopic",
                                             "biased_softmax", "popularity", "pmf"}));
   EXPECT_EQ(find_policy("pmf").needs, "rating_log");

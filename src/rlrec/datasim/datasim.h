@@ -35,6 +35,23 @@
 //                     num_candidates items drawn from the user's train-period items not yet shown
 //                     (except the initial history); reward = mean normalized logged rating of the
 //                     slate; the episode ends when fewer than num_candidates unshown items remain.
+//   movielens_seq     movielens_mf's user plus the sequential effect fitted from the log (issue 17;
+//                     the DRR paper's premise, measured by experiment/sequence_effect.h): the
+//                     rating of item i_t after the user's last w rated (shown) items is
+//                       r_t = clamp(p̂_t + c0 + c1 x1 + c2 x2 + c3 x3 + σ ε_t, min, max), ε ~ N(0,1)
+//                     with p̂ the simulator MF, x1 = mean of the last w residuals r − p̂ ("mood",
+//                     the simulated user's own), x2 = mean p̂ of the last w items − the user's mean
+//                     p̂ over her logged rows ("recent quality"), x3 = cos(q_{i_t}, mean q of the
+//                     last w items) ("similarity"): experiment/history_model.h's terms. The
+//                     coefficients c0..c3 and σ (the residual sd of the fit) are fitted at
+//                     construction by least squares on the rows the simulator MF was fitted on
+//                     (all or train, env.simulator) of the users not held out (env.history_holdout
+//                     of the users, drawn with the seed, are held out for validation), or read
+//                     from the env.history_* keys (env.history_terms = "keys"). The window starts
+//                     as the user's last w train rows (logged ratings); everything else
+//                     (candidates, reward = normalized rating, positive feedback, observation) is
+//                     movielens_mf's. Dynamics fitted to data: nothing is chosen to favour any
+//                     policy.
 // Responses per slot: rating (logged or simulated), positive (0/1). choice = first positive slot or
 // -1. The choice model exposed for model-based agents is a multinomial logit on p̃_u·e_i.
 //
@@ -116,6 +133,56 @@ struct RatingData {
 // Loads (or returns the cached) RatingData for `cfg` and `seed`. Throws rlrec::Error for bad input.
 std::shared_ptr<const RatingData> rating_data(const RatingEnvConfig& cfg, uint64_t seed);
 
+// movielens_seq's [env] keys: the shared keys plus the history terms.
+struct SeqEnvConfig {
+  RatingEnvConfig rating;
+  int history_window = 5;             // w: rated items the history terms look back on
+  std::string history_terms = "fit";  // "fit" (at construction) or "keys" (the values below)
+  double history_holdout = 0.2;       // fraction of users left out of the fit (validation users)
+  // Used with history_terms = "keys" (defaults: the MovieLens 100K fit, docs/drr.md).
+  double history_intercept = -0.015, history_mood = 0.219, history_quality = 0.101,
+         history_similarity = 0.110, history_noise_sd = 0.808;
+
+  void visit(FieldVisitor& v);
+  void validate() const;
+};
+
+// The fitted (or given) history terms of movielens_seq and what the fit saw.
+struct HistoryTerms {
+  int window = 5;
+  double c0 = 0, c1 = 0, c2 = 0, c3 = 0, noise_sd = 0;
+  bool fitted = false;
+  int64_t events = 0, fit_users = 0;    // events and users of the fit (0 with "keys")
+  double r2 = 0;                        // R² of the fit on its events
+  std::vector<uint8_t> heldout;         // per dense user: left out of the fit
+  std::vector<double> mean_prediction;  // per dense user: mean simulator p̂ over her fit rows
+};
+
+// Fits (or reads) the terms for `cfg` on `d` (d.config must be cfg.rating). Throws rlrec::Error
+// when fewer than 5 events are left to fit.
+HistoryTerms history_terms(const RatingData& d, const SeqEnvConfig& cfg, uint64_t seed);
+
+// The history-term features (x1, x2, x3) of `item` after the window (items, residuals; oldest
+// first; any length, empty = zeros) of `user`, and the simulated rating given a standard normal
+// draw `eps` (clamped to the log's rating range).
+struct HistoryFeatures {
+  double x1 = 0, x2 = 0, x3 = 0;
+};
+HistoryFeatures history_features(const RatingData& d, const HistoryTerms& h, int32_t user,
+                                 std::span<const int32_t> items, std::span<const double> residuals,
+                                 int32_t item);
+double sequential_rating(const RatingData& d, const HistoryTerms& h, int32_t user,
+                         std::span<const int32_t> items, std::span<const double> residuals,
+                         int32_t item, double eps);
+
+// Validation on held-out users (issue 17): every user with h.heldout set re-rates her logged item
+// sequence (the simulator's rows in time order) with the movielens_seq user; the first w ratings
+// are the logged ones (the starting window), the rest simulated, noise from Rng(seed, user).
+// Returns the simulated log; `logged` (if given) receives the same users' logged ratings (same
+// rows, same timestamps, same id maps).
+data::InteractionLog simulate_heldout_sequences(const RatingData& d, const HistoryTerms& h,
+                                                uint64_t seed, data::InteractionLog* logged);
+
 // The data behind a datasim environment, or nullptr for any other environment.
 const RatingData* rating_data_of(const sim::Environment& env);
 
@@ -128,6 +195,11 @@ std::unique_ptr<sim::Environment> make_movielens_mf(const Config& cfg, uint64_t 
 std::unique_ptr<sim::Environment> make_movielens_replay(const Config& cfg, uint64_t seed);
 std::string movielens_mf_defaults();
 std::string movielens_replay_defaults();
+std::unique_ptr<sim::Environment> make_movielens_seq(const Config& cfg, uint64_t seed);
+std::string movielens_seq_defaults();
+SeqEnvConfig read_seq_config(const Config& cfg);  // the [env] section, validated
+// The history terms of a movielens_seq environment, or nullptr for any other environment.
+const HistoryTerms* history_terms_of(const sim::Environment& env);
 std::unique_ptr<sim::Policy> make_popularity(const sim::PolicyContext& ctx);
 std::unique_ptr<sim::Policy> make_pmf(const sim::PolicyContext& ctx);
 

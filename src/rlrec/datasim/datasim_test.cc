@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/rng.h"
 #include "rlrec/eval/ranking_metrics.h"
 #include "rlrec/sim/vector_env.h"
 
@@ -181,6 +183,158 @@ TEST(MfEnvironment, RewardIsNormalizedSimulatedRatingAndShownItemsAreExcluded) {
   // 8 items; a rated 4 in train (b 2): the episode ends when fewer than N = 2 unshown items remain,
   // so a's session has 3 steps (4 -> 3 -> 2 -> 1 unshown) and b's 5.
   EXPECT_TRUE(steps == 3 || steps == 5) << steps;
+}
+
+// movielens_seq with given terms and no noise: every step's rating is the formula of datasim.h on
+// the window (the last w = 2 train rows at reset, then the shown items), worked out here from the
+// simulator MF's predictions and factors.
+TEST(SeqEnvironment, RatingFollowsTheHistoryTermsOfTheWindow) {
+  const std::string keys =
+      "simulator = \"train\"\nhistory_terms = \"keys\"\nhistory_window = 2\n"
+      "history_intercept = 0.1\nhistory_mood = 0.5\nhistory_quality = 0.25\n"
+      "history_similarity = 0.75\nhistory_noise_sd = 0\n";
+  auto env = make_environment(tiny_config("movielens_seq", keys), 1);
+  EXPECT_EQ(env->spec().name, "movielens_seq");
+  const RatingData& d = *rating_data_of(*env);
+  const HistoryTerms& h = *history_terms_of(*env);
+  EXPECT_FALSE(h.fitted);
+  EXPECT_EQ(h.c1, 0.5);
+  const RatingData* dp = &d;
+  sim::VectorEnv venv(std::move(env), 1, 5);
+  for (int episode = 0; episode < 4; ++episode) {
+    venv.reset(0, episode);
+    auto obs = venv.observation();
+    int32_t u = -1;
+    for (int32_t c : dp->users)
+      if (std::equal(obs.user, obs.user + dp->dim(),
+                     &dp->user_embedding[static_cast<size_t>(c) * dp->dim()]))
+        u = c;
+    ASSERT_GE(u, 0);
+    const auto& tr = dp->train_items[u];
+    std::vector<int32_t> win(tr.end() - 2, tr.end());
+    std::vector<double> res;
+    for (size_t j = tr.size() - 2; j < tr.size(); ++j)
+      res.push_back(dp->train_ratings[u][j] - dp->simulator.predict(u, tr[j]));
+    double pbar = 0;  // simulator = "train": the user's mean prediction over her train rows
+    for (int32_t i : tr) pbar += dp->simulator.predict(u, i);
+    pbar /= static_cast<double>(tr.size());
+    while (!venv.done(0)) {
+      obs = venv.observation();
+      const int32_t slate = 0;
+      const auto item = static_cast<int32_t>(obs.item_id(0, 0));
+      const int k = dp->simulator.factors();
+      std::vector<double> mq(k, 0.0);
+      double x1 = 0, x2 = 0;
+      for (size_t j = 0; j < win.size(); ++j) {
+        x1 += res[j] / 2, x2 += dp->simulator.predict(u, win[j]) / 2;
+        for (int c = 0; c < k; ++c) mq[c] += dp->simulator.item_factors.row(win[j])[c];
+      }
+      x2 -= pbar;
+      double dot = 0, qq = 0, mm = 0;
+      for (int c = 0; c < k; ++c) {
+        const double q = dp->simulator.item_factors.row(item)[c];
+        dot += q * mq[c], qq += q * q, mm += mq[c] * mq[c];
+      }
+      const double x3 = dot / std::sqrt(qq * mm);
+      const double expected = std::clamp(
+          dp->simulator.predict(u, item) + 0.1 + 0.5 * x1 + 0.25 * x2 + 0.75 * x3, 1.0, 5.0);
+      venv.step(&slate);
+      EXPECT_NEAR(venv.responses().row(0)[0], expected, 1e-4);
+      EXPECT_NEAR(venv.rewards()[0], dp->normalized(expected), 1e-4);
+      EXPECT_EQ(venv.responses().row(0)[1], expected >= 4.0 ? 1.f : 0.f);
+      win.erase(win.begin());
+      res.erase(res.begin());
+      win.push_back(item);
+      res.push_back(expected - dp->simulator.predict(u, item));
+    }
+  }
+}
+
+// Fitted terms: a larger log whose every user's next rating repeats her previous residual in part
+// (mood); the fit finds a positive mood coefficient, its noise sd is positive, and the run is
+// deterministic in the seed (same seed, same rewards).
+TEST(SeqEnvironment, FitsTheTermsAndIsDeterministic) {
+  const auto path =
+      fs::temp_directory_path() / ("rlrec_datasim_seq_" + std::to_string(::getpid()) + ".csv");
+  {
+    std::ofstream os(path);
+    os << "user,item,rating,timestamp\n";
+    Rng rng(3, 3);
+    for (int u = 0; u < 60; ++u) {
+      double mood = 0;
+      for (int t = 0; t < 30; ++t) {
+        const int item = static_cast<int>(rng.uniform_int(40));
+        mood = 0.8 * mood + rng.normal(0, 0.6);
+        const double r = std::clamp(std::round(3.2 + 0.02 * (item % 10) + mood), 1.0, 5.0);
+        os << "u" << u << ",i" << item << "_" << u % 3 << "," << r << "," << t << "\n";
+      }
+    }
+  }
+  const std::string toml = "[env]\nname = \"movielens_seq\"\ndata = \"" + path.string() +
+                           "\"\nfactors = 4\nmf_epochs = 5\nmin_train_positives = 1\n"
+                           "history_window = 3\nmax_steps = 20\nnum_candidates = 10\n";
+  auto rewards = [&](uint64_t seed) {
+    sim::VectorEnv venv(make_environment(Config::parse_string(toml), seed), 4, seed);
+    venv.reset_all(0);
+    std::vector<double> out;
+    std::vector<int32_t> slate(4, 0);
+    for (int t = 0; t < 30; ++t) {
+      venv.step(slate.data());
+      for (int b = 0; b < 4; ++b) {
+        out.push_back(venv.rewards()[b]);
+        if (venv.done(b)) venv.reset(b, 100 + t * 4 + b);
+      }
+    }
+    return out;
+  };
+  auto env = make_environment(Config::parse_string(toml), 2);
+  const HistoryTerms& h = *history_terms_of(*env);
+  EXPECT_TRUE(h.fitted);
+  EXPECT_GT(h.events, 1000);
+  EXPECT_GT(h.c1, 0.2) << "mood";
+  EXPECT_GT(h.noise_sd, 0.1);
+  EXPECT_LT(h.noise_sd, 1.5);
+  EXPECT_GT(h.r2, 0.0);
+  const int64_t held = std::count(h.heldout.begin(), h.heldout.end(), uint8_t{1});
+  EXPECT_GT(held, 3);
+  EXPECT_LT(held, 25);
+  EXPECT_EQ(rewards(2), rewards(2));
+  EXPECT_NE(rewards(2), rewards(3));
+  // The held-out users' re-rated sequences: the first w ratings logged, the rest on the scale.
+  const RatingData& d = *rating_data_of(*env);
+  data::InteractionLog logged;
+  const data::InteractionLog sim = simulate_heldout_sequences(d, h, 2, &logged);
+  ASSERT_EQ(sim.size(), logged.size());
+  EXPECT_EQ(sim.size(), static_cast<size_t>(held) * 30);
+  for (size_t r = 0; r < sim.size(); ++r) {
+    EXPECT_EQ(sim.item[r], logged.item[r]);
+    if (sim.timestamp[r] < 3) {
+      EXPECT_EQ(sim.rating[r], logged.rating[r]);
+    }
+    EXPECT_GE(sim.rating[r], 1.f);
+    EXPECT_LE(sim.rating[r], 5.f);
+  }
+  fs::remove(path);
+}
+
+TEST(SeqEnvironment, BadHistoryKeysAreOneLineErrors) {
+  for (const auto& [set, needle] : std::vector<std::pair<std::string, std::string>>{
+           {"history_terms = \"maybe\"", "env.history_terms"},
+           {"history_terms = \"maybe\"", "fit, keys"},
+           {"history_window = 0", "env.history_window"},
+           {"history_holdout = 1.0", "env.history_holdout"},
+           {"history_noise_sd = -1.0", "env.history_noise_sd"},
+           {"history_mood = 20.0", "env.history_mood"},
+           {"history_windw = 3", "did you mean 'env.history_window'"}}) {
+    try {
+      make_environment(tiny_config("movielens_seq", set + "\n"), 1);
+      ADD_FAILURE() << "expected an Error for " << set;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument) << set;
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(RatingEnv, BadInputIsAOneLineError) {

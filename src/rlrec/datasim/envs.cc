@@ -1,5 +1,5 @@
-// The datasim environments (movielens_mf, movielens_replay), their registry and the combined
-// environment lookup. Rules in datasim.h.
+// The datasim environments (movielens_mf, movielens_replay, movielens_seq), their registry and the
+// combined environment lookup. Rules in datasim.h.
 #include <algorithm>
 #include <cmath>
 
@@ -10,24 +10,30 @@
 namespace rlrec::datasim {
 namespace {
 
-enum class Mode { kSimulator, kReplay };
+enum class Mode { kSimulator, kReplay, kSequence };
 
 class RatingEnvironment final : public sim::Environment {
  public:
-  RatingEnvironment(Mode mode, RatingEnvConfig cfg, uint64_t seed)
+  RatingEnvironment(Mode mode, RatingEnvConfig cfg, uint64_t seed,
+                    const SeqEnvConfig* seq = nullptr)
       : mode_(mode), data_(rating_data(cfg, seed)) {
+    if (seq) terms_ = std::make_shared<const HistoryTerms>(history_terms(*data_, *seq, seed));
     const auto& c = data_->config;
     sim::ChoiceParams p;
     choice_ = sim::make_choice_model("multinomial_logit", p);
-    spec_.name = mode == Mode::kSimulator ? "movielens_mf" : "movielens_replay";
+    spec_.name = mode == Mode::kSimulator ? "movielens_mf"
+                 : mode == Mode::kReplay  ? "movielens_replay"
+                                          : "movielens_seq";
     spec_.num_candidates = c.num_candidates;
     spec_.slate_size = c.slate_size;
     spec_.user_dim = data_->dim() + c.history_length;
     spec_.item_dim = data_->dim();
     spec_.history_length = c.history_length;
     spec_.response_fields = {"rating", "positive"};
-    spec_.reward =
-        mode == Mode::kSimulator ? "normalized simulated rating" : "normalized logged rating";
+    spec_.reward = mode == Mode::kReplay ? "normalized logged rating"
+                   : mode == Mode::kSimulator
+                       ? "normalized simulated rating"
+                       : "normalized simulated rating (MF + fitted history terms + noise)";
     spec_.corpus_size = data_->num_items();
     spec_.max_steps = c.max_steps;
     spec_.user_low = -1e9f;
@@ -59,6 +65,7 @@ class RatingEnvironment final : public sim::Environment {
     return s;
   }
   const RatingData& data() const { return *data_; }
+  const HistoryTerms* terms() const { return terms_.get(); }
 
   void set_batch(int batch) override {
     slots_.assign(batch, Slot{});
@@ -85,6 +92,17 @@ class RatingEnvironment final : public sim::Environment {
     } else {
       for (int32_t i : data_->train_items[s.user]) mark_shown(s, i);  // never recommend rated items
     }
+    if (mode_ == Mode::kSequence) {
+      // The history-term window starts as the user's last w train rows (logged ratings).
+      const auto& items = data_->train_items[s.user];
+      const auto& ratings = data_->train_ratings[s.user];
+      const size_t w = static_cast<size_t>(terms_->window);
+      const size_t from = items.size() > w ? items.size() - w : 0;
+      s.window.assign(items.begin() + static_cast<std::ptrdiff_t>(from), items.end());
+      s.window_resid.clear();
+      for (size_t j = from; j < items.size(); ++j)
+        s.window_resid.push_back(ratings[j] - data_->simulator.predict(s.user, items[j]));
+    }
     draw_candidates(slot, rng, out);
     write_user_row(*data_, s.user, s.history.data(), out.user);
   }
@@ -98,8 +116,22 @@ class RatingEnvironment final : public sim::Environment {
     for (int j = 0; j < K; ++j) {
       const int pos = slate[j];
       const int32_t item = s.candidates[pos];
-      const double r =
-          mode_ == Mode::kReplay ? s.candidate_rating[pos] : data_->simulator.predict(s.user, item);
+      double r = 0;
+      if (mode_ == Mode::kReplay) {
+        r = s.candidate_rating[pos];
+      } else if (mode_ == Mode::kSimulator) {
+        r = data_->simulator.predict(s.user, item);
+      } else {
+        // Slots are rated in slate order, each after the window including the earlier slots.
+        r = sequential_rating(*data_, *terms_, s.user, s.window, s.window_resid, item,
+                              rng.normal());
+        if (s.window.size() == static_cast<size_t>(terms_->window)) {
+          s.window.erase(s.window.begin());
+          s.window_resid.erase(s.window_resid.begin());
+        }
+        s.window.push_back(item);
+        s.window_resid.push_back(r - data_->simulator.predict(s.user, item));
+      }
       const bool positive = data_->positive(r);
       out.responses[2 * j] = static_cast<float>(r);
       out.responses[2 * j + 1] = positive ? 1.f : 0.f;
@@ -145,6 +177,8 @@ class RatingEnvironment final : public sim::Environment {
     std::vector<float> pool_rating;
     std::vector<int32_t> candidates;  // current candidates (item ids) and logged ratings
     std::vector<float> candidate_rating;
+    std::vector<int32_t> window;  // sequence: the last w rated items and their residuals r − p̂
+    std::vector<double> window_resid;
   };
 
   static void mark_shown(Slot& s, int32_t item) {
@@ -189,6 +223,7 @@ class RatingEnvironment final : public sim::Environment {
 
   Mode mode_;
   std::shared_ptr<const RatingData> data_;
+  std::shared_ptr<const HistoryTerms> terms_;  // movielens_seq only
   std::unique_ptr<sim::ChoiceModel> choice_;
   sim::EnvSpec spec_;
   std::vector<int32_t> replay_users_;
@@ -206,6 +241,26 @@ RatingEnvConfig read_config(const Config& cfg) {
 }
 
 }  // namespace
+
+SeqEnvConfig read_seq_config(const Config& cfg) {
+  SeqEnvConfig c;
+  read_section(cfg, "env", c);
+  c.validate();
+  return c;
+}
+
+const HistoryTerms* history_terms_of(const sim::Environment& env) {
+  auto* e = dynamic_cast<const RatingEnvironment*>(&env);
+  return e ? e->terms() : nullptr;
+}
+
+std::unique_ptr<sim::Environment> make_movielens_seq(const Config& cfg, uint64_t seed) {
+  const SeqEnvConfig c = read_seq_config(cfg);
+  return std::make_unique<RatingEnvironment>(Mode::kSequence, c.rating, seed, &c);
+}
+std::string movielens_seq_defaults() {
+  return dump_section("env", "movielens_seq", SeqEnvConfig{});
+}
 
 const RatingData* rating_data_of(const sim::Environment& env) {
   auto* e = dynamic_cast<const RatingEnvironment*>(&env);
