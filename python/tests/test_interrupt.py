@@ -10,7 +10,10 @@ import time
 
 import pytest
 
+import rlrec
 from conftest import MOVIELENS, ROOT
+
+PYPATH = os.path.dirname(os.path.dirname(os.path.abspath(rlrec.__file__)))
 
 MEN = ROOT / "data" / "open_bandit" / "random" / "men" / "men.csv"
 EXP = ROOT / "configs" / "experiments" / "slateq_qlearning.toml"
@@ -24,12 +27,12 @@ CALLS = {
                       "import numpy as np\n"
                       "d = np.full((bf['n_rounds'], bf['n_actions'], bf['len_list']), "
                       "1 / bf['n_actions'])",
-                      "rlrec.ope.estimate(bf, d, estimators='ipw', bootstrap=10**7)"),
-    "evaluate_baseline": ("", "rlrec.evaluate('myopic', episodes=10**9)"),
+                      "rlrec.ope.estimate(bf, d, estimators='ipw', bootstrap=10**6)"),
+    "evaluate_baseline": ("", "rlrec.evaluate('myopic', episodes=10**7)"),
     "train": ("rlrec.agents._agents()",
               f"rlrec.train({str(EXP)!r}, out=OUT, set=['run.threads=1', 'run.eval_interval=10000000'])"),
     "compare": ("rlrec.agents._agents()",
-                f"rlrec.compare({str(MAIN)!r}, seeds=1, episodes=10**9, "
+                f"rlrec.compare({str(MAIN)!r}, seeds=1, episodes=10**7, "
                 "set=['compare.agents=[\"random\"]'])"),
 }
 
@@ -49,7 +52,7 @@ def test_sigint_raises_keyboard_interrupt(name, tmp_path):
             "print('alive', flush=True)\n")
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True,
-                         env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+                         env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=PYPATH))
     try:
         assert p.stdout.readline().strip() == "ready", p.stderr.read()
         time.sleep(1.0)  # well inside the call
