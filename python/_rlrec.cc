@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "interrupt_guard.h"
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/config.h"
 #include "rlrec/core/error.h"
@@ -41,7 +42,6 @@
 #include "rlrec/experiment/baseline.h"
 #include "rlrec/sim/policy.h"
 #include "rlrec/sim/vector_env.h"
-#include "interrupt_guard.h"
 
 namespace py = pybind11;
 
