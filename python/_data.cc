@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "interrupt_guard.h"
 #include "rlrec/core/config.h"
 #include "rlrec/core/error.h"
 #include "rlrec/data/open_bandit.h"
@@ -40,6 +41,7 @@
 #include "rlrec/ope/obd.h"
 #include "rlrec/ope/reward_model.h"
 #include "rlrec/ope/sim_ope.h"
+#include "rlrec/ope/slate.h"
 
 namespace py = pybind11;
 
@@ -135,8 +137,24 @@ py::dict read_rlrec(const std::string& log_path, const std::string& policy) {
   out["n_steps"] = steps;
   out["slate"] = copy_out(d->slate.item.data(), {steps, static_cast<py::ssize_t>(K)});
   out["slate_reward"] = copy_out(d->slate.reward.data(), {steps, static_cast<py::ssize_t>(K)});
-  out["pscore_cascade"] =
-      copy_out(d->slate.pb_cascade.data(), {steps, static_cast<py::ssize_t>(K)});
+  const std::vector<py::ssize_t> slate_shape{steps, static_cast<py::ssize_t>(K)};
+  out["pscore_cascade"] = copy_out(d->slate.pb_cascade.data(), slate_shape);
+  out["pscore_item_position"] = copy_out(d->slate.pb_slot.data(), slate_shape);
+  out["evaluation_policy_pscore_item_position"] = copy_out(d->slate.pe_slot.data(), slate_shape);
+  // The target's whole-slate probability is its cascade's last slot (ope/sim_ope.h); None where
+  // the target does not expose it (sips and rips then refuse to run).
+  if (d->has_target_cascade)
+    out["evaluation_policy_pscore_cascade"] = copy_out(d->slate.pe_cascade.data(), slate_shape);
+  else
+    out["evaluation_policy_pscore_cascade"] = py::none();
+  if (d->has_target_slate) {
+    py::array_t<double> joint(steps);
+    for (py::ssize_t i = 0; i < steps; ++i)
+      joint.mutable_data()[i] = d->slate.pe_cascade[static_cast<size_t>(i) * K + K - 1];
+    out["evaluation_policy_pscore"] = joint;
+  } else {
+    out["evaluation_policy_pscore"] = py::none();
+  }
   out["env"] = info.env;
   out["behaviour"] = info.behaviour;
   out["policy"] = policy;
@@ -224,12 +242,64 @@ py::dict ope_estimate(const py::object& action, const py::object& position,
   o.model.switch_lambda = switch_lambda;
   o.model.dros_lambda = dros_lambda;
   experiment::OpeEstimateResult r;
-  {
-    py::gil_scoped_release release;
-    r = experiment::estimate_bandit(data, dist, features, q_ptr, o);
-  }
+  interruptible([&] { r = experiment::estimate_bandit(data, dist, features, q_ptr, o); });
   py::dict out;
   for (const auto& e : r.estimates) out[py::str(e.name)] = estimate_to_dict(e);
+  return out;
+}
+
+// Slate estimators on whole slates (ope/sim_ope.h estimate_slates): every array (n_slates, L);
+// the target's joint probability (n_slates,) or None, its cascade (n_slates, L) or None.
+py::dict ope_estimate_slate(const py::object& slate, const py::object& slate_reward,
+                            const py::object& pscore_item_position,
+                            const py::object& pscore_cascade, const py::object& eval_item_position,
+                            const py::object& eval_cascade, const py::object& eval_joint,
+                            int n_actions, const std::vector<std::string>& estimators,
+                            int bootstrap, int64_t seed) {
+  ope::SlateData d;
+  const auto items = checked<int32_t>(slate, "slate_feedback['slate']", 2, "int32");
+  const py::ssize_t n = items.shape(0), L = items.shape(1);
+  d.n_actions = n_actions;
+  d.slate_size = static_cast<int>(L);
+  d.item = to_vector(items);
+  auto column = [&](const py::object& obj, const char* what) {
+    const auto a = checked<double>(obj, what, 2, "float64");
+    if (a.shape(0) != n || a.shape(1) != L)
+      invalid_argument(what, " must have the shape of slate_feedback['slate'] ", shape_text(items),
+                       ", got ", shape_text(a));
+    return to_vector(a);
+  };
+  d.reward = column(slate_reward, "slate_feedback['slate_reward']");
+  d.pb_slot = column(pscore_item_position, "slate_feedback['pscore_item_position']");
+  d.pb_cascade = column(pscore_cascade, "slate_feedback['pscore_cascade']");
+  d.pe_slot = column(eval_item_position, "evaluation_policy_pscore_item_position");
+  const bool has_cascade = !eval_cascade.is_none(), has_joint = !eval_joint.is_none();
+  if (has_cascade) {
+    d.pe_cascade = column(eval_cascade, "evaluation_policy_pscore_cascade");
+    if (has_joint)
+      invalid_argument(
+          "give evaluation_policy_pscore_cascade or "
+          "evaluation_policy_pscore, not both (the joint probability "
+          "is the cascade's last slot)");
+  } else {
+    // As ope/sim_ope.cc stores a target without conditionals: the whole-slate probability at the
+    // last slot, zeros before it.
+    d.pe_cascade.assign(d.item.size(), 0.0);
+    if (has_joint) {
+      const auto j = checked<double>(eval_joint, "evaluation_policy_pscore", 1, "float64");
+      if (j.shape(0) != n)
+        invalid_argument("evaluation_policy_pscore must have one value per slate (", n,
+                         "), got shape ", shape_text(j));
+      for (py::ssize_t i = 0; i < n; ++i) d.pe_cascade[i * L + L - 1] = j.data()[i];
+    }
+  }
+  std::vector<ope::Estimate> r;
+  interruptible([&] {
+    r = ope::estimate_slates(d, estimators, has_cascade || has_joint, has_cascade, bootstrap,
+                             static_cast<uint64_t>(seed), "slate_feedback");
+  });
+  py::dict out;
+  for (const auto& e : r) out[py::str(e.name)] = estimate_to_dict(e);
   return out;
 }
 
@@ -240,10 +310,7 @@ py::dict mf_fit(const std::string& config_toml) {
   o.hyperparameters = cfg;
   o.verbose = false;
   experiment::MfResult r;
-  {
-    py::gil_scoped_release release;
-    r = experiment::run_mf(o);
-  }
+  interruptible([&] { r = experiment::run_mf(o); });
   const models::MfModel& m = *r.model;
   const auto f = static_cast<py::ssize_t>(m.factors());
   py::dict d;
@@ -323,6 +390,10 @@ void add_data_bindings(py::module_& m) {
         py::arg("bootstrap"), py::arg("seed"), py::arg("level"), py::arg("reward_model"),
         py::arg("model_c"), py::arg("folds"), py::arg("clip_lambda"), py::arg("switch_lambda"),
         py::arg("dros_lambda"));
+  m.def("_ope_estimate_slate", &ope_estimate_slate, py::arg("slate"), py::arg("slate_reward"),
+        py::arg("pscore_item_position"), py::arg("pscore_cascade"), py::arg("eval_item_position"),
+        py::arg("eval_cascade"), py::arg("eval_joint"), py::arg("n_actions"), py::arg("estimators"),
+        py::arg("bootstrap"), py::arg("seed"));
   m.def("_mf_fit", &mf_fit, py::arg("config_toml"));
   m.def("_index_kinds", [] {
     std::vector<std::string> names;

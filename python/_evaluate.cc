@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "interrupt_guard.h"
 #include "rlrec/core/check.h"
 #include "rlrec/core/config.h"
 #include "rlrec/core/error.h"
@@ -113,11 +114,10 @@ py::dict run_baseline(const std::string& config_toml, const std::string& policy,
   const Config cfg = Config::parse_string(config_toml, "rlrec.run_baseline");
   const eval::RunConfig run = checked_run(episodes, batch, threads);
   eval::EpisodeResults r;
-  {
-    py::gil_scoped_release release;
+  interruptible([&] {
     ThreadPool pool(threads);
     r = experiment::evaluate_baseline(cfg, policy, run, seed, pool);
-  }
+  });
   return results_dict(r);
 }
 

@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "interrupt_guard.h"
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/config.h"
 #include "rlrec/core/error.h"
@@ -296,9 +297,9 @@ PYBIND11_MODULE(_rlrec, m) {
     } catch (const rlrec::Error& e) {
       const char* code = rlrec::error_code_name(e.code());
       if (rp::error_classes && rp::error_classes->contains(code)) {
-        PyErr_SetObject((*rp::error_classes)[code].ptr(), py::str(e.what()).ptr());
+        PyErr_SetObject((*rp::error_classes)[code].ptr(), rp::message(e.what()).ptr());
       } else {
-        PyErr_SetString(PyExc_RuntimeError, e.what());
+        PyErr_SetObject(PyExc_RuntimeError, rp::message(e.what()).ptr());
       }
     }
   });

@@ -11,6 +11,8 @@
     rlrec.ope.estimate(bf, action_dist)              # `rlrec ope estimate`'s numbers
     rlrec.mf_fit("u.data", model="als", split="last:1")   # `rlrec mf fit` + the factors
     rlrec.Index("exact", dim=16)                     # vector search
+    rlrec.train("exp.toml", out="runs/x")            # `rlrec train`; compare, evaluate_run too
+    rlrec.load_policy("runs/x").act(obs)             # a trained agent on numpy observations
 
 docs/python.md describes the API and what of the Gymnasium contract is (not) met.
 """
@@ -27,12 +29,13 @@ from .data import read_bandit_feedback
 from .evaluate import evaluate, leaderboard, summarize
 from .index import Index, index_kinds
 from .mf import mf_fit
+from .agents import train, compare, evaluate_run, load_policy, Policy  # torch loads on first use
 
 _rlrec._set_error_classes(dict(errors.BY_CODE))
 
 __all__ = ["make", "Env", "VectorEnv", "environments", "policies", "env_defaults", "run_baseline",
            "evaluate", "leaderboard", "summarize", "read_bandit_feedback", "ope", "Index",
-           "index_kinds", "mf_fit",
+           "index_kinds", "mf_fit", "train", "compare", "evaluate_run", "load_policy", "Policy",
            "spaces", "errors", "Error", "InvalidArgumentError", "NotFoundError", "IoError",
            "CorruptError", "NotSupportedError", "InternalError"]
 

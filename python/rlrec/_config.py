@@ -2,12 +2,17 @@
 
 import math
 
+from .errors import InvalidArgumentError
+
 
 def toml_value(key, value):
     """A Python value as a TOML literal (bool, int, float, str, or a list of those)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
+        if not -2**63 <= value < 2**63:
+            raise InvalidArgumentError(f"{key} = {value} does not fit in a 64-bit integer (TOML "
+                                       f"integers are in [-2^63, 2^63))")
         return str(value)
     if isinstance(value, float):
         if math.isnan(value):
@@ -23,7 +28,7 @@ def toml_value(key, value):
         return "[" + ", ".join(toml_value(key, v) for v in value) + "]"
     if hasattr(value, "__fspath__"):
         return toml_value(key, str(value.__fspath__()))
-    raise TypeError(f"env.{key}: value {value!r} of type {type(value).__name__} is not a bool, int, "
+    raise TypeError(f"{key}: value {value!r} of type {type(value).__name__} is not a bool, int, "
                     "float, str or list")
 
 
@@ -35,5 +40,5 @@ def env_toml(name, env_keys):
     for key, value in env_keys.items():
         if key == "name":
             raise TypeError("pass the environment name as the first argument, not as name=")
-        lines.append(f"{key} = {toml_value(key, value)}")
+        lines.append(f"{key} = {toml_value('env.' + key, value)}")
     return "\n".join(lines) + "\n"

@@ -204,8 +204,9 @@ class VectorEnv(_Shared, _VectorBase):
 
     def __init__(self, name="interest_evolution", num_envs=1, seed=None, threads=1, privileged=False,
                  **env_keys):
-        if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
-            raise ValueError(f"num_envs must be an int >= 1, got {num_envs!r}")
+        if (isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer))
+                or not 1 <= num_envs < 2**31):
+            raise ValueError(f"num_envs must be an int in [1, 2^31), got {num_envs!r}")
         if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 0:
             raise ValueError(f"threads must be an int >= 0 (0 = all cores), got {threads!r}")
         self._init_shared(name, int(num_envs), int(threads), privileged, env_keys, seed)

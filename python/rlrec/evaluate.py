@@ -14,11 +14,16 @@ from . import _rlrec
 from ._config import env_toml
 
 
+_HIGH = {"episodes": 2**40, "seed": 2**64 - 1, "batch": 2**20, "threads": 1024, "seeds": 2**31 - 1}
+
+
 def _int_arg(name, value, low):
+    """An int in [low, the library's bound for `name`], else ValueError naming value and rule."""
+    high = _HIGH.get(name, 2**31 - 1)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-    if int(value) < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value}")
+    if not low <= int(value) <= high:
+        raise ValueError(f"{name} must be an int in [{low}, {high}], got {value}")
     return int(value)
 
 
@@ -61,12 +66,15 @@ def _summary(results):
     return results
 
 
-def evaluate(policy, env="interest_evolution", episodes=100, seed=1, batch=256, threads=1,
-             **env_keys):
+def evaluate(policy, env=None, episodes=100, seed=1, batch=None, threads=1, **env_keys):
     """Evaluates `policy` for `episodes` episodes of environment `env` (its [env] keys as env_keys)
     on the evaluation users of run seed `seed`, as `rlrec simulate --seed SEED` does.
 
-    policy: the name of a built-in baseline (rlrec.policies()), or a callable obs -> slates. obs is
+    env: the catalogue name (None: "interest_evolution"); batch: the VectorEnv width (None: 256).
+    policy: the name of a built-in baseline (rlrec.policies()), a trained agent of
+    rlrec.load_policy (with env=None and no env_keys: run in C++ on the run's [env], batch None =
+    the run's run.batch, so that episodes and seed = the run's give `rlrec eval`'s numbers; with an
+    env it is an ordinary callable), or a callable obs -> slates. obs is
     a dict of numpy arrays for the n active rows of the batch (copies, yours to keep): "user"
     (n, user_dim) float32; "candidate_features" (n, N, item_dim) float32 (fresh-items mode) or
     "candidate_ids" (n, N) int64 (fixed-corpus mode); "episode_step" (n,) int32; "rows" (n,) int64.
@@ -79,9 +87,14 @@ def evaluate(policy, env="interest_evolution", episodes=100, seed=1, batch=256, 
     """
     episodes = _int_arg("episodes", episodes, 1)
     seed = _int_arg("seed", seed, 0)
-    batch = _int_arg("batch", batch, 1)
     threads = _int_arg("threads", threads, 0)
-    toml = env_toml(env, env_keys)
+    from .agents import Policy
+    if isinstance(policy, Policy) and env is None and not env_keys:
+        if batch is not None:
+            batch = _int_arg("batch", batch, 1)
+        return _summary(policy.evaluate(episodes, seed, batch, threads))
+    batch = 256 if batch is None else _int_arg("batch", batch, 1)
+    toml = env_toml("interest_evolution" if env is None else env, env_keys)
     if isinstance(policy, str):
         r = _rlrec.run_baseline(toml, policy, episodes, seed, batch, threads)
     elif callable(policy):

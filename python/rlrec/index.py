@@ -23,8 +23,8 @@ class Index:
 
     def __init__(self, kind="exact", dim=None, metric="ip", M=16, ef_construction=200,
                  ef_search=64, threads=1, seed=100):
-        if dim is None or int(dim) < 1:
-            raise InvalidArgumentError(f"dim must be >= 1 (the vectors' length), got {dim}")
+        if dim is None or not 1 <= int(dim) < 2**31:
+            raise InvalidArgumentError(f"dim must be in [1, 2^31) (the vectors' length), got {dim}")
         self._core = _rlrec.Index(kind, int(dim), metric, int(M), int(ef_construction),
                                   int(ef_search), int(threads), int(seed))
 

@@ -154,6 +154,10 @@ BanditLog load_open_bandit(const std::string& csv_path, const std::string& item_
                            const BanditLoadOptions& options, LoadReport* report_out) {
   if (options.num_positions < 1)
     invalid_argument("num_positions must be >= 1, got ", options.num_positions);
+  // The log is opened and its header read first, so that a missing, empty or device log (or a
+  // directory given for it) is reported as such, not as the missing item context beside it.
+  text::LineReader reader(csv_path);
+  const std::string header_line(first_line(reader));
   BanditLog log;
   log.items = load_item_context(item_context_path);
   log.num_positions = options.num_positions;
@@ -165,8 +169,6 @@ BanditLog load_open_bandit(const std::string& csv_path, const std::string& item_
   report.path = csv_path;
   report.format = Format::kCsv;
 
-  text::LineReader reader(csv_path);
-  const std::string header_line(first_line(reader));
   const std::string where_header = str_cat(csv_path, ":", reader.line_number());
   const std::vector<std::string_view> header = split_header(header_line, where_header);
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "rlrec/core/interrupt.h"
 #include "rlrec/models/kernels.h"
 #include "rlrec/models/train_util.h"
 
@@ -372,6 +373,7 @@ void ImplicitAls::fit(const data::InteractionLog& log, ThreadPool& pool) {
   detail::init_normal(m.item_factors, static_cast<uint64_t>(c.seed), "als.item", c.init_std);
   const AlsHalfStep solve_users(ui, c.factors), solve_items(iu, c.factors);
   for (int it = 0; it < c.iterations; ++it) {
+    throw_if_interrupted();  // core/interrupt.h
     solve_users.run(m.item_factors.view(), m.user_factors.view(), c, pool);
     solve_items.run(m.user_factors.view(), m.item_factors.view(), c, pool);
     report({it + 1, c.iterations, std::nan("")});

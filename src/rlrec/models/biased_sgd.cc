@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "rlrec/core/interrupt.h"
 #include "rlrec/models/kernels.h"
 #include "rlrec/models/strata.h"
 #include "rlrec/models/train_util.h"
@@ -115,6 +116,7 @@ void BiasedSgd::fit(const data::InteractionLog& log, ThreadPool& pool) {
   std::vector<double> cell_sq(static_cast<size_t>(c.blocks) * c.blocks);
   double lr = c.lr;
   for (int epoch = 0; epoch < c.epochs; ++epoch) {
+    throw_if_interrupted();  // core/interrupt.h
     strata.shuffle(static_cast<uint64_t>(c.seed), epoch);
     const float lr_f = static_cast<float>(lr);
     strata.run(pool, [&](const Strata::Cell& cell) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "rlrec/core/interrupt.h"
 #include "rlrec/core/rng.h"
 #include "rlrec/models/kernels.h"
 #include "rlrec/models/sparse.h"
@@ -148,6 +149,7 @@ void Bpr::fit(const data::InteractionLog& log, ThreadPool& pool) {
   std::vector<CellResult> cells(static_cast<size_t>(c.blocks) * c.blocks);
   skipped_ = 0;
   for (int epoch = 0; epoch < c.epochs; ++epoch) {
+    throw_if_interrupted();  // core/interrupt.h
     strata.shuffle(static_cast<uint64_t>(c.seed), epoch);
     strata.run(pool, [&](const Strata::Cell& cell) {
       cells[cell.index] = bpr_cell(cell, pos_user, pos_item, ui, c.factors,

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/interrupt.h"
 #include "rlrec/core/memory.h"
 #include "rlrec/core/registry.h"
 #include "rlrec/core/rng.h"
@@ -295,6 +296,7 @@ Estimate bootstrap_estimate(const Terms& t, std::string name, int B, uint64_t se
   const bool sn = !t.d.empty();
   std::vector<double> values(B);
   for (int b = 0; b < B; ++b) {
+    throw_if_interrupted();  // core/interrupt.h
     Rng rng(seed, static_cast<uint64_t>(b));
     double sa = 0, sb = 0, sd = 0;
     for (size_t k = 0; k < n; ++k) {

@@ -157,6 +157,33 @@ std::vector<Estimate> estimate_sim(const SimOpeData& d, const std::vector<std::s
   return out;
 }
 
+std::vector<Estimate> estimate_slates(const SlateData& d, const std::vector<std::string>& names,
+                                      bool has_target_slate, bool has_target_cascade, int B,
+                                      uint64_t seed, const std::string& source) {
+  std::vector<std::string> slate_names;
+  for (const auto& e : all_estimators())
+    if (e.slate_terms) slate_names.emplace_back(e.name);
+  if (names.empty())
+    invalid_argument(source, ": no estimator given; slate estimators: ", join(slate_names, ", "));
+  for (const auto& name : names) {
+    if (std::find(slate_names.begin(), slate_names.end(), name) == slate_names.end())
+      throw_unknown("slate estimator", name, slate_names);
+    const EstimatorEntry& e = find_estimator(name);
+    if (e.needs_target_slate && !has_target_slate)
+      invalid_argument("estimator '", name,
+                       "' needs the target's slate probabilities (slate_probability)");
+    if (e.needs_target_cascade && !has_target_cascade)
+      invalid_argument("estimator '", name,
+                       "' needs the target's slot conditionals (sim::SequentialPropensities)");
+  }
+  validate(d, source);
+  const uint64_t boot_seed = combine_keys(seed, hash_name("bootstrap"));  // estimate_sim's
+  std::vector<Estimate> out;
+  for (const auto& name : names)
+    out.push_back(bootstrap_estimate(find_estimator(name).slate_terms(d), name, B, boot_seed));
+  return out;
+}
+
 std::unique_ptr<sim::Policy> make_sim_policy(const std::string& spec, const sim::Environment& env) {
   const size_t colon = spec.find(':');
   const std::string name = spec.substr(0, colon);

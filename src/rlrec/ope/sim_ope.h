@@ -58,6 +58,16 @@ std::vector<Estimate> estimate_sim(const SimOpeData& d, const std::vector<std::s
                                    const RewardModelOptions& model, const EstimatorOptions& est,
                                    int B, uint64_t seed);
 
+// The slate estimators among `names` (sips, iips, rips; ope/slate.h) on slates `d` alone, each as
+// estimate_sim computes it (the same terms, the same bootstrap seed): the Python package's
+// rlrec.ope.estimate on slate feedback. has_target_slate / has_target_cascade: whether d's target
+// whole-slate probabilities (pe_cascade at the last slot) and slot conditionals are known; sips and
+// rips need them. Validates d (ope/slate.h validate, naming `source`); a name that is not a slate
+// estimator is an error naming the slate estimators.
+std::vector<Estimate> estimate_slates(const SlateData& d, const std::vector<std::string>& names,
+                                      bool has_target_slate, bool has_target_cascade, int B,
+                                      uint64_t seed, const std::string& source);
+
 // Builds target policy "NAME" or "NAME:key=value,key=value" (keys of its [policy] section) from the
 // baseline registry for `env`.
 std::unique_ptr<sim::Policy> make_sim_policy(const std::string& spec, const sim::Environment& env);

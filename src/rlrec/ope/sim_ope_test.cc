@@ -57,6 +57,34 @@ TEST(SimOpe, TargetEqualsBehaviourAndIpwEqualsIips) {
   for (const auto& e : e2) EXPECT_TRUE(std::isfinite(e.estimate)) << e.name;
 }
 
+// estimate_slates (the Python package's slate path) gives estimate_sim's numbers, CIs included,
+// and refuses what estimate_sim refuses.
+TEST(SimOpe, EstimateSlatesEqualsEstimateSim) {
+  Config cfg = Config::parse_string(
+      "[env]\nname = \"interest_evolution\"\nmax_steps = 3\nslate_size = 3\nnum_candidates = 6\n");
+  const auto log = collect("softmax_myopic", 200, 5, cfg);
+  auto env = catalog::make_environment(cfg, 5);
+  auto target = make_sim_policy("softmax_myopic:temperature=0.5", *env);
+  const SimOpeData d = sim_ope_data(log, *target, nullptr);
+  const std::vector<std::string> names = {"sips", "iips", "rips"};
+  const auto want = estimate_sim(d, names, {}, {}, 30, 4);
+  const auto got =
+      estimate_slates(d.slate, names, d.has_target_slate, d.has_target_cascade, 30, 4, "test");
+  ASSERT_EQ(got.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(got[i].name, want[i].name);
+    EXPECT_EQ(got[i].estimate, want[i].estimate) << names[i];
+    EXPECT_EQ(got[i].ci_low, want[i].ci_low) << names[i];
+    EXPECT_EQ(got[i].ci_high, want[i].ci_high) << names[i];
+  }
+  EXPECT_NE(got[0].estimate, got[1].estimate);
+  EXPECT_THROW(estimate_slates(d.slate, {"ipw"}, true, true, 30, 4, "test"), Error);
+  EXPECT_THROW(estimate_slates(d.slate, {"rips"}, true, false, 30, 4, "test"), Error);
+  SlateData bad = d.slate;
+  bad.pb_slot[0] = 0;
+  EXPECT_THROW(estimate_slates(bad, {"iips"}, true, true, 30, 4, "test"), Error);
+}
+
 TEST(SimOpe, BenchCoversTruthOnSmallLogs) {
   SimBenchOptions o;
   o.env_config = "[env]\nname = \"interest_evolution\"\n";

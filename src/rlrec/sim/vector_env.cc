@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "rlrec/core/error.h"
+#include "rlrec/core/interrupt.h"
+#include "rlrec/core/memory.h"
 
 namespace rlrec::sim {
 
@@ -16,6 +18,14 @@ VectorEnv::VectorEnv(std::unique_ptr<Environment> env, int batch, uint64_t seed,
   quality_present_ = !s.candidates_are_catalogue();
   features_present_ = !s.fixed_corpus();
   const size_t B = batch;
+  // The buffers below, before anything is allocated (core/memory.h): a huge batch is a one-line
+  // error, not std::bad_alloc.
+  const double per_slot = 4.0 * s.user_dim + (ids_present_ ? 8.0 * N_ : 0.0) +
+                          (quality_present_ ? 4.0 * N_ : 0.0) +
+                          (features_present_ ? 4.0 * N_ * s.item_dim : 0.0) +
+                          4.0 * K_ * s.response_dim() + 26.0 + sizeof(Rng);
+  check_memory(per_slot * static_cast<double>(B),
+               str_cat("a batch of ", batch, " sessions of ", s.name, " (N = ", N_, ")"));
   user_.assign(B * s.user_dim, 0.f);
   if (ids_present_) ids_.assign(B * N_, 0);
   if (quality_present_) quality_.assign(B * N_, 0.f);
@@ -128,6 +138,7 @@ bool slate_ok(const int32_t* slate, int k, int n) {
 }  // namespace
 
 void VectorEnv::step(const int32_t* slates, const uint8_t* active) {
+  throw_if_interrupted();  // core/interrupt.h: a caller asked long calls to stop
   // Check every active slate before anything is stepped; on a failure, check_slate() names the
   // first bad row. Slates larger than 32 go straight to check_slate() (its bitmap).
   if (K_ <= 32) {

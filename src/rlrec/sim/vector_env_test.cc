@@ -13,6 +13,7 @@
 #include "rlrec/catalog/catalog.h"
 #include "rlrec/core/config.h"
 #include "rlrec/core/error.h"
+#include "rlrec/core/interrupt.h"
 #include "rlrec/core/testing.h"
 #include "rlrec/core/thread_pool.h"
 #include "rlrec/sim/environment.h"
@@ -357,6 +358,24 @@ TEST(VectorEnvConfig, BadConfigurationsAreOneLineErrors) {
   for (const std::string& msg :
        {error_of(build({"slate_size=12"})), error_of(build({"num_candidats=10"}))})
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+}
+
+// core/interrupt.h: a requested interrupt makes the next step throw Interrupted before anything is
+// stepped; once cleared, stepping goes on from the same state.
+TEST(VectorEnvInterrupt, StepThrowsInterruptedUntilCleared) {
+  const Config cfg = env_config("interest_evolution", {"max_steps=5"});
+  auto venv = make_venv(cfg, 4, 9);
+  venv->reset_all(0);
+  const int K = venv->spec().slate_size;
+  std::vector<int32_t> slates(static_cast<size_t>(4) * K);
+  for (int b = 0; b < 4; ++b)
+    for (int k = 0; k < K; ++k) slates[static_cast<size_t>(b) * K + k] = k;
+  request_interrupt();
+  EXPECT_THROW(venv->step(slates.data(), nullptr), Interrupted);
+  EXPECT_EQ(venv->episode_step(0), 0);
+  clear_interrupt();
+  venv->step(slates.data(), nullptr);
+  EXPECT_EQ(venv->episode_step(0), 1);
 }
 
 }  // namespace

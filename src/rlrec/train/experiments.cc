@@ -153,25 +153,32 @@ nlohmann::json to_json(const TrainResult& r) {
   return j;
 }
 
-EvalResult evaluate_run_dir(const EvalOptions& o) {
+LoadedRun load_run_dir(const EvalOptions& o) {
   const std::string& dir = o.run_dir;
   if (!fs::exists(dir + "/config.toml"))
     throw_error(ErrorCode::kNotFound, "'", dir, "' is not a run directory (no config.toml)");
-  const Config cfg = Config::parse_file(dir + "/config.toml");
-  const eval::RunConfig run = eval::read_run_section(cfg, o.episodes, std::nullopt, o.threads);
-  const auto spec = agent_spec(cfg, "agent", "");
-  ThreadPool pool(run.threads);
-  TrainingAgent t = make_training_agent(cfg, spec, run, pool);
-  EvalResult r;
-  r.checkpoint = latest_checkpoint(dir);
-  if (r.checkpoint.empty() || !fs::exists(r.checkpoint + "/agent"))
+  LoadedRun l;
+  l.cfg = Config::parse_file(dir + "/config.toml");
+  l.run = eval::read_run_section(l.cfg, o.episodes, std::nullopt, o.threads);
+  l.spec = agent_spec(l.cfg, "agent", "");
+  l.pool = std::make_unique<ThreadPool>(l.run.threads);
+  l.agent = make_training_agent(l.cfg, l.spec, l.run, *l.pool);
+  l.checkpoint = latest_checkpoint(dir);
+  if (l.checkpoint.empty() || !fs::exists(l.checkpoint + "/agent"))
     throw_error(ErrorCode::kNotFound, "no checkpoint in '", dir, "'");
-  t.agent->load(r.checkpoint + "/agent");
-  r.results = evaluate_agent(*make_eval_env(cfg, run, pool), *t.agent, run, run.episodes,
-                             "eval " + spec.label);
-  r.run_dir = dir;
-  r.agent = spec.entry;
-  r.episodes = run.episodes;
+  l.agent.agent->load(l.checkpoint + "/agent");
+  return l;
+}
+
+EvalResult evaluate_run_dir(const EvalOptions& o) {
+  LoadedRun l = load_run_dir(o);
+  EvalResult r;
+  r.checkpoint = l.checkpoint;
+  r.results = evaluate_agent(*make_eval_env(l.cfg, l.run, *l.pool), *l.agent.agent, l.run,
+                             l.run.episodes, "eval " + l.spec.label);
+  r.run_dir = o.run_dir;
+  r.agent = l.spec.entry;
+  r.episodes = l.run.episodes;
   return r;
 }
 

@@ -85,6 +85,20 @@ struct EvalResult {
   eval::EpisodeResults results;
 };
 
+// The agent saved in a run directory, loaded as evaluate_run_dir loads it: RUN_DIR/config.toml
+// (with the episodes and threads overrides of `options`), the agent built as Trainer builds it
+// (make_training_agent) and its latest verified checkpoint loaded; the agent is left in training
+// mode. evaluate_run_dir evaluates it; the Python package's rlrec.load_policy acts with it.
+struct LoadedRun {
+  Config cfg;
+  eval::RunConfig run;
+  AgentSpec spec;
+  std::string checkpoint;            // the checkpoint directory loaded
+  std::unique_ptr<ThreadPool> pool;  // run.threads workers; the agent may use it
+  TrainingAgent agent;               // its env: the training VectorEnv of the run seed
+};
+LoadedRun load_run_dir(const EvalOptions& options);
+
 EvalResult evaluate_run_dir(const EvalOptions& options);
 // The JSON object of `rlrec eval --json` (keys as today).
 nlohmann::json to_json(const EvalResult& r);
