@@ -274,23 +274,28 @@ class LinearBandit final : public Agent, public OfflineLearner {
   std::string_view name() const override { return name_; }
   void set_training(bool t) override { training_ = t; }
 
+  // The observation's own sizes, not the environment's: the rating-log offline protocol
+  // (datasim::evaluate_offline) shows each user's test items, any number of them, one pick at a
+  // time.
   void act(const sim::Observation& obs, int32_t* slates, Rng* rngs) override {
     rows_.ensure(obs.batch);
     const bool explore = training_ || cfg_.eval_explore;
-    X_.resize(static_cast<size_t>(N_) * d_);
-    score_.resize(N_);
+    const int N = obs.num_candidates, K = obs.slate_size;
+    X_.resize(static_cast<size_t>(N) * d_);
+    score_.resize(N);
     for (int b = 0; b < obs.batch; ++b) {
       if (!obs.is_active(b)) continue;
-      int32_t* slate = slates + static_cast<size_t>(b) * K_;
-      fill_features(obs, b);
+      int32_t* slate = slates + static_cast<size_t>(b) * K;
+      fill_features(obs, b, N);
       if (explore && uniform_now(rngs[b])) {
-        sim::random_slate(rngs[b], N_, K_, slate);
+        sim::random_slate(rngs[b], N, K, slate);
       } else {
-        score(explore, rngs[b]);
-        sim::top_k_positions(score_.data(), N_, K_, slate, scratch_);
+        score(explore, rngs[b], N);
+        sim::top_k_positions(score_.data(), N, K, slate, scratch_);
       }
       Row& row = rows_[b];
-      for (int k = 0; k < K_; ++k)
+      row.x.resize(static_cast<size_t>(K) * d_);
+      for (int k = 0; k < K; ++k)
         std::copy_n(&X_[static_cast<size_t>(slate[k]) * d_], d_,
                     &row.x[static_cast<size_t>(k) * d_]);
       if (training_) rows_.mark_acted(b);
@@ -347,18 +352,18 @@ class LinearBandit final : public Agent, public OfflineLearner {
     return eps > 0 && rng.uniform() < eps;
   }
 
-  void fill_features(const sim::Observation& obs, int b) {
-    for (int i = 0; i < N_; ++i)
+  void fill_features(const sim::Observation& obs, int b, int N) {
+    for (int i = 0; i < N; ++i)
       bandit::features(map_, obs.user_row(b), U_, obs.item_features(b, i), D_,
                        &X_[static_cast<size_t>(i) * d_]);
   }
 
-  // score_ = the ranking score of every candidate in X_.
-  void score(bool explore, Rng& rng) {
+  // score_ = the ranking score of each of the N candidates in X_.
+  void score(bool explore, Rng& rng, int N) {
     if (explore && cfg_.kind == Kind::kThompson) {
       theta_.resize(d_);
       model_.sample(rng, cfg_.scale, theta_.data());
-      for (int i = 0; i < N_; ++i) {
+      for (int i = 0; i < N; ++i) {
         const double* x = &X_[static_cast<size_t>(i) * d_];
         double s = 0;
         for (int j = 0; j < d_; ++j) s += theta_[j] * x[j];
@@ -366,11 +371,11 @@ class LinearBandit final : public Agent, public OfflineLearner {
       }
       return;
     }
-    model_.means(X_.data(), N_, score_.data());
+    model_.means(X_.data(), N, score_.data());
     if (explore && cfg_.kind == Kind::kUcb && cfg_.alpha > 0) {
-      width_.resize(N_);
-      model_.widths(X_.data(), N_, width_.data());
-      for (int i = 0; i < N_; ++i) score_[i] += cfg_.alpha * width_[i];
+      width_.resize(N);
+      model_.widths(X_.data(), N, width_.data());
+      for (int i = 0; i < N; ++i) score_[i] += cfg_.alpha * width_[i];
     }
   }
 

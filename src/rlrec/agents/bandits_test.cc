@@ -170,6 +170,33 @@ TEST_P(BanditToy, BeatsRandomAndApproachesTheOracleOnline) {
       << "learned " << learned << " random " << random << " oracle " << oracle;
 }
 
+// The rating-log offline protocol (datasim::evaluate_offline) shows each user's test items, any
+// number of them, one pick at a time: the bandit acts on the observation's sizes, not the
+// environment's (it read 8 candidates and wrote 2 picks before, past both buffers).
+TEST_P(BanditToy, ActsOnTheObservationsOwnCandidateCountAndSlateSize) {
+  auto env = toy(1, 3);
+  auto agent = agent_testing::make_agent(GetParam(), env->env(), "target = \"gain\"\n", 5);
+  agent->set_training(false);
+  const std::vector<float> user{0.5f, -0.2f, 0.1f};
+  for (int n : {3, 1, 12}) {
+    std::vector<float> items(static_cast<size_t>(n) * 3);
+    for (size_t i = 0; i < items.size(); ++i) items[i] = static_cast<float>(i % 5) / 5 - 0.4f;
+    sim::Observation obs;
+    obs.batch = 1;
+    obs.num_candidates = n;
+    obs.slate_size = 1;
+    obs.user_dim = 3;
+    obs.item_dim = 3;
+    obs.user = user.data();
+    obs.candidate_features = items.data();
+    int32_t pick = -1;
+    Rng rng(1);
+    agent->act(obs, &pick, &rng);
+    EXPECT_GE(pick, 0) << n << " candidates";
+    EXPECT_LT(pick, n) << n << " candidates";
+  }
+}
+
 TEST_P(BanditToy, LearnsOfflineFromARandomLog) {
   const auto path = std::filesystem::temp_directory_path() /
                     ("rlrec_bandit_" + GetParam() + "_" + std::to_string(::getpid()) + ".log");

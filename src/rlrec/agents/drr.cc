@@ -215,7 +215,7 @@ class Drr final : public AgentBase {
       if (cfg_.fine_tune_embeddings)
         invalid_argument(ctx.section,
                          ".fine_tune_embeddings needs a rating-log environment "
-                         "(movielens_mf, movielens_replay); environment is '",
+                         "(movielens_mf, movielens_replay, movielens_seq); environment is '",
                          spec.name, "'");
       U_ = spec.user_dim;
     }

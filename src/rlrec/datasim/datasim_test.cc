@@ -358,6 +358,13 @@ TEST(RatingEnv, BadInputIsAOneLineError) {
       "\"\ntrain_fraction = 0.5\nfactors = 4\nmf_epochs = 2\nnum_candidates = 2\n";
   EXPECT_NE(msg(base + "min_train_positives = 9\n").find("no user has >= 9 positive train ratings"),
             std::string::npos);
+  // User a rated 4 of the 8 items in train: 5 candidates of unrated items cannot be drawn for a
+  // session of a (this hung before, in the draw's rejection loop).
+  EXPECT_NE(msg("[env]\nname = \"movielens_mf\"\ndata = \"" + tiny_log() +
+                "\"\ntrain_fraction = 0.5\nfactors = 4\nmf_epochs = 2\nnum_candidates = 5\n"
+                "min_train_positives = 1\n")
+                .find("lower env.num_candidates to at most 4, got 5"),
+            std::string::npos);
   EXPECT_EQ(msg(base + "history_length = 0\n"), "env.history_length must be in [1, 1000], got 0")
       << "(the exact wording comes from core's check_range)";
   // An MF model trained on a different item set.

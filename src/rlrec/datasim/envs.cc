@@ -43,6 +43,25 @@ class RatingEnvironment final : public sim::Environment {
     if (c.num_candidates >= data_->num_items())
       invalid_argument("env.num_candidates must be < the number of items (", data_->num_items(),
                        ") so that shown items can be excluded, got ", c.num_candidates);
+    if (mode != Mode::kReplay) {
+      // A session starts by drawing num_candidates items the user has not rated: every evaluated
+      // user must leave that many (the draw would never end otherwise). Later steps end the
+      // session when fewer remain (step()).
+      int64_t most_rated = 0;
+      for (int32_t u : data_->users) {
+        std::vector<int32_t> rated(data_->train_items[u].begin(), data_->train_items[u].end());
+        std::sort(rated.begin(), rated.end());
+        const auto n = std::unique(rated.begin(), rated.end()) - rated.begin();
+        most_rated = std::max<int64_t>(most_rated, n);
+      }
+      if (data_->num_items() - most_rated < c.num_candidates)
+        invalid_argument(
+            "env.num_candidates must leave that many unrated items for every user: "
+            "a user rated ",
+            most_rated, " of the ", data_->num_items(),
+            " items in train; lower env.num_candidates to at most ",
+            data_->num_items() - most_rated, ", got ", c.num_candidates);
+    }
     if (mode == Mode::kReplay) {
       // Replay users need num_candidates unshown train items beyond their initial history.
       for (int32_t u : data_->users)

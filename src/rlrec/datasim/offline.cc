@@ -13,10 +13,11 @@ namespace {
 const RatingData& require_data(const sim::Environment* env, std::string_view who) {
   const RatingData* d = env ? rating_data_of(*env) : nullptr;
   if (!d)
-    invalid_argument(who,
-                     " needs a rating-log environment (movielens_mf or movielens_replay); "
-                     "environment is '",
-                     env ? env->spec().name : std::string("none"), "'");
+    invalid_argument(
+        who,
+        " needs a rating-log environment (movielens_mf, movielens_replay or movielens_seq); "
+        "environment is '",
+        env ? env->spec().name : std::string("none"), "'");
   return *d;
 }
 

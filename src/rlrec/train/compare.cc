@@ -298,7 +298,7 @@ ComparePlan plan_compare(const CompareOptions& o) {
   if (offline && catalog::find_environment(env_name).family != "rating_log")
     invalid_argument(
         "compare.protocol = \"offline\" needs a rating-log environment (movielens_mf, "
-        "movielens_replay); env.name is '",
+        "movielens_replay, movielens_seq); env.name is '",
         env_name, "'");
   catalog::make_environment(cfg, 0);
   CompareResult& r = plan.result;
