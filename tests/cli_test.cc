@@ -138,7 +138,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(Cli, ListShowsEveryRegisteredEnvironment) {
   const Result r = rlrec({"list"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(rlrec::catalog::environments().size(), 5u);
+  EXPECT_EQ(rlrec::catalog::environments().size(), 6u);  // 3 RecSim + 3 rating-log (movielens_seq)
   for (const auto& e : rlrec::catalog::environments())
     EXPECT_NE(r.out.find(std::string(e.name)), std::string::npos) << e.name;
   for (const char* name : {"environments:", "choice_models:", "policies:", "quality_oracle"})

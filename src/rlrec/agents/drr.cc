@@ -357,9 +357,9 @@ class Drr final : public AgentBase {
       if (env_hist_ == 0 && c >= 0 && r > 0)
         row.own_hist.push(&row.slate_items[static_cast<size_t>(c) * D_]);
       const int64_t idx = replay_->add();
-      replay_->put(c_user_, idx, row.user.data());
-      replay_->put(c_hist_, idx, row.hist.data());
-      replay_->put(c_action_, idx, row.action.data());
+      replay_->put(c_user_, idx, row.user);
+      replay_->put(c_hist_, idx, row.hist);
+      replay_->put(c_action_, idx, row.action);
       replay_->put(c_reward_, idx, static_cast<float>(r));
       replay_->put(c_terminal_, idx, step.terminated[b] ? 1.f : 0.f);
       read_state(next, b, replay_->row(c_next_user_, idx), replay_->row(c_next_hist_, idx));

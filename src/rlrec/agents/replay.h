@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "rlrec/core/check.h"
 #include "rlrec/core/rng.h"
 
 namespace rlrec::agents {
@@ -38,9 +39,13 @@ class ReplayBuffer {
     return data_[col].data() + index * columns_[col].width;
   }
 
-  // Copies width(col) floats from src into row `index` of column col; value: a width-1 column.
-  void put(int col, int64_t index, const float* src) {
-    std::copy(src, src + columns_[col].width, row(col, index));
+  // Copies v (at most width(col) floats) to the start of row `index` of column col; a shorter v
+  // (e.g. a terminal transition's empty next state) leaves the rest of the row as it was. value:
+  // a width-1 column.
+  void put(int col, int64_t index, const std::vector<float>& v) {
+    RLREC_CHECK(static_cast<int64_t>(v.size()) <= columns_[col].width, "replay row of ", v.size(),
+                " floats for a column of width ", columns_[col].width);
+    std::copy(v.begin(), v.end(), row(col, index));
   }
   void put(int col, int64_t index, float value) { row(col, index)[0] = value; }
   // Rows idx of column col, one after another, to out (idx.size() x width(col) floats).

@@ -277,12 +277,12 @@ class SlateQ final : public AgentBase {
 
   void store(const Row& row, int64_t idx, const int32_t* next_slate) {
     if (per_) per_->added(idx);
-    replay_.put(c_user_, idx, row.user.data());
-    replay_.put(c_item_, idx, row.item.data());
+    replay_.put(c_user_, idx, row.user);
+    replay_.put(c_item_, idx, row.item);
     replay_.put(c_reward_, idx, row.reward);
     replay_.put(c_terminal_, idx, row.terminal);
-    replay_.put(c_next_user_, idx, row.next_user.data());
-    replay_.put(c_next_items_, idx, row.next_items.data());
+    replay_.put(c_next_user_, idx, row.next_user);
+    replay_.put(c_next_items_, idx, row.next_items);
     float* ns = replay_.row(c_next_slate_, idx);
     for (int i = 0; i < K_; ++i) ns[i] = next_slate ? static_cast<float>(next_slate[i]) : 0.f;
     ns[K_] = next_slate ? 1.f : 0.f;

@@ -280,8 +280,8 @@ class Wolpertinger final : public AgentBase {
       const Row& row = rows_.take(b);
       ++env_steps_;
       const int64_t idx = replay_->add();
-      replay_->put(c_user_, idx, row.user.data());
-      replay_->put(c_item_, idx, row.item.data());
+      replay_->put(c_user_, idx, row.user);
+      replay_->put(c_item_, idx, row.item);
       replay_->put(c_reward_, idx, static_cast<float>(step.rewards[b]));
       replay_->put(c_terminal_, idx, step.terminated[b] ? 1.f : 0.f);
       users_.next(next, b, step.choices[b], step.responses.row(b), replay_->row(c_next_user_, idx));
