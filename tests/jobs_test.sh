@@ -11,42 +11,7 @@
 set -euo pipefail
 BIN=$(realpath "$1")
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
-cat >"$WORK/exp.toml" <<'TOML'
-[env]
-name = "interest_evolution"
-num_candidates = 5
-slate_size = 2
-max_steps = 8
-
-[run]
-episodes = 6
-seed = 3
-train_steps = 300
-eval_interval = 100
-eval_episodes = 4
-threads = 1
-
-[data]
-behaviour = "biased_softmax"
-episodes = 20
-
-[compare]
-agents = ["random", "myopic", "small_q", "offline_reinforce", "offline_topk"]
-seeds = 3
-
-[small_q]
-name = "slateq_qlearning"
-hidden = [8]
-warmup_steps = 16
-
-[offline_reinforce]
-name = "topk_reinforce"
-hidden = [8]
-
-[offline_topk]
-name = "topk_reinforce"
-hidden = [6]
-TOML
+cp "$(dirname "$0")/data/same_numbers.toml" "$WORK/exp.toml"
 for n in 1 2 3; do
   "$BIN" compare "$WORK/exp.toml" --jobs $n --out "$WORK/j$n" --json >"$WORK/j$n.json" \
     2>"$WORK/j$n.err" || { echo "FAIL: --jobs $n"; cat "$WORK/j$n.err"; exit 1; }
@@ -61,43 +26,28 @@ fi
   2>"$WORK/resumed.err" || { echo "FAIL: resume with --jobs 2"; cat "$WORK/resumed.err"; exit 1; }
 grep -q "resumed 15 of 15" "$WORK/resumed.err" \
   || { echo "FAIL: resume with --jobs 2 did not reuse every run:"; cat "$WORK/resumed.err"; exit 1; }
-/usr/bin/python3 - "$WORK" <<'PY'
-import csv, json, pathlib, re, sys
+/usr/bin/python3 - "$WORK" "$(dirname "$0")" <<'PY'
+import pathlib, re, sys
+sys.path.insert(0, sys.argv[2])
+from same_numbers import json_of, same_comparison
 work = pathlib.Path(sys.argv[1])
-T = ("second", "per_s", "threads", "time", "git_commit")
-def strip(x):
-    if isinstance(x, dict):
-        return {k: strip(v) for k, v in x.items() if not any(t in k for t in T)}
-    if isinstance(x, list):
-        return [strip(v) for v in x]
-    return x
-def rows(p):
-    with open(p) as f:
-        return [{k: v for k, v in r.items() if not any(t in k for t in T)} for r in csv.DictReader(f)]
-ref = strip(json.loads((work / "j1.json").read_text()))
+ref = json_of(work / "j1.json")
 if len(ref["agents"]) != 5 or any(len(a["seed_returns"]) != 3 for a in ref["agents"]):
     sys.exit("FAIL: expected 5 agents x 3 seeds")
-runs = sorted(p.relative_to(work / "j1") for p in (work / "j1").rglob("metrics.csv"))
-if len(runs) != 9:
-    sys.exit(f"FAIL: expected 9 run directories (3 learners x 3 seeds), got {len(runs)}")
 for n in (2, 3):
     d = work / f"j{n}"
-    for name in (f"j{n}.json",):
-        if strip(json.loads((work / name).read_text())) != ref:
-            sys.exit(f"FAIL: --json differs between --jobs 1 and --jobs {n}")
-    if strip(json.loads((d / "leaderboard.json").read_text())) != strip(
-            json.loads((work / "j1" / "leaderboard.json").read_text())):
-        sys.exit(f"FAIL: leaderboard.json differs between --jobs 1 and --jobs {n}")
-    for r in runs:
-        if rows(work / "j1" / r) != rows(d / r):
-            sys.exit(f"FAIL: {r} differs between --jobs 1 and --jobs {n}")
+    if json_of(work / f"j{n}.json") != ref:
+        sys.exit(f"FAIL: --json differs between --jobs 1 and --jobs {n}")
+    runs = same_comparison(work / "j1", d, f"--jobs 1 and --jobs {n}")
+    if len(runs) != 9:
+        sys.exit(f"FAIL: expected 9 run directories (3 learners x 3 seeds), got {len(runs)}")
     logs = sorted(p.name for p in (d / "behaviour_logs").iterdir())
     if logs != ["behaviour_seed3.bin", "behaviour_seed4.bin", "behaviour_seed5.bin"]:
         sys.exit(f"FAIL: --jobs {n}: behaviour_logs holds {logs}, expected one log per seed")
     m = re.search(r"^jobs = (\d+)$", (d / "config.toml").read_text(), re.M)
     if not m or int(m.group(1)) != n:
         sys.exit(f"FAIL: --jobs {n}: config.toml records jobs = {m.group(1) if m else None}")
-if strip(json.loads((work / "resumed.json").read_text())) != ref:
+if json_of(work / "resumed.json") != ref:
     sys.exit("FAIL: resumed with --jobs 2 differs")
 print(f"ok: compare equal for --jobs 1, 2, 3 (5 agents x 3 seeds, {len(runs)} run directories), "
       "one behaviour log per seed, resume across --jobs, --jobs -1 refused")
