@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -67,6 +68,33 @@ std::string where(const toml::node& n) {
   return "";
 }
 
+// Section names and keys are bare TOML keys (letters, digits, '_', '-'): every name rlrec reads is
+// one, and a quoted key with other characters is not written back as valid TOML by toml++'s
+// formatter (a section named ' came out as [']; found by fuzz/config_fuzz.cc).
+bool is_bare_key(std::string_view k) {
+  if (k.empty()) return false;
+  for (char c : k)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  return true;
+}
+
+void check_bare(std::string_view k, std::string_view what, std::string_view source) {
+  if (!is_bare_key(k))
+    invalid_argument(source, ": ", what, " '", k,
+                     "' is not a bare key: use letters, digits, '_' and '-' only");
+}
+
+// Every key of t and of the tables inside it (arrays included) is a bare key.
+void check_keys(const toml::table& t, std::string_view source, bool top) {
+  for (auto&& [k, v] : t) {
+    check_bare(k.str(), top ? "section name" : "key", source);
+    if (const auto* sub = v.as_table()) check_keys(*sub, source, false);
+    if (const auto* arr = v.as_array())
+      for (const auto& e : *arr)
+        if (const auto* st = e.as_table()) check_keys(*st, source, false);
+  }
+}
+
 toml::table parse_or_throw(std::string_view text, std::string_view source) {
   try {
     return toml::parse(text, source);
@@ -89,6 +117,7 @@ Config Config::parse_string(std::string_view text, std::string_view source) {
                   str_cat(source, ": top-level key '", k.str(),
                           "' must be inside a section such as [env], [policy] or [run]"));
   }
+  check_keys(c.impl_->table, source, true);
   return c;
 }
 
@@ -126,6 +155,8 @@ void Config::set(std::string_view assignment) {
       path.find('.', dot + 1) != std::string::npos)
     invalid_argument("--set key must be section.key (e.g. env.slate_size), got '", path, "'");
   const std::string section = path.substr(0, dot), key = path.substr(dot + 1);
+  check_bare(section, "section name", "--set");
+  check_bare(key, "key", "--set");
   // Parse the value as TOML; a bare word that is not valid TOML is taken as a string.
   toml::table parsed;
   bool ok = true;
@@ -139,6 +170,7 @@ void Config::set(std::string_view assignment) {
     impl_->table.insert_or_assign(section, toml::table{});
     tbl = impl_->table.get_as<toml::table>(section);
   }
+  if (ok) check_keys(parsed, "--set", false);  // an inline table's keys too
   if (ok && parsed.contains("v")) {
     tbl->insert_or_assign(key, *parsed.get("v"));
   } else {
