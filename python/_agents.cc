@@ -50,8 +50,6 @@ namespace py = pybind11;
 namespace rlrec::python {
 namespace {
 
-py::dict* error_classes = nullptr;  // as in _rlrec.cc: leaked on purpose
-
 Config experiment_config(const std::string& kind, const std::string& source,
                          const std::vector<std::string>& sets) {
   Config cfg = kind == "path" ? Config::parse_file(source)
@@ -258,23 +256,7 @@ py::dict spec_dict(const sim::EnvSpec& s) {
 PYBIND11_MODULE(_rlrec_agents, m) {
   namespace rp = rlrec::python;
   m.doc() = "rlrec's learning agents (use the `rlrec` package, not this module)";
-  m.def("_set_error_classes", [](py::dict classes) {
-    if (!rp::error_classes) rp::error_classes = new py::dict();
-    *rp::error_classes = std::move(classes);
-  });
-  py::register_exception_translator([](std::exception_ptr p) {
-    try {
-      if (p) std::rethrow_exception(p);
-    } catch (const rlrec::Error& e) {
-      const char* code = rlrec::error_code_name(e.code());
-      if (rp::error_classes && rp::error_classes->contains(code))
-        PyErr_SetObject((*rp::error_classes)[code].ptr(), rp::message(e.what()).ptr());
-      else
-        PyErr_SetObject(PyExc_RuntimeError, rp::message(e.what()).ptr());
-    } catch (const rlrec::Interrupted&) {
-      PyErr_SetNone(PyExc_KeyboardInterrupt);
-    }
-  });
+  rp::add_error_translation(m);
   m.def("_train", &rp::train_call, py::arg("kind"), py::arg("source"), py::arg("sets"),
         py::arg("out"), py::arg("resume"), py::arg("force"), py::arg("max_iterations"),
         py::arg("threads"));

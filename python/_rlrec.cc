@@ -49,10 +49,6 @@ namespace rlrec::python {
 void add_data_bindings(py::module_& m);  // _data.cc
 namespace {
 
-// Python exception classes by ErrorCode (set once by rlrec/errors.py). Leaked on purpose: no
-// Python object may be destroyed after the interpreter is finalized.
-py::dict* error_classes = nullptr;
-
 py::array readonly(py::array a) {
   a.attr("setflags")(py::arg("write") = false);
   return a;
@@ -287,22 +283,7 @@ PYBIND11_MODULE(_rlrec, m) {
   namespace rp = rlrec::python;
   m.doc() = "rlrec's C++ core (use the `rlrec` package, not this module)";
 
-  m.def("_set_error_classes", [](py::dict classes) {
-    if (!rp::error_classes) rp::error_classes = new py::dict();
-    *rp::error_classes = std::move(classes);
-  });
-  py::register_exception_translator([](std::exception_ptr p) {
-    try {
-      if (p) std::rethrow_exception(p);
-    } catch (const rlrec::Error& e) {
-      const char* code = rlrec::error_code_name(e.code());
-      if (rp::error_classes && rp::error_classes->contains(code)) {
-        PyErr_SetObject((*rp::error_classes)[code].ptr(), rp::message(e.what()).ptr());
-      } else {
-        PyErr_SetObject(PyExc_RuntimeError, rp::message(e.what()).ptr());
-      }
-    }
-  });
+  rp::add_error_translation(m);
 
   m.def("environments", [] {
     py::list out;

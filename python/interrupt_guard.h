@@ -18,6 +18,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "rlrec/core/error.h"
 #include "rlrec/core/interrupt.h"
 
 namespace rlrec::python {
@@ -28,6 +29,31 @@ namespace py = pybind11;
 inline py::str message(const char* what) {
   return py::reinterpret_steal<py::str>(
       PyUnicode_DecodeUTF8(what, static_cast<Py_ssize_t>(std::strlen(what)), "backslashreplace"));
+}
+
+// Both extensions' exception translation: an rlrec::Error becomes the Python class of its code
+// (python/rlrec/errors.py hands the classes over through `_set_error_classes`; RuntimeError before
+// that) with the same one-line message, rlrec::Interrupted becomes KeyboardInterrupt. Each
+// extension is its own shared object (hidden visibility), so each keeps its own class table.
+inline void add_error_translation(py::module_& m) {
+  // Leaked on purpose: no Python object may be destroyed after the interpreter is finalized.
+  static py::dict* classes = nullptr;
+  m.def("_set_error_classes", [](py::dict c) {
+    if (!classes) classes = new py::dict();
+    *classes = std::move(c);
+  });
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const Error& e) {
+      const char* code = error_code_name(e.code());
+      PyObject* cls =
+          classes && classes->contains(code) ? (*classes)[code].ptr() : PyExc_RuntimeError;
+      PyErr_SetObject(cls, message(e.what()).ptr());
+    } catch (const Interrupted&) {
+      PyErr_SetNone(PyExc_KeyboardInterrupt);
+    }
+  });
 }
 
 inline void on_sigint(int /*sig*/) { request_interrupt(); }
